@@ -1,0 +1,1 @@
+sessions::behaviour_suite!(super::CHAPTER);

@@ -1,0 +1,2 @@
+sessions::behaviour_suite!(super::CHAPTER);
+sessions::server_store_suite!(super::CHAPTER);

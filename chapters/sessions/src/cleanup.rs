@@ -1,0 +1,49 @@
+//! The periodic sweep of the file store.
+//!
+//! The request path already refuses and deletes an expired record when its
+//! cookie comes back, but most expired sessions never come back: without a
+//! sweep their files would pile up for ever. The sweep runs while the
+//! server runs and stops with it.
+
+use rocket::fairing::{AdHoc, Fairing};
+use rocket::tokio::{self, task::spawn_blocking, time::interval};
+
+use crate::config::SessionConfig;
+use crate::session::SessionManager;
+
+pub(crate) fn fairing() -> impl Fairing {
+    AdHoc::on_liftoff("Expired session sweep", |rocket| {
+        Box::pin(async move {
+            let (Some(manager), Some(config)) =
+                (rocket.state::<SessionManager>(), rocket.state::<SessionConfig>())
+            else {
+                return;
+            };
+            let Some(files) = manager.files().cloned() else { return };
+            let (clock, lifetime) = (manager.clock(), manager.lifetime());
+            let mut ticks = interval(config.cleanup_interval());
+            let mut shutdown = rocket.shutdown();
+            tokio::spawn(async move {
+                loop {
+                    // The first tick is immediate: a restarted server sweeps
+                    // what expired while it was down.
+                    tokio::select! {
+                        _ = ticks.tick() => {}
+                        _ = &mut shutdown => break,
+                    }
+                    let (store, now) = (files.clone(), clock.now());
+                    match spawn_blocking(move || store.purge_expired(now, lifetime)).await {
+                        Ok(Ok(purge)) if purge.removed > 0 => rocket::info!(
+                            "session sweep: removed {} expired sessions, kept {}",
+                            purge.removed,
+                            purge.kept
+                        ),
+                        Ok(Ok(_)) => {}
+                        Ok(Err(e)) => rocket::error!("session sweep failed: {e}"),
+                        Err(e) => rocket::error!("session sweep task failed: {e}"),
+                    }
+                }
+            });
+        })
+    })
+}

@@ -1,0 +1,67 @@
+//! The configuration keys the chapters add to Rocket's own.
+//!
+//! They come from the same figment as Rocket's: the chapter's defaults, then
+//! `Rocket.toml`, then `ROCKET_*` environment variables, so
+//! `ROCKET_SESSION_LIFETIME=30 cargo run -p chapter-3` just works.
+
+use std::path::PathBuf;
+
+use rocket::figment::providers::{Env, Format, Serialized, Toml};
+use rocket::figment::value::magic::RelativePathBuf;
+use rocket::figment::{Figment, Profile};
+use rocket::time::Duration;
+use serde::{Deserialize, Serialize};
+
+use crate::Chapter;
+
+/// The values a chapter reads at launch.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SessionConfig {
+    /// Seconds without a request after which the server refuses a session.
+    /// In the persistent chapters it is also the cookie's `Max-Age`.
+    pub session_lifetime: u64,
+    /// Root of the server-side stores; each chapter uses its own folder
+    /// below it. A relative path is taken from the folder of `Rocket.toml`.
+    pub session_dir: RelativePathBuf,
+    /// Seconds between two sweeps of expired records in the file store.
+    pub session_cleanup_interval: u64,
+}
+
+impl SessionConfig {
+    pub fn lifetime(&self) -> Duration {
+        Duration::seconds(self.session_lifetime.min(i64::MAX as u64) as i64)
+    }
+
+    pub fn cleanup_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.session_cleanup_interval.max(1))
+    }
+
+    /// Where `chapter` keeps its records.
+    pub fn store_dir(&self, chapter: &Chapter) -> PathBuf {
+        self.session_dir.relative().join(chapter.store_folder())
+    }
+}
+
+// ANCHOR: figment
+/// Rocket's usual figment, with the chapter's own defaults beneath
+/// `Rocket.toml` and the environment: its port and its session lifetime.
+pub fn figment(chapter: &Chapter) -> Figment {
+    chapter_defaults(chapter)
+        .merge(Toml::file(Env::var_or("ROCKET_CONFIG", "Rocket.toml")).nested())
+        .merge(Env::prefixed("ROCKET_").ignore(&["PROFILE"]).global())
+        .select(Profile::from_env_or("ROCKET_PROFILE", rocket::Config::DEFAULT_PROFILE))
+}
+// ANCHOR_END: figment
+
+/// Rocket's built-in defaults, then the chapter's: what applies when
+/// neither `Rocket.toml` nor the environment says otherwise.
+pub fn chapter_defaults(chapter: &Chapter) -> Figment {
+    Figment::from(rocket::Config::default())
+        .merge(Serialized::default("port", chapter.default_port))
+        .merge(Serialized::default(
+            "session_lifetime",
+            chapter.default_session_lifetime.whole_seconds(),
+        ))
+        .merge(Serialized::default("session_dir", "sessions"))
+        .merge(Serialized::default("session_cleanup_interval", 60))
+}

@@ -1,0 +1,173 @@
+//! The pages of the tutorial's site, identical in every chapter.
+
+use rocket::form::Form;
+use rocket::http::{uri::Origin, Status};
+use rocket::response::Redirect;
+use rocket::{catch, catchers, get, post, routes, uri, Catcher, FromForm, Request, Route};
+use rocket_dyn_templates::{context, Template};
+use serde::Serialize;
+
+use crate::page::{page_context, Page};
+use crate::safe_next::safe_next;
+use crate::session::{Session, SessionManager, SignedIn};
+use crate::username::Username;
+
+pub fn routes() -> Vec<Route> {
+    routes![
+        index,
+        home,
+        products,
+        about,
+        about_signed_out,
+        contact,
+        contact_signed_out,
+        login_form,
+        login,
+        logout_page,
+        logout,
+        toggle_theme,
+    ]
+}
+
+pub fn catchers() -> Vec<Catcher> {
+    catchers![any_error]
+}
+
+#[get("/")]
+fn index(page: Page<'_>) -> Template {
+    home(page)
+}
+
+// ANCHOR: home
+#[get("/home")]
+fn home(page: Page<'_>) -> Template {
+    // The tutorial's `print("Session data is: ", session)`.
+    rocket::info!("Session data is: {:?}", page.session.data());
+    page.render("home")
+}
+// ANCHOR_END: home
+
+#[get("/products")]
+fn products(page: Page<'_>) -> Template {
+    page.render("products")
+}
+
+// ANCHOR: about
+#[get("/about")]
+fn about(_user: SignedIn<'_>, page: Page<'_>) -> Template {
+    page.render("about")
+}
+
+/// Reached when `SignedIn` forwarded: nobody is signed in.
+#[get("/about", rank = 2)]
+fn about_signed_out() -> Redirect {
+    sign_in_first(uri!(about))
+}
+// ANCHOR_END: about
+
+#[get("/contact")]
+fn contact(_user: SignedIn<'_>, page: Page<'_>) -> Template {
+    page.render("contact")
+}
+
+#[get("/contact", rank = 2)]
+fn contact_signed_out() -> Redirect {
+    sign_in_first(uri!(contact))
+}
+
+/// `303 See Other` to the login form, which brings the user back to `page`
+/// (one of our own routes, so its path needs no escaping).
+fn sign_in_first(page: Origin<'static>) -> Redirect {
+    Redirect::to(format!("/login?next={}", page.path()))
+}
+
+/// What the login form shows besides the page.
+#[derive(Serialize, Default)]
+struct LoginView<'a> {
+    /// The page to return to; only ever a local path.
+    next: Option<String>,
+    username: &'a str,
+    error: Option<String>,
+}
+
+#[get("/login?<next>")]
+fn login_form(page: Page<'_>, next: Option<&str>) -> Template {
+    let next = next.and_then(safe_next).map(|n| n.to_string());
+    page.render_with("login", LoginView { next, ..Default::default() })
+}
+
+#[derive(FromForm)]
+struct LoginForm<'r> {
+    #[field(default = "")]
+    username: &'r str,
+    /// Sent by the form and deliberately ignored: see the login page.
+    #[allow(dead_code)]
+    password: Option<&'r str>,
+    next: Option<&'r str>,
+}
+
+// ANCHOR: login
+#[post("/login", data = "<form>")]
+async fn login(page: Page<'_>, form: Form<LoginForm<'_>>) -> Result<Redirect, (Status, Template)> {
+    let next = form.next.and_then(safe_next);
+    let user_name = match Username::parse(form.username) {
+        Ok(name) => name,
+        Err(error) => {
+            let view = LoginView {
+                next: next.map(|n| n.to_string()),
+                username: form.username,
+                error: Some(error.to_string()),
+            };
+            return Err((Status::UnprocessableEntity, page.render_with("login", view)));
+        }
+    };
+    if let Err(e) = page.session.sign_in(user_name).await {
+        rocket::error!("sign-in failed: {e}");
+        return Err((Status::ServiceUnavailable, page.render("unavailable")));
+    }
+    Ok(Redirect::to(next.unwrap_or(uri!(home))))
+}
+// ANCHOR_END: login
+
+#[get("/logout")]
+fn logout_page(page: Page<'_>) -> Template {
+    page.render("logout")
+}
+
+// ANCHOR: logout
+#[post("/logout")]
+async fn logout(session: Session<'_>) -> Redirect {
+    session.sign_out().await;
+    Redirect::to(uri!(logout_page))
+}
+// ANCHOR_END: logout
+
+#[derive(FromForm)]
+struct ThemeForm<'r> {
+    next: Option<&'r str>,
+}
+
+#[post("/theme", data = "<form>")]
+async fn toggle_theme(
+    page: Page<'_>,
+    form: Form<ThemeForm<'_>>,
+) -> Result<Redirect, (Status, Template)> {
+    if page.session.data().is_none() {
+        return Ok(sign_in_first(uri!(home)));
+    }
+    if let Err(e) = page.session.toggle_theme().await {
+        rocket::error!("theme change failed: {e}");
+        return Err((Status::ServiceUnavailable, page.render("unavailable")));
+    }
+    Ok(Redirect::to(form.next.and_then(safe_next).unwrap_or(uri!(home))))
+}
+
+/// Every error (404, 422, …) gets a page of the site rather than Rocket's
+/// default. Catchers cannot set cookies, so it shows the visitor signed out.
+#[catch(default)]
+fn any_error(status: Status, request: &Request<'_>) -> (Status, Template) {
+    let manager = request.rocket().state::<SessionManager>().expect("managed by sessions::app");
+    let page = page_context(manager, None, request.uri().path().as_str(), None);
+    let error = context! { code: status.code, reason: status.reason_lossy() };
+    (status, Template::render("error", context! { page, error }))
+}

@@ -1,0 +1,375 @@
+//! The typed session: the only code that touches the session cookie or
+//! the store. Handlers ask it who is signed in and tell it to sign in,
+//! sign out or change the theme; they never see a raw key or cookie.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+
+use cookie::Expiration;
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::time::{Duration, OffsetDateTime};
+use rocket::tokio::task::spawn_blocking;
+use rocket::{Build, Rocket};
+use serde::{Deserialize, Serialize};
+
+use crate::config::SessionConfig;
+use crate::store::{
+    decode_cookie_payload, encode_cookie_payload, FileStore, SessionId, StoredSession,
+};
+use crate::username::Username;
+use crate::{Chapter, Clock, CookieExpiry};
+
+// ANCHOR: session_data
+/// What the tutorial puts in the session at sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionData {
+    pub user_name: String,
+    pub lang: String,
+    pub theme: Theme,
+}
+// ANCHOR_END: session_data
+
+/// The page colours, switched by the toggle in the navbar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    Dark,
+    Light,
+}
+
+impl Theme {
+    pub fn toggled(self) -> Theme {
+        match self {
+            Theme::Dark => Theme::Light,
+            Theme::Light => Theme::Dark,
+        }
+    }
+}
+
+impl SessionData {
+    /// The tutorial's three values for a user who just signed in.
+    pub fn new(user_name: Username) -> Self {
+        SessionData { user_name: user_name.into_string(), lang: "en".into(), theme: Theme::Dark }
+    }
+}
+
+/// The session could not be saved: the store is out of order.
+#[derive(Debug)]
+pub struct SessionUnavailable(pub io::Error);
+
+impl fmt::Display for SessionUnavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the session store is unavailable: {}", self.0)
+    }
+}
+
+/// The chapter's session machinery, held in Rocket's managed state.
+pub struct SessionManager {
+    chapter: Chapter,
+    lifetime: Duration,
+    clock: Arc<dyn Clock>,
+    files: Option<Arc<FileStore>>,
+}
+
+/// A signed-in session, as resumed from the request's cookie.
+#[derive(Debug, Clone)]
+pub struct ActiveSession {
+    pub stored: StoredSession,
+    /// Server-side chapters only.
+    pub id: Option<SessionId>,
+}
+
+/// The request-local result of resuming the session, computed once per
+/// request however many guards ask for it.
+struct Resumed(Option<ActiveSession>);
+
+impl SessionManager {
+    /// Reads the chapter's configuration and puts the manager in managed state.
+    pub(crate) async fn ignite(
+        rocket: Rocket<Build>,
+        chapter: Chapter,
+        clock: Arc<dyn Clock>,
+    ) -> rocket::fairing::Result {
+        let config: SessionConfig = match rocket.figment().extract() {
+            Ok(config) => config,
+            Err(e) => {
+                rocket::config::pretty_print_error(e);
+                return Err(rocket);
+            }
+        };
+        let files = chapter.storage.is_server_side().then(|| {
+            let store = FileStore::new(config.store_dir(&chapter));
+            if let Err(e) = store.ensure_dir() {
+                rocket::error!("session folder {} is unusable: {e}", store.dir().display());
+            }
+            Arc::new(store)
+        });
+        let manager = SessionManager { chapter, lifetime: config.lifetime(), clock, files };
+        Ok(rocket.manage(manager).manage(config))
+    }
+
+    pub fn chapter(&self) -> &Chapter {
+        &self.chapter
+    }
+
+    /// The server-side idle limit (`session_lifetime`).
+    pub fn lifetime(&self) -> Duration {
+        self.lifetime
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
+    /// The file store of a server-side chapter.
+    pub fn files(&self) -> Option<&Arc<FileStore>> {
+        self.files.as_ref()
+    }
+
+    // ANCHOR: session_cookie
+    /// The session cookie as this chapter sends it.
+    fn cookie(&self, value: String, now: OffsetDateTime) -> Cookie<'static> {
+        let cookie = Cookie::build((self.chapter.cookie_name, value))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax);
+        match self.chapter.cookie_expiry {
+            // Without this, Rocket gives private cookies a one-week `Expires`.
+            CookieExpiry::AtBrowserClose => cookie.expires(Expiration::Session).build(),
+            CookieExpiry::SlidingLifetime => {
+                cookie.max_age(self.lifetime).expires(now + self.lifetime).build()
+            }
+        }
+    }
+    // ANCHOR_END: session_cookie
+
+    fn remove_cookie(&self, jar: &CookieJar<'_>) {
+        jar.remove(Cookie::build(self.chapter.cookie_name).path("/"));
+    }
+
+    /// Finds the session the request's cookie points to and slides its idle
+    /// timer. Anything that is not a live session — no cookie, a tampered,
+    /// truncated, unknown or expired one — means signed out, and a bad
+    /// cookie is removed.
+    async fn resume(&self, jar: &CookieJar<'_>) -> Option<ActiveSession> {
+        let raw = jar.get(self.chapter.cookie_name)?.value().to_owned();
+        let now = self.now();
+        let resumed = match &self.files {
+            None => self.resume_from_cookie(jar, now),
+            Some(files) => self.resume_from_file(files, jar, &raw, now).await,
+        };
+        if resumed.is_none() {
+            self.remove_cookie(jar);
+        }
+        resumed
+    }
+
+    // ANCHOR: resume_from_cookie
+    fn resume_from_cookie(
+        &self,
+        jar: &CookieJar<'_>,
+        now: OffsetDateTime,
+    ) -> Option<ActiveSession> {
+        // `get_private` is `None` unless the value decrypts and authenticates
+        // under our key: the browser cannot forge or edit it.
+        let cookie = jar.get_private(self.chapter.cookie_name)?;
+        let mut session = decode_cookie_payload(cookie.value())?;
+        if session.is_idle_past(self.lifetime, now) {
+            return None;
+        }
+        session.last_seen = now.unix_timestamp();
+        jar.add_private(self.cookie(encode_cookie_payload(&session), now));
+        Some(ActiveSession { stored: session, id: None })
+    }
+    // ANCHOR_END: resume_from_cookie
+
+    // ANCHOR: resume_from_file
+    async fn resume_from_file(
+        &self,
+        files: &Arc<FileStore>,
+        jar: &CookieJar<'_>,
+        raw: &str,
+        now: OffsetDateTime,
+    ) -> Option<ActiveSession> {
+        let id = SessionId::parse(raw)?;
+        let (store, lifetime, key) = (files.clone(), self.lifetime, id.clone());
+        let touched = spawn_blocking(move || store.touch(&key, now, lifetime, |_| ())).await;
+        match touched {
+            Ok(Ok(Some(session))) => {
+                if self.chapter.cookie_expiry == CookieExpiry::SlidingLifetime {
+                    jar.add(self.cookie(id.as_str().to_owned(), now));
+                }
+                Some(ActiveSession { stored: session, id: Some(id) })
+            }
+            Ok(Ok(None)) => None,
+            Ok(Err(e)) => {
+                rocket::error!("session store: cannot read a session: {e}");
+                None
+            }
+            Err(e) => {
+                rocket::error!("session store: task failed: {e}");
+                None
+            }
+        }
+    }
+    // ANCHOR_END: resume_from_file
+
+    /// Starts a fresh session for `data`, dropping `previous` if there was one.
+    async fn start(
+        &self,
+        jar: &CookieJar<'_>,
+        previous: Option<&ActiveSession>,
+        data: SessionData,
+    ) -> Result<(), SessionUnavailable> {
+        let now = self.now();
+        let session = StoredSession::new(data, now);
+        let Some(files) = &self.files else {
+            jar.add_private(self.cookie(encode_cookie_payload(&session), now));
+            return Ok(());
+        };
+        let store = files.clone();
+        let old_id = previous.and_then(|p| p.id.clone());
+        let id = blocking(move || {
+            // A new id at every sign-in: an id someone planted or saw
+            // before sign-in is worth nothing after it (session fixation).
+            if let Some(old) = old_id {
+                store.delete(&old)?;
+            }
+            store.create(&session)
+        })
+        .await?;
+        jar.add(self.cookie(id.as_str().to_owned(), now));
+        Ok(())
+    }
+
+    /// Ends the session: the cookie goes, and so does the server's record.
+    async fn end(&self, jar: &CookieJar<'_>, current: Option<&ActiveSession>) {
+        self.remove_cookie(jar);
+        if let (Some(files), Some(id)) = (&self.files, current.and_then(|c| c.id.clone())) {
+            let store = files.clone();
+            if let Err(e) = blocking(move || store.delete(&id)).await {
+                rocket::error!("session store: cannot delete a session: {e}");
+            }
+        }
+    }
+
+    /// Changes the data of a live session.
+    async fn update(
+        &self,
+        jar: &CookieJar<'_>,
+        current: &ActiveSession,
+        change: impl FnOnce(&mut SessionData) + Send + 'static,
+    ) -> Result<(), SessionUnavailable> {
+        let now = self.now();
+        match (&self.files, &current.id) {
+            (Some(files), Some(id)) => {
+                let (store, lifetime, id) = (files.clone(), self.lifetime, id.clone());
+                blocking(move || store.touch(&id, now, lifetime, change)).await?;
+            }
+            _ => {
+                // The cookie is the store: re-seal it with the new data.
+                let mut session = current.stored.clone();
+                change(&mut session.data);
+                session.last_seen = now.unix_timestamp();
+                jar.add_private(self.cookie(encode_cookie_payload(&session), now));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs blocking store I/O off the async workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> Result<T, SessionUnavailable> {
+    match spawn_blocking(work).await {
+        Ok(result) => result.map_err(SessionUnavailable),
+        Err(e) => Err(SessionUnavailable(io::Error::other(e))),
+    }
+}
+
+/// The session of the current request: request guard and typed wrapper.
+pub struct Session<'r> {
+    manager: &'r SessionManager,
+    jar: &'r CookieJar<'r>,
+    current: Option<&'r ActiveSession>,
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Session<'r> {
+    type Error = Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
+        let manager = request
+            .rocket()
+            .state::<SessionManager>()
+            .expect("the session manager is attached by sessions::app");
+        let resumed = request
+            .local_cache_async(async { Resumed(manager.resume(request.cookies()).await) })
+            .await;
+        Outcome::Success(Session { manager, jar: request.cookies(), current: resumed.0.as_ref() })
+    }
+}
+
+impl<'r> Session<'r> {
+    /// The session's data, if someone is signed in.
+    pub fn data(&self) -> Option<&'r SessionData> {
+        self.current.map(|c| &c.stored.data)
+    }
+
+    pub fn manager(&self) -> &'r SessionManager {
+        self.manager
+    }
+
+    /// The file holding this session, in the server-side chapters.
+    pub fn record_path(&self) -> Option<std::path::PathBuf> {
+        let id = self.current?.id.as_ref()?;
+        Some(self.manager.files()?.path_of(id))
+    }
+
+    // ANCHOR: sign_in
+    /// Signs `user_name` in with a fresh session.
+    pub async fn sign_in(&self, user_name: Username) -> Result<(), SessionUnavailable> {
+        self.manager.start(self.jar, self.current, SessionData::new(user_name)).await
+    }
+    // ANCHOR_END: sign_in
+
+    /// Signs out; afterwards the old cookie is worthless wherever the
+    /// server keeps the session.
+    pub async fn sign_out(&self) {
+        self.manager.end(self.jar, self.current).await
+    }
+
+    /// Switches between the dark and the light theme.
+    pub async fn toggle_theme(&self) -> Result<(), SessionUnavailable> {
+        let Some(current) = self.current else { return Ok(()) };
+        self.manager.update(self.jar, current, |data| data.theme = data.theme.toggled()).await
+    }
+}
+
+/// A request guard that succeeds only for a signed-in user; otherwise it
+/// forwards, so a lower-ranked route can send the visitor to sign in.
+pub struct SignedIn<'r>(pub &'r SessionData);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for SignedIn<'r> {
+    type Error = Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
+        let session = match Session::from_request(request).await {
+            Outcome::Success(session) => session,
+            _ => return Outcome::Forward(Status::Unauthorized),
+        };
+        match session.data() {
+            Some(data) => Outcome::Success(SignedIn(data)),
+            None => Outcome::Forward(Status::Unauthorized),
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! The behaviour suite: the table of `DESIGN.md`, written once as tests,
+//! and run by every chapter against itself with one line in its `tests.rs`:
+//!
+//! ```ignore
+//! sessions::behaviour_suite!(super::CHAPTER);
+//! ```
+//!
+//! The tests drive the real app the way a browser does: a tracked
+//! [`Client`] keeps the cookies it is sent, follows nothing by itself, and
+//! the assertions read the real `Set-Cookie` and `Location` headers. Time is
+//! a [`ManualClock`], so five idle minutes (or 31 days) take no time at all.
+
+mod harness;
+pub mod server_store;
+pub mod suite;
+
+pub use harness::*;
+
+/// Expands to one `#[test]` per behaviour of [`suite`], run against `$chapter`.
+#[macro_export]
+macro_rules! behaviour_suite {
+    ($chapter:expr) => {
+        $crate::__tests_of!(suite, $chapter;
+            chapter_has_its_own_port_and_cookie,
+            defaults_come_from_the_chapter,
+            rocket_toml_and_environment_override_the_defaults,
+            release_build_without_secret_key_refuses_to_launch,
+            public_pages_render_for_anyone,
+            protected_pages_send_visitors_to_sign_in,
+            login_form_keeps_only_a_local_next,
+            sign_in_returns_to_the_page_that_asked,
+            sign_in_without_next_goes_home,
+            sign_in_never_follows_a_foreign_next,
+            sign_in_holds_the_tutorial_data,
+            bad_usernames_rerender_the_form_and_set_no_session,
+            session_cookie_has_the_chapter_attributes,
+            every_signed_in_response_keeps_the_cookie_expiry,
+            where_the_data_lives,
+            activity_within_the_lifetime_keeps_the_session,
+            idle_past_the_lifetime_is_refused_by_the_server,
+            configured_lifetime_drives_expiry,
+            sign_out_removes_the_cookie_and_the_record,
+            stolen_cookie_after_sign_out,
+            sign_in_always_starts_a_fresh_session,
+            bad_cookies_mean_signed_out,
+            theme_toggle_changes_the_session,
+            theme_toggle_needs_a_session,
+            logout_page_offers_the_button,
+            unknown_pages_get_a_404_page,
+        );
+    };
+}
+
+/// Expands to the tests of the server-side store ([`server_store`]),
+/// for the chapters that keep sessions in files.
+#[macro_export]
+macro_rules! server_store_suite {
+    ($chapter:expr) => {
+        $crate::__tests_of!(server_store, $chapter;
+            records_are_private_files_named_by_hash,
+            planted_session_id_is_never_adopted,
+            sweep_removes_expired_records_and_keeps_live_ones,
+            unusable_session_folder_answers_503_and_public_pages_work,
+        );
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __tests_of {
+    ($module:ident, $chapter:expr; $($test:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                $crate::testing::$module::$test($chapter);
+            }
+        )*
+    };
+}
