@@ -287,6 +287,7 @@ fn assert_expires_within(cookie: &Cookie<'_>, lifetime: Duration, slack: Duratio
     let early_by = (latest - expires).as_seconds_f64();
     assert!(
         (-1.0..=slack.as_secs_f64()).contains(&early_by),
-        "chapter {number}: the cookie expires at {expires}, {early_by:.1} s before now + {lifetime:?}"
+        "chapter {number}: the cookie expires at {expires}; expected now + {lifetime:?} = \
+         {latest}, or at most {slack:?} earlier"
     );
 }
