@@ -1,0 +1,47 @@
+//! Takes the book's screenshots from the real pages, in headless Chromium.
+//!
+//! Run with `cargo run -p browser-tests --bin screenshots` after building
+//! the chapters (`cargo build -p chapter-1 -p chapter-2 -p chapter-3 -p chapter-4`).
+//! It writes `book/src/screenshots/`: `chapter-N-signed-in.png` (each
+//! chapter's home page, signed in, with the session panel), `login.png` and
+//! `signed-out.png` (the Log Out page after signing out). Rerun it whenever
+//! the pages change.
+
+use std::fs;
+use std::path::Path;
+
+use browser_tests::chapters::workspace_root;
+use browser_tests::{pages, Browser, ChapterServer, Lifetime, Profile, CHAPTERS};
+
+const USER: &str = "Ada";
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let folder = workspace_root().join("book/src/screenshots");
+    fs::create_dir_all(&folder).unwrap();
+
+    for chapter in CHAPTERS {
+        let server = ChapterServer::start(chapter.number, Lifetime::ChapterDefault);
+        let profile = Profile::new();
+        let browser = Browser::launch(&profile).await;
+        if chapter.number == 1 {
+            browser.goto(&server.url("/login")).await.unwrap();
+            save(&browser, &folder.join("login.png")).await;
+        }
+        pages::sign_in(&browser, &server, USER).await;
+        save(&browser, &folder.join(format!("chapter-{}-signed-in.png", chapter.number))).await;
+        if chapter.number == 1 {
+            pages::log_out_from_navbar(&browser).await;
+            save(&browser, &folder.join("signed-out.png")).await;
+        }
+        browser.close().await;
+    }
+}
+
+async fn save(browser: &Browser, path: &Path) {
+    // No blinking caret in the login form: the same page, the same picture.
+    browser.execute("document.activeElement?.blur()", vec![]).await.unwrap();
+    let png = browser.screenshot().await.unwrap();
+    fs::write(path, png).unwrap();
+    println!("wrote {}", path.display());
+}

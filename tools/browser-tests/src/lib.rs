@@ -1,0 +1,24 @@
+//! What a real browser does with each chapter's session cookie.
+//!
+//! The tracked test client in `sessions::testing` proves what the server
+//! sends; only a browser can prove what happens next: that a tab close keeps
+//! the session, that a browser restart drops a session cookie but keeps a
+//! persistent one, that an idle session ends. These helpers start the real
+//! chapter binaries and drive Debian's headless Chromium through
+//! `chromedriver` (WebDriver), for the tests in `tests/` and for the book's
+//! screenshots (`cargo run -p browser-tests --bin screenshots`).
+//!
+//! Chromium and chromedriver come from Debian (`scripts/install-chromium`);
+//! the chapter binaries must be built first
+//! (`cargo build -p chapter-1 -p chapter-2 -p chapter-3 -p chapter-4`).
+//! `scripts/test` does both.
+
+pub mod browser;
+pub mod chapters;
+pub mod chromedriver;
+pub mod pages;
+pub mod ports;
+mod processes;
+
+pub use browser::{Browser, Profile};
+pub use chapters::{ChapterServer, ChapterSpec, Lifetime, CHAPTERS};
