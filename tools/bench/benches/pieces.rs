@@ -9,13 +9,16 @@ use std::hint::black_box;
 use cookie::{Cookie, CookieJar, Key};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use rocket::time::{Duration, OffsetDateTime};
-use sessions::store::{decode_cookie_payload, encode_cookie_payload, FileStore, SessionId, StoredSession};
+use sessions::store::{
+    decode_cookie_payload, encode_cookie_payload, FileStore, SessionId, StoredSession,
+};
 use sessions::{SessionData, Theme};
 
 const LIFETIME: Duration = Duration::minutes(5);
 
 fn session(now: OffsetDateTime) -> StoredSession {
-    let data = SessionData { user_name: "ada lovelace".into(), lang: "en".into(), theme: Theme::Dark };
+    let data =
+        SessionData { user_name: "ada lovelace".into(), lang: "en".into(), theme: Theme::Dark };
     StoredSession::new(data, now)
 }
 
@@ -74,7 +77,11 @@ fn sweep(c: &mut Criterion) {
     let mut group = c.benchmark_group("sweep");
     group.sample_size(10);
     group.bench_function("sweep 100 000 live records", |b| {
-        b.iter_batched(|| now, |now| store.purge_expired(now, LIFETIME).unwrap(), BatchSize::PerIteration)
+        b.iter_batched(
+            || now,
+            |now| store.purge_expired(now, LIFETIME).unwrap(),
+            BatchSize::PerIteration,
+        )
     });
     group.finish();
 }
