@@ -1,0 +1,135 @@
+//! What wrk asks of each server.
+
+use std::io::Read;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::report::Measurement;
+use crate::server::Server;
+
+/// Distinct users signed in for the signed-in scenario: each wrk request
+/// takes the next one's cookie, so many sessions are in flight at once,
+/// as on a real site, rather than one cookie replayed by every connection.
+const USERS: usize = 256;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    /// `GET /products`, signed out.
+    PublicPage,
+    /// `GET /about`, signed in.
+    SignedInPage,
+    /// `POST /login`.
+    SignIn,
+}
+
+impl Scenario {
+    pub fn label(self) -> &'static str {
+        match self {
+            Scenario::PublicPage => "GET /products, signed out",
+            Scenario::SignedInPage => "GET /about, signed in",
+            Scenario::SignIn => "POST /login",
+        }
+    }
+
+    /// The baseline serves the same pages with no session at all.
+    pub fn run_baseline(
+        self,
+        server: &Server,
+        duration: Duration,
+        connections: u32,
+    ) -> Measurement {
+        let path = match self {
+            Scenario::PublicPage => "/products",
+            _ => "/about",
+        };
+        wrk(server, duration, connections, &format!("local path = {path:?}\n{PLAIN_GET}"))
+    }
+
+    pub fn run(self, server: &Server, duration: Duration, connections: u32) -> Measurement {
+        let script = match self {
+            Scenario::PublicPage => format!("local path = \"/products\"\n{PLAIN_GET}"),
+            Scenario::SignIn => SIGN_IN.to_owned(),
+            Scenario::SignedInPage => {
+                let cookies: Vec<String> = (0..USERS).map(|i| sign_in(server, i)).collect();
+                let list = cookies.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(",\n");
+                format!("local cookies = {{\n{list}\n}}\n{ROTATING_COOKIES}")
+            }
+        };
+        wrk(server, duration, connections, &script)
+    }
+}
+
+/// Signs user `i` in over HTTP and returns the `Cookie` header value to send.
+fn sign_in(server: &Server, i: usize) -> String {
+    let agent: ureq::Agent = ureq::Agent::config_builder().max_redirects(0).build().into();
+    let response = agent
+        .post(server.url("/login"))
+        .content_type("application/x-www-form-urlencoded")
+        .send(format!("username=user{i}&password=x"))
+        .expect("sign-in answers");
+    assert_eq!(response.status(), 303, "sign-in redirects");
+    let name = server.cookie_name();
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with(&format!("{name}=")))
+        .expect("a session cookie")
+        .to_owned()
+}
+
+/// Prints one machine-readable line when wrk is done.
+const DONE: &str = r#"
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %d %d %d\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.status, summary.errors.timeout + summary.errors.connect + summary.errors.read + summary.errors.write))
+end
+"#;
+
+const PLAIN_GET: &str = r#"
+request = function() return wrk.format("GET", path) end
+"#;
+
+const SIGN_IN: &str = r#"
+local headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
+request = function() return wrk.format("POST", "/login", headers, "username=bench&password=x") end
+"#;
+
+const ROTATING_COOKIES: &str = r#"
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/about", { ["Cookie"] = cookies[(i % #cookies) + 1] })
+end
+response = function(status, headers, body)
+  if status ~= 200 then wrk.thread:stop() end
+end
+"#;
+
+fn wrk(server: &Server, duration: Duration, connections: u32, script: &str) -> Measurement {
+    let mut file = tempfile::Builder::new().suffix(".lua").tempfile().expect("a script file");
+    std::io::Write::write_all(&mut file, format!("{script}\n{DONE}").as_bytes()).expect("write");
+    let output = Command::new("wrk")
+        .args(["-t2", &format!("-c{connections}"), &format!("-d{}s", duration.as_secs())])
+        .args(["--timeout", "5s", "-s"])
+        .arg(file.path())
+        .arg(server.url("/"))
+        .output()
+        .expect("wrk runs: scripts/bench installs it");
+    let mut stdout = String::new();
+    output.stdout.as_slice().read_to_string(&mut stdout).expect("utf-8");
+    let line = stdout.lines().find_map(|l| l.strip_prefix("RESULT ")).unwrap_or_else(|| {
+        panic!("wrk printed no result:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr))
+    });
+    let n: Vec<u64> = line.split_whitespace().map(|v| v.parse().expect("a number")).collect();
+    Measurement {
+        requests_per_second: n[0] as f64 / (n[1] as f64 / 1e6),
+        p50_ms: n[2] as f64 / 1e3,
+        p99_ms: n[3] as f64 / 1e3,
+        bad_status: n[4],
+        socket_errors: n[5],
+    }
+}
