@@ -147,3 +147,81 @@ fn is_session_id(value: &str) -> bool {
 fn decoded_len(value: &str) -> usize {
     value.len() - 2 * value.matches('%').count()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cookie::time::{format_description::well_known::Rfc2822, Duration};
+
+    const ID: &str = "f_bHs3S6hKKY1gkeYipintajl4blJTbhAe-4SLsfVac";
+
+    #[test]
+    fn numbers_values_by_first_appearance_and_counts_decoded_characters() {
+        let mut n = Normaliser::default();
+        assert_eq!(n.cookie_value("ab%2Fcd+e"), "<encrypted #1, 7 characters>");
+        assert_eq!(n.cookie_value("xyz"), "<encrypted #2, 3 characters>");
+        assert_eq!(n.cookie_value("ab%2Fcd+e"), "<encrypted #1, 7 characters>");
+        assert_eq!(n.cookie_value(""), "");
+    }
+
+    #[test]
+    fn session_ids_and_the_files_named_after_them() {
+        let mut n = Normaliser::default();
+        n.session_dir(std::path::Path::new("/tmp/.tmpAbc/sessions-2"));
+        assert_eq!(
+            n.cookie_header(&format!("chapter2_session={ID}")),
+            "chapter2_session=<session id #1>"
+        );
+        let hash = format!("{:x}", Sha256::digest(ID.as_bytes()));
+        assert_eq!(
+            n.text(&format!("/tmp/.tmpAbc/sessions-2/chapter-2/{hash}.json")),
+            "<session_dir>/chapter-2/<sha256 of session id #1>.json"
+        );
+    }
+
+    fn http_date(at: OffsetDateTime) -> String {
+        at.format(&Rfc2822).unwrap().replace("+0000", "GMT")
+    }
+
+    #[test]
+    fn expires_is_shown_relative_to_the_request() {
+        let mut n = Normaliser::default();
+        let sent_at = OffsetDateTime::now_utc();
+        let sliding = format!(
+            "chapter4_session={ID}; HttpOnly; Max-Age=300; Expires={}",
+            http_date(sent_at + Duration::seconds(300))
+        );
+        assert_eq!(
+            n.set_cookie(&sliding, sent_at),
+            "chapter4_session=<session id #1>; HttpOnly; Max-Age=300; Expires=<request time + 300 s>"
+        );
+        let removal = format!(
+            "chapter4_session=; Path=/; Max-Age=0; Expires={}",
+            http_date(sent_at - Duration::days(365))
+        );
+        assert_eq!(
+            n.set_cookie(&removal, sent_at),
+            "chapter4_session=; Path=/; Max-Age=0; Expires=<a date in the past>"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "Max-Age says 300")]
+    fn an_expires_that_disagrees_with_max_age_stops_the_run() {
+        let sent_at = OffsetDateTime::now_utc();
+        let week = format!(
+            "chapter3_session=abc; Max-Age=300; Expires={}",
+            http_date(sent_at + Duration::weeks(1))
+        );
+        Normaliser::default().set_cookie(&week, sent_at);
+    }
+
+    #[test]
+    fn record_timestamps_become_what_they_mean() {
+        let record = "{\n  \"theme\": \"dark\",\n  \"created_at\": 1764100000,\n  \"last_seen\": 1764100042\n}";
+        assert_eq!(
+            Normaliser::default().record(record),
+            "{\n  \"theme\": \"dark\",\n  \"created_at\": <Unix time of sign-in>,\n  \"last_seen\": <Unix time of the last request>\n}"
+        );
+    }
+}

@@ -91,3 +91,50 @@ fn text(fragment: &str) -> String {
         .replace("&gt;", ">")
         .replace("&amp;", "&")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SIGNED_IN: &str = r#"<body class="dark">
+  <p class="welcome">Welcome &lt;b&gt;ada&lt;&#x2f;b&gt;!</p>
+  <button type="submit" id="theme-toggle">Light theme</button>
+  <h3>You are at the About page!!</h3>
+  <dd id="session-holds">user_name = <code>ada</code>, lang = <code>en</code></dd>
+  <dd id="session-lives">In a file in <code>/tmp/x</code>.</dd>
+  <dd id="session-ends">Later.</dd>"#;
+
+    #[test]
+    fn a_signed_in_page_in_short_and_in_full() {
+        let short = excerpt(SIGNED_IN, Excerpt::Short, str::to_owned);
+        assert_eq!(
+            short,
+            [
+                r#"<body class="dark">"#,
+                "navbar  Welcome <b>ada</b>! [Log Out] [Light theme]",
+                "page    You are at the About page!!",
+                "panel   What it holds: user_name = ada, lang = en",
+            ]
+        );
+        let full = excerpt(SIGNED_IN, Excerpt::Full, |text| text.replace("/tmp/x", "<dir>"));
+        assert_eq!(full[4], "panel   Where it lives: In a file in <dir>.");
+        assert_eq!(full[5], "panel   When it ends: Later.");
+    }
+
+    #[test]
+    fn long_lines_wrap_under_their_label() {
+        let mut lines = Vec::new();
+        push(&mut lines, "panel", &"word ".repeat(30));
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| l.len() <= WIDTH), "{lines:#?}");
+        assert!(lines[1].starts_with("        word"));
+    }
+
+    #[test]
+    fn a_signed_out_page_shows_the_sign_in_link() {
+        let page = r#"<body class="light"><a href="/login">Sign In</a><h3 id="signed-out">Signed Out!!!</h3>"#;
+        let lines = excerpt(page, Excerpt::Short, str::to_owned);
+        assert_eq!(lines[1], "navbar  [Sign In]");
+        assert_eq!(lines[2], "page    Signed Out!!!");
+    }
+}
