@@ -7,9 +7,9 @@ use cookie::Cookie;
 use sha2::{Digest, Sha256};
 
 /// Seconds an `Expires` date may differ from "request time + `Max-Age`":
-/// the server's clock and ours read whole seconds at slightly different
-/// moments.
-const CLOCK_SLACK: f64 = 2.0;
+/// the date is whole seconds, read by the server a little after we sent the
+/// request (longer on a busy machine). A one-week `Expires` is far outside.
+const CLOCK_SLACK: f64 = 5.0;
 
 #[derive(Default)]
 pub struct Normaliser {
