@@ -60,7 +60,7 @@ impl<'n> Text<'n> {
         }
         for raw in &exchange.set_cookies {
             let shown = self.normaliser.set_cookie(raw, exchange.sent_at);
-            self.lines.push(format!("< set-cookie: {shown}"));
+            self.lines.extend(wrap_header(&format!("< set-cookie: {shown}")));
         }
         if let Some(how) = page.filter(|_| !exchange.body.is_empty()) {
             self.lines.push(String::new());
@@ -116,6 +116,30 @@ impl<'n> Text<'n> {
         }
         self.lines.join("\n") + "\n"
     }
+}
+
+/// Width of a transcript line before a header is continued on the next.
+const WIDTH: usize = 78;
+
+/// A long header, broken after a `;` onto indented continuation lines so
+/// the book needs no horizontal scrolling.
+fn wrap_header(header: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for (i, part) in header.split("; ").enumerate() {
+        let part = if i == 0 { part.to_owned() } else { format!(" {part}") };
+        if i > 0 && line.len() + 1 + part.len() > WIDTH {
+            lines.push(format!("{line};"));
+            line = format!("<   {}", part.trim_start());
+        } else {
+            if i > 0 {
+                line.push(';');
+            }
+            line.push_str(&part);
+        }
+    }
+    lines.push(line);
+    lines
 }
 
 /// Every file in `dir` and in its folders (a store keeps its records
@@ -269,4 +293,26 @@ pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Tran
     out.push(("10-idle-expiry.txt".into(), text.finish()));
 
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_headers_wrap_after_a_semicolon() {
+        let short = "< set-cookie: a=b; Path=/";
+        assert_eq!(wrap_header(short), [short]);
+        let long = "< set-cookie: chapter3_session=<encrypted #1, 164 characters>; HttpOnly; \
+                    SameSite=Lax; Path=/; Max-Age=300; Expires=<request time + 300 s>";
+        let lines = wrap_header(long);
+        assert_eq!(
+            lines,
+            [
+                "< set-cookie: chapter3_session=<encrypted #1, 164 characters>; HttpOnly;",
+                "<   SameSite=Lax; Path=/; Max-Age=300; Expires=<request time + 300 s>",
+            ]
+        );
+        assert_eq!(lines.join(" ").replace(" <   ", " "), long);
+    }
 }
