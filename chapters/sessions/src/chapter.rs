@@ -23,6 +23,7 @@ pub struct Chapter {
     pub default_session_lifetime: Duration,
 }
 
+// ANCHOR: storage
 /// Where a chapter keeps the session data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Storage {
@@ -32,7 +33,9 @@ pub enum Storage {
     /// In a file on the server; the cookie carries only a random session id.
     ServerFiles,
 }
+// ANCHOR_END: storage
 
+// ANCHOR: cookie_expiry
 /// When the browser forgets the session cookie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CookieExpiry {
@@ -43,6 +46,7 @@ pub enum CookieExpiry {
     /// so it ends after that long without a request ("persistent").
     SlidingLifetime,
 }
+// ANCHOR_END: cookie_expiry
 
 impl Storage {
     /// Is the data on the server (so the server can revoke it)?

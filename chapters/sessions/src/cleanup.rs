@@ -11,6 +11,7 @@ use rocket::tokio::{self, task::spawn_blocking, time::interval};
 use crate::config::SessionConfig;
 use crate::session::SessionManager;
 
+// ANCHOR: sweep
 pub(crate) fn fairing() -> impl Fairing {
     AdHoc::on_liftoff("Expired session sweep", |rocket| {
         Box::pin(async move {
@@ -47,3 +48,4 @@ pub(crate) fn fairing() -> impl Fairing {
         })
     })
 }
+// ANCHOR_END: sweep

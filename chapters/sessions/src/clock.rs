@@ -5,10 +5,12 @@ use std::sync::{Arc, Mutex};
 
 use rocket::time::{Duration, OffsetDateTime};
 
+// ANCHOR: clock
 /// Tells the current time. The app reads time only through this trait.
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> OffsetDateTime;
 }
+// ANCHOR_END: clock
 
 /// The wall clock.
 #[derive(Debug, Default, Clone, Copy)]

@@ -2,12 +2,14 @@
 
 use rocket::time::Duration;
 
+// ANCHOR: lifetimes
 /// Flask's default `PERMANENT_SESSION_LIFETIME`, used as the server-side idle
 /// limit of the non-persistent chapters.
 pub const THIRTY_ONE_DAYS: Duration = Duration::days(31);
 
 /// The tutorial's persistent session: five minutes of inactivity.
 pub const FIVE_MINUTES: Duration = Duration::minutes(5);
+// ANCHOR_END: lifetimes
 
 /// "31 days", "5 minutes", "1 hour 30 seconds": what a learner reads in the
 /// session panel, exact to the second.

@@ -11,6 +11,7 @@ use crate::lifetime::describe;
 use crate::session::{Session, SessionData, SessionManager, Theme};
 use crate::{CookieExpiry, Storage};
 
+// ANCHOR: page_guard
 /// Request guard for rendering a page of the site.
 pub struct Page<'r> {
     pub session: Session<'r>,
@@ -26,6 +27,7 @@ impl<'r> FromRequest<'r> for Page<'r> {
         Outcome::Success(Page { session, path: request.uri().path().as_str() })
     }
 }
+// ANCHOR_END: page_guard
 
 /// The values every template can use, under `page`.
 #[derive(Serialize)]

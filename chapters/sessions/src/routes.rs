@@ -75,11 +75,13 @@ fn contact_signed_out() -> Redirect {
     sign_in_first(uri!(contact))
 }
 
+// ANCHOR: sign_in_first
 /// `303 See Other` to the login form, which brings the user back to `page`
 /// (one of our own routes, so its path needs no escaping).
 fn sign_in_first(page: Origin<'static>) -> Redirect {
     Redirect::to(format!("/login?next={}", page.path()))
 }
+// ANCHOR_END: sign_in_first
 
 /// What the login form shows besides the page.
 #[derive(Serialize, Default)]
@@ -142,6 +144,7 @@ async fn logout(session: Session<'_>) -> Redirect {
 }
 // ANCHOR_END: logout
 
+// ANCHOR: theme
 #[derive(FromForm)]
 struct ThemeForm<'r> {
     next: Option<&'r str>,
@@ -161,6 +164,7 @@ async fn toggle_theme(
     }
     Ok(Redirect::to(form.next.and_then(safe_next).unwrap_or(uri!(home))))
 }
+// ANCHOR_END: theme
 
 /// Every error (404, 422, …) gets a page of the site rather than Rocket's
 /// default. Catchers cannot set cookies, so it shows the visitor signed out.

@@ -154,6 +154,7 @@ impl SessionManager {
         jar.remove(Cookie::build(self.chapter.cookie_name).path("/"));
     }
 
+    // ANCHOR: resume
     /// Finds the session the request's cookie points to and slides its idle
     /// timer. Anything that is not a live session — no cookie, a tampered,
     /// truncated, unknown or expired one — means signed out, and a bad
@@ -170,6 +171,7 @@ impl SessionManager {
         }
         resumed
     }
+    // ANCHOR_END: resume
 
     // ANCHOR: resume_from_cookie
     fn resume_from_cookie(
@@ -221,6 +223,7 @@ impl SessionManager {
     }
     // ANCHOR_END: resume_from_file
 
+    // ANCHOR: start
     /// Starts a fresh session for `data`, dropping `previous` if there was one.
     async fn start(
         &self,
@@ -248,7 +251,9 @@ impl SessionManager {
         jar.add(self.cookie(id.as_str().to_owned(), now));
         Ok(())
     }
+    // ANCHOR_END: start
 
+    // ANCHOR: end
     /// Ends the session: the cookie goes, and so does the server's record.
     async fn end(&self, jar: &CookieJar<'_>, current: Option<&ActiveSession>) {
         self.remove_cookie(jar);
@@ -259,7 +264,9 @@ impl SessionManager {
             }
         }
     }
+    // ANCHOR_END: end
 
+    // ANCHOR: update
     /// Changes the data of a live session.
     async fn update(
         &self,
@@ -283,6 +290,7 @@ impl SessionManager {
         }
         Ok(())
     }
+    // ANCHOR_END: update
 }
 
 /// Runs blocking store I/O off the async workers.
@@ -295,6 +303,7 @@ async fn blocking<T: Send + 'static>(
     }
 }
 
+// ANCHOR: session_guard
 /// The session of the current request: request guard and typed wrapper.
 pub struct Session<'r> {
     manager: &'r SessionManager,
@@ -317,6 +326,7 @@ impl<'r> FromRequest<'r> for Session<'r> {
         Outcome::Success(Session { manager, jar: request.cookies(), current: resumed.0.as_ref() })
     }
 }
+// ANCHOR_END: session_guard
 
 impl<'r> Session<'r> {
     /// The session's data, if someone is signed in.
@@ -341,19 +351,24 @@ impl<'r> Session<'r> {
     }
     // ANCHOR_END: sign_in
 
+    // ANCHOR: sign_out
     /// Signs out; afterwards the old cookie is worthless wherever the
     /// server keeps the session.
     pub async fn sign_out(&self) {
         self.manager.end(self.jar, self.current).await
     }
+    // ANCHOR_END: sign_out
 
+    // ANCHOR: toggle_theme
     /// Switches between the dark and the light theme.
     pub async fn toggle_theme(&self) -> Result<(), SessionUnavailable> {
         let Some(current) = self.current else { return Ok(()) };
         self.manager.update(self.jar, current, |data| data.theme = data.theme.toggled()).await
     }
+    // ANCHOR_END: toggle_theme
 }
 
+// ANCHOR: signed_in
 /// A request guard that succeeds only for a signed-in user; otherwise it
 /// forwards, so a lower-ranked route can send the visitor to sign in.
 pub struct SignedIn<'r>(pub &'r SessionData);
@@ -373,3 +388,4 @@ impl<'r> FromRequest<'r> for SignedIn<'r> {
         }
     }
 }
+// ANCHOR_END: signed_in

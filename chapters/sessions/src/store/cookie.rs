@@ -7,10 +7,12 @@
 
 use super::StoredSession;
 
+// ANCHOR: payload
 /// The plaintext that goes into the private cookie.
 pub fn encode_cookie_payload(session: &StoredSession) -> String {
     serde_json::to_string(session).expect("a session always serializes")
 }
+// ANCHOR_END: payload
 
 /// Reads a decrypted cookie value; `None` for anything that is not a
 /// session this code wrote.

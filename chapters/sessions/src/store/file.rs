@@ -72,10 +72,12 @@ impl FileStore {
         Ok(())
     }
 
+    // ANCHOR: file_name
     /// The name of the file that holds the session `id`.
     pub fn file_name(id: &SessionId) -> String {
         format!("{:x}.json", Sha256::digest(id.as_str().as_bytes()))
     }
+    // ANCHOR_END: file_name
 
     /// Full path of the record of `id`.
     pub fn path_of(&self, id: &SessionId) -> PathBuf {
@@ -92,6 +94,7 @@ impl FileStore {
         Ok(id)
     }
 
+    // ANCHOR: touch
     /// Loads the session `id` for a request at `now`: `None` when there is
     /// no such session or it has been idle for `lifetime` (its record is
     /// then deleted). A live session is stored again with `last_seen = now`
@@ -118,6 +121,7 @@ impl FileStore {
         self.write(&path, &session)?;
         Ok(Some(session))
     }
+    // ANCHOR_END: touch
 
     /// Deletes the session `id`, if it exists.
     pub fn delete(&self, id: &SessionId) -> io::Result<()> {
@@ -179,6 +183,7 @@ impl FileStore {
         }
     }
 
+    // ANCHOR: write
     /// Writes `session` to `path` atomically, owner-only.
     fn write(&self, path: &Path, session: &StoredSession) -> io::Result<()> {
         let mut temp = tempfile::Builder::new()
@@ -191,6 +196,7 @@ impl FileStore {
         temp.persist(path).map_err(|e| e.error)?;
         Ok(())
     }
+    // ANCHOR_END: write
 
     fn lock(&self, file_name: &str) -> MutexGuard<'_, ()> {
         let shard = u8::from_str_radix(&file_name[..2], 16).unwrap_or(0) as usize % LOCK_SHARDS;

@@ -18,12 +18,14 @@ impl SessionId {
     /// Length of an id as text (base64url, no padding).
     pub const LEN: usize = 43;
 
+    // ANCHOR: generate
     /// A fresh id, never derived from anything the browser sent.
     pub fn generate() -> io::Result<Self> {
         let mut bytes = [0u8; Self::BYTES];
         getrandom::fill(&mut bytes).map_err(io::Error::other)?;
         Ok(SessionId(URL_SAFE_NO_PAD.encode(bytes)))
     }
+    // ANCHOR_END: generate
 
     /// Accepts exactly the strings `generate` can produce, so a cookie value
     /// of any other shape never reaches the store.

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::session::SessionData;
 
+// ANCHOR: stored_session
 /// A session as either mechanism stores it: the tutorial's data plus the
 /// two timestamps the server needs to enforce an idle limit by itself,
 /// whatever the browser does with the cookie.
@@ -25,6 +26,7 @@ pub struct StoredSession {
     /// The last request that used this session (Unix seconds).
     pub last_seen: i64,
 }
+// ANCHOR_END: stored_session
 
 impl StoredSession {
     /// A session that starts now.
@@ -33,8 +35,10 @@ impl StoredSession {
         StoredSession { data, created_at: now, last_seen: now }
     }
 
+    // ANCHOR: is_idle_past
     /// Has it gone `lifetime` or longer without a request?
     pub fn is_idle_past(&self, lifetime: Duration, now: OffsetDateTime) -> bool {
         now.unix_timestamp().saturating_sub(self.last_seen) >= lifetime.whole_seconds()
     }
+    // ANCHOR_END: is_idle_past
 }

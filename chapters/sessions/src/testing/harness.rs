@@ -20,6 +20,7 @@ pub const ROCKET_TOML: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../Rocket
 /// The shared templates, by absolute path.
 pub const TEMPLATES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared-templates");
 
+// ANCHOR: test_app
 /// One chapter, launched for a test: a browser-like client, a clock the
 /// test moves, and a private session folder.
 pub struct TestApp {
@@ -28,6 +29,7 @@ pub struct TestApp {
     pub clock: ManualClock,
     session_root: TempDir,
 }
+// ANCHOR_END: test_app
 
 /// The chapter's configuration as `cargo run` would read it from
 /// `Rocket.toml` in the debug profile, without the process environment.
@@ -136,12 +138,14 @@ impl TestApp {
         self.client.post(path.to_owned()).header(ContentType::Form).body(body).dispatch()
     }
 
+    // ANCHOR: sign_in_helper
     /// Signs `username` in and returns the session cookie the browser got.
     pub fn sign_in(&self, username: &str) -> Cookie<'static> {
         let response = self.post_login(username, None);
         assert_is_redirect_to(&response, "/home");
         session_cookie(&self.chapter, &response).expect("sign-in sets the session cookie")
     }
+    // ANCHOR_END: sign_in_helper
 
     /// The body of `GET path`, asserting it is a 200.
     pub fn page(&self, path: &str) -> String {
@@ -189,10 +193,12 @@ pub fn is_removal(cookie: &Cookie<'_>) -> bool {
     cookie.value().is_empty() && cookie.max_age() == Some(Duration::ZERO)
 }
 
+// ANCHOR: assert_is_redirect_to
 pub fn assert_is_redirect_to(response: &LocalResponse<'_>, location: &str) {
     assert_eq!(response.status(), Status::SeeOther, "expected a redirect to {location}");
     assert_eq!(response.headers().get_one("Location"), Some(location));
 }
+// ANCHOR_END: assert_is_redirect_to
 
 /// The page greets `user` in the navbar.
 pub fn assert_signed_in_as(body: &str, user: &str) {

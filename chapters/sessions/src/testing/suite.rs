@@ -299,6 +299,7 @@ pub fn activity_within_the_lifetime_keeps_the_session(chapter: Chapter) {
     }
 }
 
+// ANCHOR: idle_past
 pub fn idle_past_the_lifetime_is_refused_by_the_server(chapter: Chapter) {
     let app = TestApp::launch(chapter);
     app.sign_in("ada");
@@ -311,6 +312,7 @@ pub fn idle_past_the_lifetime_is_refused_by_the_server(chapter: Chapter) {
     assert_signed_out(&app.page("/home"));
     assert!(app.stored_files().is_empty(), "no record outlives its session");
 }
+// ANCHOR_END: idle_past
 
 pub fn configured_lifetime_drives_expiry(chapter: Chapter) {
     let app = TestApp::with_lifetime(chapter, 7);
@@ -340,6 +342,7 @@ pub fn sign_out_removes_the_cookie_and_the_record(chapter: Chapter) {
     assert_is_redirect_to(&app.get("/about"), "/login?next=/about");
 }
 
+// ANCHOR: stolen_cookie
 pub fn stolen_cookie_after_sign_out(chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let stolen = app.sign_in("ada");
@@ -359,6 +362,7 @@ pub fn stolen_cookie_after_sign_out(chapter: Chapter) {
         }
     }
 }
+// ANCHOR_END: stolen_cookie
 
 pub fn sign_in_always_starts_a_fresh_session(chapter: Chapter) {
     let app = TestApp::launch(chapter);
@@ -406,6 +410,7 @@ pub fn bad_cookies_mean_signed_out(chapter: Chapter) {
 
 // ---------------------------------------------------------------- the theme
 
+// ANCHOR: theme_toggle
 pub fn theme_toggle_changes_the_session(chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let before = app.sign_in("ada");
@@ -439,6 +444,7 @@ pub fn theme_toggle_changes_the_session(chapter: Chapter) {
     app.post_theme("/home");
     assert!(app.page("/home").contains(r#"<body class="dark">"#), "and back");
 }
+// ANCHOR_END: theme_toggle
 
 pub fn theme_toggle_needs_a_session(chapter: Chapter) {
     let app = TestApp::launch(chapter);

@@ -1,0 +1,227 @@
+//! Replaces what changes from run to run (cookie values, ids, file names,
+//! dates, temporary paths, ports) with stable placeholders, so that a
+//! transcript only changes when the chapter's behaviour does.
+
+use cookie::time::OffsetDateTime;
+use cookie::Cookie;
+use sha2::{Digest, Sha256};
+
+/// Seconds an `Expires` date may differ from "request time + `Max-Age`":
+/// the date is whole seconds, read by the server a little after we sent the
+/// request (longer on a busy machine). A one-week `Expires` is far outside.
+const CLOCK_SLACK: f64 = 5.0;
+
+#[derive(Default)]
+pub struct Normaliser {
+    /// Temporary session folders, all shown as `<session_dir>`.
+    session_dirs: Vec<String>,
+    /// `(port of this run, the chapter's default port)`.
+    ports: Vec<(u16, u16)>,
+    /// Cookie values in order of first appearance: `#1`, `#2`, …
+    values: Vec<String>,
+    /// SHA-256 (hex) of each session id, with the id's number.
+    hashes: Vec<(String, usize)>,
+}
+
+impl Normaliser {
+    pub fn session_dir(&mut self, dir: &std::path::Path) {
+        self.session_dirs.push(dir.display().to_string());
+    }
+
+    pub fn port(&mut self, port: u16, default_port: u16) {
+        self.ports.push((port, default_port));
+    }
+
+    /// `<encrypted #n, L characters>` or `<session id #n>`; the same value
+    /// always gets the same number.
+    pub fn cookie_value(&mut self, value: &str) -> String {
+        if value.is_empty() {
+            return String::new();
+        }
+        let number = match self.values.iter().position(|v| v == value) {
+            Some(index) => index + 1,
+            None => {
+                self.values.push(value.to_owned());
+                if is_session_id(value) {
+                    let hash = format!("{:x}", Sha256::digest(value.as_bytes()));
+                    self.hashes.push((hash, self.values.len()));
+                }
+                self.values.len()
+            }
+        };
+        if is_session_id(value) {
+            format!("<session id #{number}>")
+        } else {
+            format!("<encrypted #{number}, {} characters>", decoded_len(value))
+        }
+    }
+
+    /// A `Cookie` request header.
+    pub fn cookie_header(&mut self, header: &str) -> String {
+        header
+            .split("; ")
+            .map(|pair| match pair.split_once('=') {
+                Some((name, value)) => format!("{name}={}", self.cookie_value(value)),
+                None => pair.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// A `Set-Cookie` header, attributes in the order the server sent them.
+    /// An `Expires` date is shown relative to the request; one that does
+    /// not match `Max-Age` is a bug worth stopping for.
+    pub fn set_cookie(&mut self, raw: &str, sent_at: OffsetDateTime) -> String {
+        let parsed = Cookie::parse(raw.to_owned()).expect("a valid Set-Cookie header");
+        let mut parts = raw.split("; ");
+        let first = parts.next().unwrap_or_default();
+        let (name, value) = first.split_once('=').expect("name=value");
+        let mut shown = vec![format!("{name}={}", self.cookie_value(value))];
+        for attribute in parts {
+            if !attribute.to_ascii_lowercase().starts_with("expires=") {
+                shown.push(attribute.to_owned());
+                continue;
+            }
+            let expires = parsed.expires_datetime().expect("a parsed Expires");
+            let ahead = (expires - sent_at).as_seconds_f64();
+            let relative = match parsed.max_age() {
+                Some(max_age) if max_age.is_positive() => {
+                    let max_age = max_age.whole_seconds();
+                    assert!(
+                        (ahead - max_age as f64).abs() <= CLOCK_SLACK,
+                        "Expires is {ahead} s ahead, Max-Age says {max_age}: {raw}"
+                    );
+                    format!("<request time + {max_age} s>")
+                }
+                _ if ahead < 0.0 => "<a date in the past>".to_owned(),
+                _ => panic!("an Expires without a matching Max-Age: {raw}"),
+            };
+            shown.push(format!("Expires={relative}"));
+        }
+        shown.join("; ")
+    }
+
+    /// Paths, record names and ports in free text.
+    pub fn text(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        for dir in &self.session_dirs {
+            text = text.replace(dir.as_str(), "<session_dir>");
+        }
+        for (hash, number) in &self.hashes {
+            text = text.replace(hash.as_str(), &format!("<sha256 of session id #{number}>"));
+        }
+        for (port, default_port) in &self.ports {
+            text = text.replace(&format!(":{port}"), &format!(":{default_port}"));
+        }
+        text
+    }
+
+    /// A session record: the timestamps become what they mean.
+    pub fn record(&self, json: &str) -> String {
+        json.lines()
+            .map(|line| {
+                let trimmed = line.trim_start();
+                let indent = &line[..line.len() - trimmed.len()];
+                let comma = if trimmed.ends_with(',') { "," } else { "" };
+                if trimmed.starts_with("\"created_at\":") {
+                    format!("{indent}\"created_at\": <Unix time of sign-in>{comma}")
+                } else if trimmed.starts_with("\"last_seen\":") {
+                    format!("{indent}\"last_seen\": <Unix time of the last request>{comma}")
+                } else {
+                    self.text(line)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// The shape of a server-side session id: 43 characters of base64url.
+fn is_session_id(value: &str) -> bool {
+    value.len() == 43 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Length of a cookie value once its `%XX` escapes are decoded: Rocket
+/// percent-encodes the `+`, `/` and `=` of base64, so the length as sent
+/// changes from run to run while the sealed value's does not.
+fn decoded_len(value: &str) -> usize {
+    value.len() - 2 * value.matches('%').count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cookie::time::{format_description::well_known::Rfc2822, Duration};
+
+    const ID: &str = "f_bHs3S6hKKY1gkeYipintajl4blJTbhAe-4SLsfVac";
+
+    #[test]
+    fn numbers_values_by_first_appearance_and_counts_decoded_characters() {
+        let mut n = Normaliser::default();
+        assert_eq!(n.cookie_value("ab%2Fcd+e"), "<encrypted #1, 7 characters>");
+        assert_eq!(n.cookie_value("xyz"), "<encrypted #2, 3 characters>");
+        assert_eq!(n.cookie_value("ab%2Fcd+e"), "<encrypted #1, 7 characters>");
+        assert_eq!(n.cookie_value(""), "");
+    }
+
+    #[test]
+    fn session_ids_and_the_files_named_after_them() {
+        let mut n = Normaliser::default();
+        n.session_dir(std::path::Path::new("/tmp/.tmpAbc/sessions-2"));
+        assert_eq!(
+            n.cookie_header(&format!("chapter2_session={ID}")),
+            "chapter2_session=<session id #1>"
+        );
+        let hash = format!("{:x}", Sha256::digest(ID.as_bytes()));
+        assert_eq!(
+            n.text(&format!("/tmp/.tmpAbc/sessions-2/chapter-2/{hash}.json")),
+            "<session_dir>/chapter-2/<sha256 of session id #1>.json"
+        );
+    }
+
+    fn http_date(at: OffsetDateTime) -> String {
+        at.format(&Rfc2822).unwrap().replace("+0000", "GMT")
+    }
+
+    #[test]
+    fn expires_is_shown_relative_to_the_request() {
+        let mut n = Normaliser::default();
+        let sent_at = OffsetDateTime::now_utc();
+        let sliding = format!(
+            "chapter4_session={ID}; HttpOnly; Max-Age=300; Expires={}",
+            http_date(sent_at + Duration::seconds(300))
+        );
+        assert_eq!(
+            n.set_cookie(&sliding, sent_at),
+            "chapter4_session=<session id #1>; HttpOnly; Max-Age=300; Expires=<request time + 300 s>"
+        );
+        let removal = format!(
+            "chapter4_session=; Path=/; Max-Age=0; Expires={}",
+            http_date(sent_at - Duration::days(365))
+        );
+        assert_eq!(
+            n.set_cookie(&removal, sent_at),
+            "chapter4_session=; Path=/; Max-Age=0; Expires=<a date in the past>"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "Max-Age says 300")]
+    fn an_expires_that_disagrees_with_max_age_stops_the_run() {
+        let sent_at = OffsetDateTime::now_utc();
+        let week = format!(
+            "chapter3_session=abc; Max-Age=300; Expires={}",
+            http_date(sent_at + Duration::weeks(1))
+        );
+        Normaliser::default().set_cookie(&week, sent_at);
+    }
+
+    #[test]
+    fn record_timestamps_become_what_they_mean() {
+        let record = "{\n  \"theme\": \"dark\",\n  \"created_at\": 1764100000,\n  \"last_seen\": 1764100042\n}";
+        assert_eq!(
+            Normaliser::default().record(record),
+            "{\n  \"theme\": \"dark\",\n  \"created_at\": <Unix time of sign-in>,\n  \"last_seen\": <Unix time of the last request>\n}"
+        );
+    }
+}

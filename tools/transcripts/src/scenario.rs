@@ -1,0 +1,318 @@
+//! The "Try it" steps of a chapter, played against the running chapter.
+//! Every chapter plays the same steps; what differs in the transcripts is
+//! what the chapter does.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::browser::{Browser, Exchange};
+use crate::normalise::Normaliser;
+use crate::page::{excerpt, Excerpt};
+use crate::server::{Launch, Server};
+
+/// The short lifetime of the idle step, and how long that step waits.
+pub const SHORT_LIFETIME: u64 = 2;
+const IDLE_WAIT: Duration = Duration::from_secs(SHORT_LIFETIME + 1);
+
+/// One transcript file: its name and its text.
+pub type Transcript = (String, String);
+
+/// Lines of one transcript, built step by step.
+struct Text<'n> {
+    normaliser: &'n mut Normaliser,
+    lines: Vec<String>,
+}
+
+impl<'n> Text<'n> {
+    fn new(normaliser: &'n mut Normaliser) -> Self {
+        Text { normaliser, lines: Vec::new() }
+    }
+
+    fn blank(&mut self) {
+        if self.lines.last().is_some_and(|l| !l.is_empty()) {
+            self.lines.push(String::new());
+        }
+    }
+
+    fn note(&mut self, note: &str) {
+        self.blank();
+        self.lines.push(format!("# {note}"));
+        self.blank();
+    }
+
+    fn exchange(&mut self, exchange: &Exchange, page: Option<Excerpt>) {
+        self.blank();
+        self.lines.push(format!("> {} {}", exchange.method, exchange.path));
+        if let Some(cookie) = &exchange.cookie {
+            let cookie = self.normaliser.cookie_header(cookie);
+            self.lines.push(format!("> Cookie: {cookie}"));
+        }
+        if let Some(form) = exchange.form.as_ref().filter(|f| !f.is_empty()) {
+            self.lines.push("> Content-Type: application/x-www-form-urlencoded".into());
+            self.lines.push(">".into());
+            self.lines.push(format!("> {form}"));
+        }
+        self.lines.push(String::new());
+        self.lines.push(format!("< HTTP/1.1 {} {}", exchange.status, exchange.reason));
+        if let Some(location) = &exchange.location {
+            self.lines.push(format!("< location: {location}"));
+        }
+        for raw in &exchange.set_cookies {
+            let shown = self.normaliser.set_cookie(raw, exchange.sent_at);
+            self.lines.extend(wrap_header(&format!("< set-cookie: {shown}")));
+        }
+        if let Some(how) = page.filter(|_| !exchange.body.is_empty()) {
+            self.lines.push(String::new());
+            let normaliser = &*self.normaliser;
+            for line in excerpt(&exchange.body, how, |text| normaliser.text(text)) {
+                self.lines.push(format!("  {line}").trim_end().to_owned());
+            }
+        }
+    }
+
+    /// `find <session_dir> -type f`, and each record's content.
+    fn store(&mut self, session_dir: &Path, show_records: bool) {
+        self.blank();
+        self.lines.push("$ find <session_dir> -type f".into());
+        let files = files_below(session_dir);
+        if files.is_empty() {
+            self.lines.push("(no files)".into());
+        }
+        for file in &files {
+            let path = self.normaliser.text(&file.display().to_string());
+            self.lines.push(path);
+        }
+        if show_records {
+            for file in &files {
+                self.record(file);
+            }
+        }
+    }
+
+    fn record(&mut self, file: &Path) {
+        self.blank();
+        let path = self.normaliser.text(&file.display().to_string());
+        self.lines.push(format!("$ cat {path}"));
+        let content = fs::read_to_string(file).expect("a readable record");
+        let shown = self.normaliser.record(content.trim_end());
+        self.lines.extend(shown.lines().map(str::to_owned));
+    }
+
+    fn log(&mut self, output: &str, marker: &str) {
+        let found: Vec<_> = output.lines().filter(|l| l.contains(marker)).collect();
+        assert!(!found.is_empty(), "the server printed no {marker:?}:\n{output}");
+        self.blank();
+        self.lines.push("server output:".into());
+        for line in found {
+            let line = self.normaliser.text(line.trim());
+            self.lines.push(format!("  {line}"));
+        }
+    }
+
+    fn finish(mut self) -> String {
+        while self.lines.last().is_some_and(String::is_empty) {
+            self.lines.pop();
+        }
+        self.lines.join("\n") + "\n"
+    }
+}
+
+/// Width of a transcript line before a header is continued on the next.
+const WIDTH: usize = 78;
+
+/// A long header, broken after a `;` onto indented continuation lines so
+/// the book needs no horizontal scrolling.
+fn wrap_header(header: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for (i, part) in header.split("; ").enumerate() {
+        let part = if i == 0 { part.to_owned() } else { format!(" {part}") };
+        if i > 0 && line.len() + 1 + part.len() > WIDTH {
+            lines.push(format!("{line};"));
+            line = format!("<   {}", part.trim_start());
+        } else {
+            if i > 0 {
+                line.push(';');
+            }
+            line.push_str(&part);
+        }
+    }
+    lines.push(line);
+    lines
+}
+
+/// Every file in `dir` and in its folders (a store keeps its records
+/// one level down, in `chapter-N/`), sorted.
+fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let entries = |dir: &Path| -> Vec<PathBuf> {
+        fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect()
+    };
+    let mut files: Vec<PathBuf> = entries(dir)
+        .into_iter()
+        .flat_map(|path| if path.is_dir() { entries(&path) } else { vec![path] })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The session cookie's name: the one cookie sign-in sets.
+fn cookie_name(sign_in: &Exchange) -> String {
+    let raw = sign_in.set_cookies.first().expect("sign-in sets the session cookie");
+    raw.split_once('=').expect("name=value").0.to_owned()
+}
+
+fn sign_in(browser: &mut Browser, next: Option<&str>) -> Exchange {
+    let mut form = vec![("username", "ada"), ("password", "secret")];
+    if let Some(next) = next {
+        form.push(("next", next));
+    }
+    browser.post("/login", &form)
+}
+
+/// Plays the steps against chapter `number`, started by `launch`, and
+/// returns its transcripts.
+pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Transcript>> {
+    let default_port = 8000 + u16::from(number);
+    let mut n = Normaliser::default();
+    n.session_dir(&launch.session_dir);
+    n.port(launch.port, default_port);
+    let mut out = Vec::new();
+    let log = work.join(format!("chapter-{number}.log"));
+
+    let mut server = Server::start(&launch, &log)?;
+    let banner = server.new_output();
+    let mut text = Text::new(&mut n);
+    text.lines.push(format!("$ cargo run -p chapter-{number}"));
+    text.lines.push("...".into());
+    for line in banner.lines().filter(|l| {
+        l.starts_with("Chapter ") || l.contains("open http") || l.contains("has launched from")
+    }) {
+        let line = text.normaliser.text(line.trim_end());
+        text.lines.push(line);
+    }
+    out.push(("run.txt".to_owned(), text.finish()));
+
+    let mut browser = Browser::new(launch.port);
+    let store = launch.session_dir.as_path();
+
+    // 1. A protected page, signed out.
+    let mut text = Text::new(&mut n);
+    text.exchange(&browser.get("/about"), None);
+    out.push(("01-protected-page.txt".into(), text.finish()));
+
+    // 2. Sign in, coming from /about.
+    let mut text = Text::new(&mut n);
+    let signed_in = sign_in(&mut browser, Some("/about"));
+    let name = cookie_name(&signed_in);
+    text.exchange(&signed_in, None);
+    text.store(store, true);
+    out.push(("02-sign-in.txt".into(), text.finish()));
+
+    // 3. The page the redirect leads to.
+    let mut text = Text::new(&mut n);
+    text.exchange(&browser.get("/about"), Some(Excerpt::Full));
+    out.push(("03-signed-in-page.txt".into(), text.finish()));
+
+    // 4. Change the theme: what changes where.
+    let mut text = Text::new(&mut n);
+    let records = files_below(store);
+    if let Some(record) = records.first() {
+        text.note("the record before the change");
+        text.record(record);
+    }
+    text.exchange(&browser.post("/theme", &[("next", "/home")]), None);
+    if let Some(record) = records.first() {
+        text.note("the record after the change");
+        text.store(store, false);
+        text.record(record);
+    }
+    out.push(("04-theme.txt".into(), text.finish()));
+
+    // 5. The page the toggle returns to, and the tutorial's print().
+    let mut text = Text::new(&mut n);
+    server.new_output();
+    text.exchange(&browser.get("/home"), Some(Excerpt::Short));
+    std::thread::sleep(Duration::from_millis(200));
+    text.log(&server.new_output(), "Session data is:");
+    out.push(("05-home.txt".into(), text.finish()));
+
+    // 6. Restart the server.
+    server.stop();
+    let server = Server::start(&launch, &log)?;
+    let mut text = Text::new(&mut n);
+    text.note("the server was stopped and started again");
+    text.exchange(&browser.get("/home"), Some(Excerpt::Short));
+    out.push(("06-server-restart.txt".into(), text.finish()));
+
+    // 7. Sign out, keeping a copy of the cookie as a thief would have.
+    let copy = browser.cookie(&name).expect("the session cookie");
+    let mut text = Text::new(&mut n);
+    text.exchange(&browser.post("/logout", &[]), None);
+    text.exchange(&browser.get("/logout"), Some(Excerpt::Short));
+    text.store(store, false);
+    out.push(("07-sign-out.txt".into(), text.finish()));
+
+    // 8. The copy, replayed after sign-out.
+    let mut text = Text::new(&mut n);
+    let mut thief = Browser::with_copy_of(launch.port, &name, &copy);
+    text.exchange(&thief.get("/about"), Some(Excerpt::Short));
+    out.push(("08-stolen-cookie.txt".into(), text.finish()));
+
+    // 9. Close the browser and open it again.
+    let mut text = Text::new(&mut n);
+    text.exchange(&sign_in(&mut browser, None), None);
+    text.note("the browser was closed and opened again");
+    browser.restart();
+    text.exchange(&browser.get("/about"), Some(Excerpt::Short));
+    text.store(store, false);
+    out.push(("09-browser-restart.txt".into(), text.finish()));
+    server.stop();
+
+    // 10. Idle past a short lifetime.
+    let idle_dir = launch.session_dir.with_extension("idle");
+    n.session_dir(&idle_dir);
+    let idle = Launch { lifetime: Some(SHORT_LIFETIME), session_dir: idle_dir.clone(), ..launch };
+    let _server = Server::start(&idle, &log)?;
+    let mut browser = Browser::new(idle.port);
+    let mut text = Text::new(&mut n);
+    text.note(&format!("the server runs with ROCKET_SESSION_LIFETIME={SHORT_LIFETIME}"));
+    text.exchange(&sign_in(&mut browser, None), None);
+    let copy = browser.cookie(&name).expect("the session cookie");
+    text.note(&format!("{} seconds without a request", IDLE_WAIT.as_secs()));
+    std::thread::sleep(IDLE_WAIT);
+    let by_browser = browser.get("/about");
+    let browser_sent_it = by_browser.cookie.is_some();
+    text.exchange(&by_browser, None);
+    if !browser_sent_it {
+        text.note("the browser dropped the cookie; a copy of it is sent anyway");
+        let mut thief = Browser::with_copy_of(idle.port, &name, &copy);
+        text.exchange(&thief.get("/about"), None);
+    }
+    text.store(&idle_dir, false);
+    out.push(("10-idle-expiry.txt".into(), text.finish()));
+
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_headers_wrap_after_a_semicolon() {
+        let short = "< set-cookie: a=b; Path=/";
+        assert_eq!(wrap_header(short), [short]);
+        let long = "< set-cookie: chapter3_session=<encrypted #1, 164 characters>; HttpOnly; \
+                    SameSite=Lax; Path=/; Max-Age=300; Expires=<request time + 300 s>";
+        let lines = wrap_header(long);
+        assert_eq!(
+            lines,
+            [
+                "< set-cookie: chapter3_session=<encrypted #1, 164 characters>; HttpOnly;",
+                "<   SameSite=Lax; Path=/; Max-Age=300; Expires=<request time + 300 s>",
+            ]
+        );
+        assert_eq!(lines.join(" ").replace(" <   ", " "), long);
+    }
+}
