@@ -1,7 +1,7 @@
 //! Takes the book's screenshots from the real pages, in headless Chromium.
 //!
-//! Run with `cargo run -p browser-tests --bin screenshots` after building
-//! the chapters (`cargo build -p chapter-1 -p chapter-2 -p chapter-3 -p chapter-4`).
+//! Run with `scripts/screenshots`, which builds the chapters first and then
+//! records which pages the pictures show, so the book check spots stale ones.
 //! It writes `book/src/screenshots/`: `chapter-N-signed-in.png` (each
 //! chapter's home page, signed in, with the session panel), `login.png` and
 //! `signed-out.png` (the Log Out page after signing out). Rerun it whenever
