@@ -21,7 +21,7 @@ pub(crate) fn fairing() -> impl Fairing {
                 return;
             };
             let Some(files) = manager.files().cloned() else { return };
-            let (clock, lifetime) = (manager.clock(), manager.lifetime());
+            let (clock, limit) = (manager.clock(), manager.idle_limit());
             let mut ticks = interval(config.cleanup_interval());
             let mut shutdown = rocket.shutdown();
             tokio::spawn(async move {
@@ -33,7 +33,7 @@ pub(crate) fn fairing() -> impl Fairing {
                         _ = &mut shutdown => break,
                     }
                     let (store, now) = (files.clone(), clock.now());
-                    match spawn_blocking(move || store.purge_expired(now, lifetime)).await {
+                    match spawn_blocking(move || store.purge_expired(now, limit)).await {
                         Ok(Ok(purge)) if purge.removed > 0 => rocket::info!(
                             "session sweep: removed {} expired sessions, kept {}",
                             purge.removed,

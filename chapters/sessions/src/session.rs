@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::SessionConfig;
 use crate::store::{
-    decode_cookie_payload, encode_cookie_payload, FileStore, SessionId, StoredSession,
+    decode_cookie_payload, encode_cookie_payload, FileStore, IdleLimit, SessionId, StoredSession,
 };
 use crate::username::Username;
 use crate::{Chapter, Clock, CookieExpiry};
@@ -69,7 +69,7 @@ impl fmt::Display for SessionUnavailable {
 /// The chapter's session machinery, held in Rocket's managed state.
 pub struct SessionManager {
     chapter: Chapter,
-    lifetime: Duration,
+    limit: IdleLimit,
     clock: Arc<dyn Clock>,
     files: Option<Arc<FileStore>>,
 }
@@ -107,7 +107,8 @@ impl SessionManager {
             }
             Arc::new(store)
         });
-        let manager = SessionManager { chapter, lifetime: config.lifetime(), clock, files };
+        let limit = IdleLimit::new(config.lifetime());
+        let manager = SessionManager { chapter, limit, clock, files };
         Ok(rocket.manage(manager).manage(config))
     }
 
@@ -117,7 +118,12 @@ impl SessionManager {
 
     /// The server-side idle limit (`session_lifetime`).
     pub fn lifetime(&self) -> Duration {
-        self.lifetime
+        self.limit.lifetime
+    }
+
+    /// The idle limit, with how often activity is recorded.
+    pub fn idle_limit(&self) -> IdleLimit {
+        self.limit
     }
 
     pub fn now(&self) -> OffsetDateTime {
@@ -144,7 +150,8 @@ impl SessionManager {
             // Without this, Rocket gives private cookies a one-week `Expires`.
             CookieExpiry::AtBrowserClose => cookie.expires(Expiration::Session).build(),
             CookieExpiry::SlidingLifetime => {
-                cookie.max_age(self.lifetime).expires(now + self.lifetime).build()
+                let lifetime = self.limit.lifetime;
+                cookie.max_age(lifetime).expires(now + lifetime).build()
             }
         }
     }
@@ -163,7 +170,7 @@ impl SessionManager {
         let raw = jar.get(self.chapter.cookie_name)?.value().to_owned();
         let now = self.now();
         let resumed = match &self.files {
-            None => self.resume_from_cookie(jar, now),
+            None => self.resume_from_cookie(jar, &raw, now),
             Some(files) => self.resume_from_file(files, jar, &raw, now).await,
         };
         if resumed.is_none() {
@@ -177,17 +184,25 @@ impl SessionManager {
     fn resume_from_cookie(
         &self,
         jar: &CookieJar<'_>,
+        sealed: &str,
         now: OffsetDateTime,
     ) -> Option<ActiveSession> {
         // `get_private` is `None` unless the value decrypts and authenticates
         // under our key: the browser cannot forge or edit it.
         let cookie = jar.get_private(self.chapter.cookie_name)?;
         let mut session = decode_cookie_payload(cookie.value())?;
-        if session.is_idle_past(self.lifetime, now) {
+        if self.limit.is_idle_past(&session, now) {
             return None;
         }
-        session.last_seen = now.unix_timestamp();
-        jar.add_private(self.cookie(encode_cookie_payload(&session), now));
+        if self.limit.needs_refresh(&session, now) {
+            // Record the activity: seal the session again with a new `last_seen`.
+            session.last_seen = now;
+            jar.add_private(self.cookie(encode_cookie_payload(&session), now));
+        } else if self.chapter.cookie_expiry == CookieExpiry::SlidingLifetime {
+            // Nothing new to seal, but the expiry must still slide: the
+            // same sealed value goes back with a fresh `Max-Age`.
+            jar.add(self.cookie(sealed.to_owned(), now));
+        }
         Some(ActiveSession { stored: session, id: None })
     }
     // ANCHOR_END: resume_from_cookie
@@ -201,9 +216,9 @@ impl SessionManager {
         now: OffsetDateTime,
     ) -> Option<ActiveSession> {
         let id = SessionId::parse(raw)?;
-        let (store, lifetime, key) = (files.clone(), self.lifetime, id.clone());
-        let touched = spawn_blocking(move || store.touch(&key, now, lifetime, |_| ())).await;
-        match touched {
+        let (store, limit, key) = (files.clone(), self.limit, id.clone());
+        let loaded = spawn_blocking(move || store.load(&key, now, limit)).await;
+        match loaded {
             Ok(Ok(Some(session))) => {
                 if self.chapter.cookie_expiry == CookieExpiry::SlidingLifetime {
                     jar.add(self.cookie(id.as_str().to_owned(), now));
@@ -277,14 +292,14 @@ impl SessionManager {
         let now = self.now();
         match (&self.files, &current.id) {
             (Some(files), Some(id)) => {
-                let (store, lifetime, id) = (files.clone(), self.lifetime, id.clone());
-                blocking(move || store.touch(&id, now, lifetime, change)).await?;
+                let (store, limit, id) = (files.clone(), self.limit, id.clone());
+                blocking(move || store.update(&id, now, limit, change)).await?;
             }
             _ => {
                 // The cookie is the store: re-seal it with the new data.
                 let mut session = current.stored.clone();
                 change(&mut session.data);
-                session.last_seen = now.unix_timestamp();
+                session.last_seen = now;
                 jar.add_private(self.cookie(encode_cookie_payload(&session), now));
             }
         }

@@ -10,7 +10,7 @@ use cookie::{Cookie, CookieJar, Key};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use rocket::time::{Duration, OffsetDateTime};
 use sessions::store::{
-    decode_cookie_payload, encode_cookie_payload, FileStore, SessionId, StoredSession,
+    decode_cookie_payload, encode_cookie_payload, FileStore, IdleLimit, SessionId, StoredSession,
 };
 use sessions::{SessionData, Theme};
 
@@ -53,13 +53,16 @@ fn file_store(c: &mut Criterion) {
     c.bench_function("file store: create a record (write, fsync, rename)", |b| {
         b.iter(|| store.create(black_box(&session(start))).unwrap())
     });
+    let limit = IdleLimit::new(LIFETIME);
+    c.bench_function("file store: load a record (read only, within the refresh step)", |b| {
+        b.iter(|| store.load(black_box(&id), start, limit).unwrap().unwrap())
+    });
     let mut now = start;
-    c.bench_function("file store: load and refresh a record", |b| {
+    c.bench_function("file store: load and record activity (read, write, fsync, rename)", |b| {
         b.iter(|| {
-            now += Duration::seconds(LIFETIME.whole_seconds());
-            // Each iteration is a request a whole lifetime minus one second later.
-            now -= Duration::seconds(1);
-            store.touch(black_box(&id), now, LIFETIME, |_| ()).unwrap().unwrap()
+            // Each iteration is a request one refresh step after the last.
+            now += limit.refresh_step;
+            store.load(black_box(&id), now, limit).unwrap().unwrap()
         })
     });
 }
@@ -76,10 +79,10 @@ fn sweep(c: &mut Criterion) {
     }
     let mut group = c.benchmark_group("sweep");
     group.sample_size(10);
-    group.bench_function("sweep 100 000 live records", |b| {
+    group.bench_function("sweep 100 000 live records (directory entries only)", |b| {
         b.iter_batched(
             || now,
-            |now| store.purge_expired(now, LIFETIME).unwrap(),
+            |now| store.purge_expired(now, IdleLimit::new(LIFETIME)).unwrap(),
             BatchSize::PerIteration,
         )
     });

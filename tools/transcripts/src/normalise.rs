@@ -124,9 +124,9 @@ impl Normaliser {
                 let indent = &line[..line.len() - trimmed.len()];
                 let comma = if trimmed.ends_with(',') { "," } else { "" };
                 if trimmed.starts_with("\"created_at\":") {
-                    format!("{indent}\"created_at\": <Unix time of sign-in>{comma}")
+                    format!("{indent}\"created_at\": \"<time of sign-in>\"{comma}")
                 } else if trimmed.starts_with("\"last_seen\":") {
-                    format!("{indent}\"last_seen\": <Unix time of the last request>{comma}")
+                    format!("{indent}\"last_seen\": \"<time of the last recorded request>\"{comma}")
                 } else {
                     self.text(line)
                 }
@@ -218,10 +218,10 @@ mod tests {
 
     #[test]
     fn record_timestamps_become_what_they_mean() {
-        let record = "{\n  \"theme\": \"dark\",\n  \"created_at\": 1764100000,\n  \"last_seen\": 1764100042\n}";
+        let record = "{\n  \"theme\": \"dark\",\n  \"created_at\": \"2026-11-25T20:12:56.5Z\",\n  \"last_seen\": \"2026-11-25T20:13:38Z\"\n}";
         assert_eq!(
             Normaliser::default().record(record),
-            "{\n  \"theme\": \"dark\",\n  \"created_at\": <Unix time of sign-in>,\n  \"last_seen\": <Unix time of the last request>\n}"
+            "{\n  \"theme\": \"dark\",\n  \"created_at\": \"<time of sign-in>\",\n  \"last_seen\": \"<time of the last recorded request>\"\n}"
         );
     }
 }

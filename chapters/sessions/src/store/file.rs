@@ -20,10 +20,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration as StdDuration, SystemTime};
 
-use rocket::time::{Duration, OffsetDateTime};
+use rocket::time::OffsetDateTime;
 use sha2::{Digest, Sha256};
 
-use super::{SessionId, StoredSession};
+use super::{IdleLimit, SessionId, StoredSession};
 use crate::session::SessionData;
 
 /// Number of locks records are spread over: requests for different
@@ -94,17 +94,45 @@ impl FileStore {
         Ok(id)
     }
 
-    // ANCHOR: touch
-    /// Loads the session `id` for a request at `now`: `None` when there is
-    /// no such session or it has been idle for `lifetime` (its record is
-    /// then deleted). A live session is stored again with `last_seen = now`
-    /// after `change` has been applied to its data.
-    pub fn touch(
+    // ANCHOR: load
+    /// The live session `id` for a request at `now`, or `None` when there is
+    /// no such session or it has been idle past `limit` (its record is then
+    /// deleted). Activity is recorded (the record rewritten with
+    /// `last_seen = now`) only when `limit` says it is due: most requests
+    /// only read.
+    pub fn load(
         &self,
         id: &SessionId,
         now: OffsetDateTime,
-        lifetime: Duration,
+        limit: IdleLimit,
+    ) -> io::Result<Option<StoredSession>> {
+        self.modify(id, now, limit, |session| limit.needs_refresh(session, now))
+    }
+    // ANCHOR_END: load
+
+    /// Applies `change` to the live session `id`, and records activity.
+    pub fn update(
+        &self,
+        id: &SessionId,
+        now: OffsetDateTime,
+        limit: IdleLimit,
         change: impl FnOnce(&mut SessionData),
+    ) -> io::Result<Option<StoredSession>> {
+        self.modify(id, now, limit, |session| {
+            change(&mut session.data);
+            true
+        })
+    }
+
+    /// Reads the live record of `id` under its lock and lets `edit` change
+    /// it; when `edit` returns `true`, the record is written back with
+    /// `last_seen = now`. An idle record is deleted instead.
+    fn modify(
+        &self,
+        id: &SessionId,
+        now: OffsetDateTime,
+        limit: IdleLimit,
+        edit: impl FnOnce(&mut StoredSession) -> bool,
     ) -> io::Result<Option<StoredSession>> {
         let name = Self::file_name(id);
         let path = self.dir.join(&name);
@@ -112,16 +140,16 @@ impl FileStore {
         let Some(mut session) = self.read(&path)? else {
             return Ok(None);
         };
-        if session.is_idle_past(lifetime, now) {
+        if limit.is_idle_past(&session, now) {
             remove_if_present(&path)?;
             return Ok(None);
         }
-        change(&mut session.data);
-        session.last_seen = now.unix_timestamp();
-        self.write(&path, &session)?;
+        if edit(&mut session) {
+            session.last_seen = now;
+            self.write(&path, &session)?;
+        }
         Ok(Some(session))
     }
-    // ANCHOR_END: touch
 
     /// Deletes the session `id`, if it exists.
     pub fn delete(&self, id: &SessionId) -> io::Result<()> {
@@ -130,9 +158,14 @@ impl FileStore {
         remove_if_present(&self.dir.join(name))
     }
 
-    /// Deletes every record idle for `lifetime` or longer at `now`, every
-    /// unreadable record, and temporary files abandoned by a crashed writer.
-    pub fn purge_expired(&self, now: OffsetDateTime, lifetime: Duration) -> io::Result<Purge> {
+    /// Deletes every record idle past `limit` at `now`, every unreadable
+    /// record, and temporary files abandoned by a crashed writer.
+    ///
+    /// A record's modification time is its `last_seen` (see `write`), so a
+    /// live record is recognised from the directory entry alone; only the
+    /// ones that look expired are read, under their lock, and deleted if
+    /// their content agrees.
+    pub fn purge_expired(&self, now: OffsetDateTime, limit: IdleLimit) -> io::Result<Purge> {
         let mut purge = Purge::default();
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
@@ -150,10 +183,19 @@ impl FileStore {
             if !is_record_name(name) {
                 continue;
             }
+            let modified = match entry.metadata().and_then(|m| m.modified()) {
+                Ok(modified) => OffsetDateTime::from(modified),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
+            if now - modified < limit.lifetime {
+                purge.kept += 1;
+                continue;
+            }
             let _guard = self.lock(name);
             let path = entry.path();
             match self.read(&path)? {
-                Some(session) if !session.is_idle_past(lifetime, now) => purge.kept += 1,
+                Some(session) if !limit.is_idle_past(&session, now) => purge.kept += 1,
                 Some(_) => {
                     remove_if_present(&path)?;
                     purge.removed += 1;
@@ -184,7 +226,8 @@ impl FileStore {
     }
 
     // ANCHOR: write
-    /// Writes `session` to `path` atomically, owner-only.
+    /// Writes `session` to `path` atomically, owner-only, with the file's
+    /// modification time set to `last_seen` for the cleanup sweep.
     fn write(&self, path: &Path, session: &StoredSession) -> io::Result<()> {
         let mut temp = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
@@ -192,6 +235,7 @@ impl FileStore {
             .tempfile_in(&self.dir)?;
         serde_json::to_writer_pretty(&mut temp, session)?;
         temp.write_all(b"\n")?;
+        temp.as_file().set_modified(SystemTime::from(session.last_seen))?;
         temp.as_file().sync_all()?;
         temp.persist(path).map_err(|e| e.error)?;
         Ok(())
@@ -236,7 +280,13 @@ mod tests {
     use super::*;
     use crate::session::Theme;
 
+    use rocket::time::Duration;
+
     const LIFETIME: Duration = Duration::minutes(5);
+
+    fn limit() -> IdleLimit {
+        IdleLimit::new(LIFETIME)
+    }
 
     fn session(name: &str, now: OffsetDateTime) -> StoredSession {
         let data = SessionData { user_name: name.into(), lang: "en".into(), theme: Theme::Dark };
@@ -247,6 +297,10 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let store = FileStore::new(root.path().join("chapter-x"));
         (root, store)
+    }
+
+    fn set_modified(path: &Path, time: SystemTime) {
+        fs::File::options().write(true).open(path).unwrap().set_modified(time).unwrap();
     }
 
     fn names(dir: &Path) -> Vec<String> {
@@ -274,27 +328,47 @@ mod tests {
     }
 
     #[test]
-    fn touch_slides_last_seen_and_applies_the_change() {
+    fn load_records_activity_only_once_the_refresh_step_has_passed() {
         let (_root, store) = store();
         let start = OffsetDateTime::now_utc();
         let id = store.create(&session("ada", start)).unwrap();
+        let written = fs::read(store.path_of(&id)).unwrap();
+
+        let soon = start + limit().refresh_step - Duration::milliseconds(1);
+        let loaded = store.load(&id, soon, limit()).unwrap().unwrap();
+        assert_eq!(loaded.last_seen, start, "not recorded yet");
+        assert_eq!(fs::read(store.path_of(&id)).unwrap(), written, "the file was only read");
+
         let later = start + Duration::seconds(299);
-        let touched =
-            store.touch(&id, later, LIFETIME, |d| d.theme = Theme::Light).unwrap().unwrap();
-        assert_eq!(touched.last_seen, later.unix_timestamp());
-        assert_eq!(touched.created_at, start.unix_timestamp());
+        let loaded = store.load(&id, later, limit()).unwrap().unwrap();
+        assert_eq!(loaded.last_seen, later);
+        assert_eq!(loaded.created_at, start);
         let on_disk: StoredSession =
             serde_json::from_slice(&fs::read(store.path_of(&id)).unwrap()).unwrap();
-        assert_eq!(on_disk, touched);
-        assert_eq!(on_disk.data.theme, Theme::Light);
+        assert_eq!(on_disk, loaded);
+        let modified = fs::metadata(store.path_of(&id)).unwrap().modified().unwrap();
+        assert_eq!(OffsetDateTime::from(modified), later, "the file's time is last_seen");
     }
 
     #[test]
-    fn touch_refuses_and_deletes_an_idle_record() {
+    fn update_applies_the_change_and_records_activity() {
         let (_root, store) = store();
         let start = OffsetDateTime::now_utc();
         let id = store.create(&session("ada", start)).unwrap();
-        assert!(store.touch(&id, start + LIFETIME, LIFETIME, |_| ()).unwrap().is_none());
+        let now = start + Duration::milliseconds(1);
+        let updated = store.update(&id, now, limit(), |d| d.theme = Theme::Light).unwrap().unwrap();
+        assert_eq!((updated.data.theme, updated.last_seen), (Theme::Light, now));
+        let on_disk: StoredSession =
+            serde_json::from_slice(&fs::read(store.path_of(&id)).unwrap()).unwrap();
+        assert_eq!(on_disk, updated);
+    }
+
+    #[test]
+    fn an_idle_record_is_refused_and_deleted() {
+        let (_root, store) = store();
+        let start = OffsetDateTime::now_utc();
+        let id = store.create(&session("ada", start)).unwrap();
+        assert!(store.load(&id, start + LIFETIME, limit()).unwrap().is_none());
         assert!(!store.path_of(&id).exists());
     }
 
@@ -304,12 +378,12 @@ mod tests {
         let now = OffsetDateTime::now_utc();
         store.ensure_dir().unwrap();
         let unknown = SessionId::generate().unwrap();
-        assert!(store.touch(&unknown, now, LIFETIME, |_| ()).unwrap().is_none());
+        assert!(store.load(&unknown, now, limit()).unwrap().is_none());
         assert!(!store.path_of(&unknown).exists(), "nothing is created for an unknown id");
 
         let torn = SessionId::generate().unwrap();
         fs::write(store.path_of(&torn), br#"{"user_name":"ad"#).unwrap();
-        assert!(store.touch(&torn, now, LIFETIME, |_| ()).unwrap().is_none());
+        assert!(store.load(&torn, now, limit()).unwrap().is_none());
         assert!(!store.path_of(&torn).exists(), "a corrupt record is removed");
     }
 
@@ -321,7 +395,7 @@ mod tests {
         let path = store.path_of(&id);
         let before = fs::read(&path).unwrap();
         let inode = std::os::unix::fs::MetadataExt::ino(&fs::metadata(&path).unwrap());
-        store.touch(&id, now + Duration::seconds(1), LIFETIME, |_| ()).unwrap();
+        store.update(&id, now + Duration::seconds(1), limit(), |_| ()).unwrap();
         let after = fs::metadata(&path).unwrap();
         assert_ne!(
             std::os::unix::fs::MetadataExt::ino(&after),
@@ -346,19 +420,26 @@ mod tests {
         let now = OffsetDateTime::now_utc();
         let live = store.create(&session("live", now - LIFETIME + Duration::seconds(1))).unwrap();
         let expired = store.create(&session("gone", now - LIFETIME)).unwrap();
-        fs::write(store.dir().join(format!("{}.json", "a".repeat(64))), b"not json").unwrap();
+        // The file's time only says which records to read: a live record
+        // whose file looks old (copied, say) is read and kept.
+        let copied = store.create(&session("copied", now)).unwrap();
+        let long_ago = SystemTime::from(now - LIFETIME * 2);
+        set_modified(&store.path_of(&copied), long_ago);
+        let corrupt = store.dir().join(format!("{}.json", "a".repeat(64)));
+        fs::write(&corrupt, b"not json").unwrap();
+        set_modified(&corrupt, long_ago);
         fs::write(store.dir().join("notes.txt"), b"not ours").unwrap();
         let abandoned = store.dir().join(format!("{TEMP_PREFIX}crashed"));
         let fresh = store.dir().join(format!("{TEMP_PREFIX}in-flight"));
         fs::write(&abandoned, b"{").unwrap();
         fs::write(&fresh, b"{").unwrap();
-        let old = SystemTime::now() - ABANDONED_TEMP_FILE_AGE;
-        fs::File::options().write(true).open(&abandoned).unwrap().set_modified(old).unwrap();
+        set_modified(&abandoned, SystemTime::now() - ABANDONED_TEMP_FILE_AGE);
 
-        let purge = store.purge_expired(now, LIFETIME).unwrap();
-        assert_eq!(purge, Purge { removed: 1, kept: 1 });
+        let purge = store.purge_expired(now, limit()).unwrap();
+        assert_eq!(purge, Purge { removed: 1, kept: 2 });
         let mut expected = vec![
             FileStore::file_name(&live),
+            FileStore::file_name(&copied),
             format!("{TEMP_PREFIX}in-flight"),
             "notes.txt".to_owned(),
         ];
@@ -371,7 +452,7 @@ mod tests {
     fn purge_of_a_missing_folder_is_empty() {
         let (_root, store) = store();
         assert_eq!(
-            store.purge_expired(OffsetDateTime::now_utc(), LIFETIME).unwrap(),
+            store.purge_expired(OffsetDateTime::now_utc(), limit()).unwrap(),
             Purge::default()
         );
     }

@@ -98,9 +98,14 @@ impl TestApp {
         files
     }
 
-    /// Moves the app's clock forward.
+    /// Moves the app's clock forward by `seconds`.
     pub fn wait(&self, seconds: i64) {
-        self.clock.advance(Duration::seconds(seconds));
+        self.wait_for(Duration::seconds(seconds));
+    }
+
+    /// Moves the app's clock forward by `duration`.
+    pub fn wait_for(&self, duration: Duration) {
+        self.clock.advance(duration);
     }
 
     pub fn now(&self) -> rocket::time::OffsetDateTime {

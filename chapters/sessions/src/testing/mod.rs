@@ -1,7 +1,7 @@
 //! The behaviour suite: the table of `DESIGN.md`, written once as tests,
 //! and run by every chapter against itself with one line in its `tests.rs`:
 //!
-//! ```ignore
+//! ```text
 //! sessions::behaviour_suite!(super::CHAPTER);
 //! ```
 //!
@@ -35,6 +35,8 @@ macro_rules! behaviour_suite {
             bad_usernames_rerender_the_form_and_set_no_session,
             session_cookie_has_the_chapter_attributes,
             every_signed_in_response_keeps_the_cookie_expiry,
+            activity_is_recorded_once_per_refresh_step,
+            idle_limit_counts_from_the_recorded_activity,
             where_the_data_lives,
             activity_within_the_lifetime_keeps_the_session,
             idle_past_the_lifetime_is_refused_by_the_server,

@@ -64,7 +64,11 @@ pub fn sweep_removes_expired_records_and_keeps_live_ones(chapter: Chapter) {
     let live = store
         .create(&StoredSession::new(data("live"), clock.now() - lifetime + Duration::seconds(1)))
         .unwrap();
-    std::fs::write(store.dir().join(format!("{}.json", "0".repeat(64))), b"{ torn").unwrap();
+    // A torn record, left long ago by some crash.
+    let torn = store.dir().join(format!("{}.json", "0".repeat(64)));
+    std::fs::write(&torn, b"{ torn").unwrap();
+    let long_ago = std::time::SystemTime::from(clock.now() - lifetime * 2);
+    std::fs::File::options().write(true).open(&torn).unwrap().set_modified(long_ago).unwrap();
 
     let figment = test_figment(&chapter)
         .merge(("session_dir", root.path()))

@@ -10,6 +10,7 @@ use rocket::time::Duration;
 
 use super::*;
 use crate::config::{figment, SessionConfig};
+use crate::store::IdleLimit;
 use crate::{app, Chapter, CookieExpiry, Storage};
 
 const HOSTILE_NEXT: &[&str] = &[
@@ -228,7 +229,9 @@ fn assert_chapter_cookie(chapter: &Chapter, app: &TestApp, cookie: &Cookie<'_>) 
         CookieExpiry::SlidingLifetime => {
             let lifetime = chapter.default_session_lifetime;
             assert_eq!(cookie.max_age(), Some(lifetime), "Max-Age is the session lifetime");
-            assert_eq!(cookie.expires_datetime(), Some(app.now() + lifetime), "a matching Expires");
+            // `Expires` is a date to the second.
+            let expires = (app.now() + lifetime).replace_nanosecond(0).unwrap();
+            assert_eq!(cookie.expires_datetime(), Some(expires), "a matching Expires");
         }
     }
 }
@@ -243,8 +246,9 @@ pub fn session_cookie_has_the_chapter_attributes(chapter: Chapter) {
 pub fn every_signed_in_response_keeps_the_cookie_expiry(chapter: Chapter) {
     let app = TestApp::launch(chapter);
     app.sign_in("ada");
+    let step = IdleLimit::new(chapter.default_session_lifetime).refresh_step;
     for path in ["/home", "/about", "/contact", "/products", "/login", "/logout"] {
-        app.wait(10);
+        app.wait_for(step);
         let response = app.get(path);
         assert_eq!(response.status(), Status::Ok, "{path}");
         let refreshed = session_cookie(&chapter, &response);
@@ -253,10 +257,70 @@ pub fn every_signed_in_response_keeps_the_cookie_expiry(chapter: Chapter) {
             (Storage::ServerFiles, CookieExpiry::AtBrowserClose) => {
                 assert!(refreshed.is_none(), "{path}: no Set-Cookie needed")
             }
-            // A sliding cookie, or a sealed timestamp, is re-issued on every page.
+            // A sliding cookie, or a sealed timestamp due for a refresh, is re-issued.
             _ => assert_chapter_cookie(&chapter, &app, &refreshed.expect("re-issued")),
         }
     }
+}
+
+/// The cheap path: within one refresh step (1% of the lifetime, at most a
+/// minute) nothing is re-sealed or rewritten; a sliding cookie still gets
+/// its fresh `Max-Age`, with the same value.
+pub fn activity_is_recorded_once_per_refresh_step(chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    let signed_in = app.sign_in("ada");
+    let record = || app.stored_files().first().map(|f| std::fs::read(f).unwrap());
+    let written = record();
+    let step = IdleLimit::new(chapter.default_session_lifetime).refresh_step;
+
+    app.wait_for(step / 2);
+    let response = app.get("/about");
+    assert_eq!(response.status(), Status::Ok);
+    let reissued = session_cookie(&chapter, &response);
+    assert_eq!(record(), written, "the record is only read");
+    match chapter.cookie_expiry {
+        CookieExpiry::AtBrowserClose => assert!(reissued.is_none(), "nothing to send"),
+        CookieExpiry::SlidingLifetime => {
+            let reissued = reissued.expect("the expiry slides on every response");
+            assert_eq!(reissued.value(), signed_in.value(), "the same value");
+            assert_chapter_cookie(&chapter, &app, &reissued);
+        }
+    }
+
+    app.wait_for(step / 2);
+    let response = app.get("/about");
+    let reissued = session_cookie(&chapter, &response);
+    match chapter.storage {
+        Storage::EncryptedCookie => {
+            let resealed = reissued.expect("a step later, the activity is sealed in");
+            assert_ne!(resealed.value(), signed_in.value());
+            assert_chapter_cookie(&chapter, &app, &resealed);
+        }
+        Storage::ServerFiles => {
+            let record: serde_json::Value = serde_json::from_slice(&record().unwrap()).unwrap();
+            let last_seen = rocket::time::OffsetDateTime::parse(
+                record["last_seen"].as_str().unwrap(),
+                &rocket::time::format_description::well_known::Rfc3339,
+            )
+            .unwrap();
+            assert_eq!(last_seen, app.now(), "a step later, the record is rewritten");
+        }
+    }
+}
+
+/// The idle limit counts from the last *recorded* activity, so a session
+/// may end up to one refresh step early, never late.
+pub fn idle_limit_counts_from_the_recorded_activity(chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    let lifetime = chapter.default_session_lifetime;
+    let step = IdleLimit::new(lifetime).refresh_step;
+    app.sign_in("ada");
+    app.wait_for(step / 2);
+    assert_signed_in_as(&app.page("/home"), "ada"); // not recorded: within the step
+    app.wait_for(lifetime - step / 2 - Duration::milliseconds(1));
+    assert_signed_in_as(&app.page("/home"), "ada"); // recorded now
+    app.wait_for(lifetime);
+    assert_is_redirect_to(&app.get("/about"), "/login?next=/about");
 }
 
 pub fn where_the_data_lives(chapter: Chapter) {
