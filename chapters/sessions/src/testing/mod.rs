@@ -25,6 +25,7 @@ macro_rules! behaviour_suite {
             defaults_come_from_the_chapter,
             rocket_toml_and_environment_override_the_defaults,
             release_build_without_secret_key_refuses_to_launch,
+            development_key_is_refused_outside_debug,
             public_pages_render_for_anyone,
             protected_pages_send_visitors_to_sign_in,
             login_form_keeps_only_a_local_next,
@@ -47,6 +48,14 @@ macro_rules! behaviour_suite {
             theme_toggle_needs_a_session,
             logout_page_offers_the_button,
             unknown_pages_get_a_404_page,
+            hostile_next_is_always_a_local_redirect,
+            hostile_usernames_are_escaped_on_every_page,
+            largest_session_cookie_fits_the_browser_limit,
+            session_cookie_from_another_server_means_signed_out,
+            hostile_cookie_values_mean_signed_out,
+            several_session_cookies_in_one_header,
+            malformed_forms_get_a_clear_answer,
+            unknown_routes_and_methods_get_a_4xx_page,
         );
     };
 }
