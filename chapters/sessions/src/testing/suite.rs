@@ -750,7 +750,7 @@ pub fn several_session_cookies_in_one_header(chapter: Chapter) {
 pub fn malformed_forms_get_a_clear_answer(chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let post = |content_type: rocket::http::ContentType, body: &str| {
-        app.client.post("/login").header(content_type).body(body.to_owned()).dispatch()
+        app.client.post("/login").header(content_type).body(body).dispatch()
     };
     use rocket::http::ContentType;
     // Missing fields: the form again, with its message.
