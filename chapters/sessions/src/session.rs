@@ -157,18 +157,26 @@ impl SessionManager {
     /// Finds the session the request's cookie points to and slides its idle
     /// timer. Anything that is not a live session — no cookie, a tampered,
     /// truncated, unknown or expired one — means signed out, and a bad
-    /// cookie is removed.
+    /// cookie is removed. A store that cannot be read also means signed out,
+    /// but the cookie stays: the session is back once the store is.
     async fn resume(&self, jar: &CookieJar<'_>) -> Option<ActiveSession> {
         let raw = jar.get(self.chapter.cookie_name)?.value().to_owned();
         let now = self.now();
         let resumed = match &self.files {
-            None => self.resume_from_cookie(jar, now),
+            None => Ok(self.resume_from_cookie(jar, now)),
             Some(files) => self.resume_from_file(files, jar, &raw, now).await,
         };
-        if resumed.is_none() {
-            self.remove_cookie(jar);
+        match resumed {
+            Ok(Some(session)) => Some(session),
+            Ok(None) => {
+                self.remove_cookie(jar);
+                None
+            }
+            Err(e) => {
+                rocket::error!("session store: cannot read a session: {e}");
+                None
+            }
         }
-        resumed
     }
 
     // ANCHOR: resume_from_cookie
@@ -197,27 +205,15 @@ impl SessionManager {
         jar: &CookieJar<'_>,
         raw: &str,
         now: OffsetDateTime,
-    ) -> Option<ActiveSession> {
-        let id = SessionId::parse(raw)?;
+    ) -> Result<Option<ActiveSession>, SessionUnavailable> {
+        let Some(id) = SessionId::parse(raw) else { return Ok(None) };
         let (store, lifetime, key) = (files.clone(), self.lifetime, id.clone());
-        let touched = spawn_blocking(move || store.touch(&key, now, lifetime, |_| ())).await;
-        match touched {
-            Ok(Ok(Some(session))) => {
-                if self.chapter.cookie_expiry == CookieExpiry::SlidingLifetime {
-                    jar.add(self.cookie(id.as_str().to_owned(), now));
-                }
-                Some(ActiveSession { stored: session, id: Some(id) })
-            }
-            Ok(Ok(None)) => None,
-            Ok(Err(e)) => {
-                rocket::error!("session store: cannot read a session: {e}");
-                None
-            }
-            Err(e) => {
-                rocket::error!("session store: task failed: {e}");
-                None
-            }
+        let touched = blocking(move || store.touch(&key, now, lifetime, |_| ())).await?;
+        let Some(session) = touched else { return Ok(None) };
+        if self.chapter.cookie_expiry == CookieExpiry::SlidingLifetime {
+            jar.add(self.cookie(id.as_str().to_owned(), now));
         }
+        Ok(Some(ActiveSession { stored: session, id: Some(id) }))
     }
     // ANCHOR_END: resume_from_file
 

@@ -70,6 +70,13 @@ macro_rules! server_store_suite {
             planted_session_id_is_never_adopted,
             sweep_removes_expired_records_and_keeps_live_ones,
             unusable_session_folder_answers_503_and_public_pages_work,
+            missing_session_folder_is_created,
+            unwritable_session_folder_answers_503,
+            corrupt_records_mean_signed_out_and_are_removed,
+            store_faults_are_logged,
+            a_killed_writer_never_leaves_a_torn_record,
+            fifty_concurrent_requests_on_one_session,
+            sign_ins_racing_sign_outs,
         );
     };
 }
