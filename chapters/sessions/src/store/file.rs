@@ -95,7 +95,7 @@ impl FileStore {
     /// Loads the session `id` for a request at `now`: `None` when there is
     /// no such session or it has been idle for `lifetime` (its record is
     /// then deleted). A live session is stored again with `last_seen = now`
-    /// after `change` has been applied to its data.
+    /// after `change` has been applied to its data, unless neither changed.
     pub fn touch(
         &self,
         id: &SessionId,
@@ -113,9 +113,14 @@ impl FileStore {
             remove_if_present(&path)?;
             return Ok(None);
         }
+        let before = session.clone();
         change(&mut session.data);
         session.last_seen = now.unix_timestamp();
-        self.write(&path, &session)?;
+        // Timestamps are whole seconds: a burst of requests in one second
+        // rewrites the record once, not once per request.
+        if session != before {
+            self.write(&path, &session)?;
+        }
         Ok(Some(session))
     }
 
@@ -281,6 +286,23 @@ mod tests {
             serde_json::from_slice(&fs::read(store.path_of(&id)).unwrap()).unwrap();
         assert_eq!(on_disk, touched);
         assert_eq!(on_disk.data.theme, Theme::Light);
+    }
+
+    #[test]
+    fn touch_rewrites_the_record_only_when_it_changes() {
+        let (_root, store) = store();
+        let start = OffsetDateTime::now_utc();
+        let id = store.create(&session("ada", start)).unwrap();
+        let inode =
+            || std::os::unix::fs::MetadataExt::ino(&fs::metadata(store.path_of(&id)).unwrap());
+        let first = inode();
+        store.touch(&id, start, LIFETIME, |_| ()).unwrap().unwrap();
+        assert_eq!(inode(), first, "same second, same data: not rewritten");
+        store.touch(&id, start, LIFETIME, |d| d.theme = Theme::Light).unwrap().unwrap();
+        let second = inode();
+        assert_ne!(second, first, "new data: rewritten");
+        store.touch(&id, start + Duration::seconds(1), LIFETIME, |_| ()).unwrap().unwrap();
+        assert_ne!(inode(), second, "a later second: rewritten");
     }
 
     #[test]

@@ -77,6 +77,7 @@ macro_rules! server_store_suite {
             a_killed_writer_never_leaves_a_torn_record,
             fifty_concurrent_requests_on_one_session,
             sign_ins_racing_sign_outs,
+            sweep_of_100_000_records_keeps_live_ones_and_requests_flowing,
         );
     };
 }

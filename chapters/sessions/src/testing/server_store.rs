@@ -531,3 +531,107 @@ pub fn sign_ins_racing_sign_outs(chapter: Chapter) {
         assert_eq!(assert_all_records_parse(&app.store_dir()), 0, "no record is left");
     });
 }
+
+// ---------------------------------------------------------------- cleanup under load
+
+pub fn sweep_of_100_000_records_keeps_live_ones_and_requests_flowing(chapter: Chapter) {
+    use sha2::{Digest, Sha256};
+    const TOTAL: usize = 100_000;
+    const LIVE: usize = 5_000;
+    const SIGNED_IN: usize = 16;
+    /// The slowest request allowed while the sweep runs, on a busy 2-core
+    /// CI machine in a debug build; a request waiting for the sweep would
+    /// wait for all of it (seconds).
+    const STALL: StdDuration = StdDuration::from_millis(1_000);
+
+    let root = tempfile::tempdir().unwrap();
+    let clock = ManualClock::default();
+    let lifetime = chapter.default_session_lifetime;
+    let now = clock.now();
+    let store = FileStore::new(root.path().join(chapter.store_folder()));
+    let users: Vec<(String, SessionId)> = (0..SIGNED_IN)
+        .map(|i| {
+            let name = format!("user{i}");
+            let id = store.create(&StoredSession::new(data(&name), now - lifetime / 2)).unwrap();
+            (name, id)
+        })
+        .collect();
+    // The other records are written once per 10 000 and hard-linked under
+    // the names the store would give them (a file has at most 65 000
+    // links on ext4): 100 000 records in seconds, on any disk.
+    let live = serde_json::to_vec(&StoredSession::new(data("live"), now - lifetime / 2)).unwrap();
+    let expired = serde_json::to_vec(&StoredSession::new(data("gone"), now - lifetime)).unwrap();
+    let written = Instant::now();
+    let mut template = std::path::PathBuf::new();
+    for i in 0..TOTAL - SIGNED_IN {
+        let is_live = i < LIVE - SIGNED_IN;
+        if i % 10_000 == 0 || i == LIVE - SIGNED_IN {
+            template = store.dir().join(format!("template-{i}"));
+            std::fs::write(&template, if is_live { &live } else { &expired }).unwrap();
+        }
+        let name = format!("{:x}.json", Sha256::digest(i.to_le_bytes()));
+        std::fs::hard_link(&template, store.dir().join(name)).unwrap();
+    }
+    for entry in std::fs::read_dir(store.dir()).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().starts_with("template-") {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    let written = written.elapsed();
+
+    // The first sweep starts at launch; no second one comes during the test.
+    let figment = test_figment(&chapter)
+        .merge(("session_dir", root.path()))
+        .merge(("session_cleanup_interval", 3_600));
+    let app = TestApp::on(chapter, figment, clock.clone(), root);
+    let swept = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let (swept, dir) = (swept.clone(), store.dir().to_path_buf());
+        std::thread::spawn(move || {
+            let start = Instant::now();
+            while count_records(&dir) > LIVE {
+                assert!(start.elapsed() < StdDuration::from_secs(120), "the sweep finishes");
+                std::thread::sleep(StdDuration::from_millis(300));
+            }
+            swept.store(true, std::sync::atomic::Ordering::Relaxed);
+            start.elapsed()
+        })
+    };
+    let mut latencies = Vec::new();
+    while !swept.load(std::sync::atomic::Ordering::Relaxed) {
+        let (name, id) = &users[latencies.len() % SIGNED_IN];
+        // Time moves on, so requests rewrite their records (with fsync)
+        // while the sweep deletes; never so far that a live one expires.
+        if latencies.len() % 50 == 0 && clock.now() - now < lifetime / 4 {
+            clock.advance(Duration::seconds(1));
+        }
+        let cookie = Cookie::new(chapter.cookie_name, id.as_str().to_owned());
+        let start = Instant::now();
+        let response = app.get_with_cookie("/about", &cookie);
+        latencies.push(start.elapsed());
+        assert_eq!(response.status(), Status::Ok, "{name} stays signed in during the sweep");
+        assert_signed_in_as(&response.into_string().unwrap(), name);
+        if latencies.len() > 100_000 {
+            break;
+        }
+    }
+    let sweep = watcher.join().expect("the sweep finished in time");
+
+    assert_eq!(count_records(store.dir()), LIVE, "every live record is kept");
+    for (_, id) in &users {
+        assert!(store.path_of(id).exists());
+    }
+    assert_eq!(assert_all_records_parse(store.dir()), LIVE);
+    latencies.sort();
+    let max = *latencies.last().expect("requests ran during the sweep");
+    let median = latencies[latencies.len() / 2];
+    println!(
+        "chapter {}: wrote {TOTAL} records in {written:?}; swept {} in {sweep:?}; \
+         {} requests meanwhile, median {median:?}, max {max:?}",
+        chapter.number,
+        TOTAL - LIVE,
+        latencies.len()
+    );
+    assert!(latencies.len() >= 10, "requests ran while the sweep did");
+    assert!(max < STALL, "a request waited {max:?} during the sweep");
+}
