@@ -777,7 +777,8 @@ pub fn malformed_forms_get_a_clear_answer(chapter: Chapter) {
     let response = post(ContentType::Form, &oversized);
     assert_eq!(response.status(), Status::PayloadTooLarge);
     assert_error_page(response, 413);
-    // Bytes that do not decode to text, and repeated fields: a 4xx.
+    // Invalid UTF-8 (decoded lossily, to U+FFFD), a stray `%`, repeated
+    // fields, a NUL: a 4xx, or a sign-in with what Rocket decoded.
     for body in ["username=%ff%fe", "username=%", "username=ada&username=bob", "next=%00"] {
         let response = post(ContentType::Form, body);
         let status = response.status();
