@@ -100,6 +100,7 @@ struct Report {
     rss_first: u64,
     rss_last: u64,
     window: u64,
+    curve: Vec<String>,
     problems: Vec<String>,
 }
 
@@ -125,6 +126,7 @@ impl Report {
             growth(self.rss_first, self.rss_last),
             if self.problems.is_empty() { "PASS" } else { "FAIL" },
         );
+        println!("  RSS: {}", self.curve.join(", "));
         for problem in &self.problems {
             println!("  - {problem}");
         }
@@ -187,15 +189,29 @@ async fn run_chapter(chapter: u8, options: &Options) -> Result<Report, String> {
     // The first window starts after one second of warm-up, while the
     // browsers open their connections and the allocator finds its size.
     let window = (options.seconds / 3).clamp(1, 10);
-    let mean = |samples: &[(f64, u64)]| {
-        samples.iter().map(|(_, kib)| kib).sum::<u64>() / samples.len().max(1) as u64
+    let mean = |samples: &[(f64, u64, u64)]| {
+        samples.iter().map(|(_, kib, _)| kib).sum::<u64>() / samples.len().max(1) as u64
     };
     let warm = WARM_UP.as_secs_f64();
-    let first: Vec<_> =
-        samples.iter().copied().filter(|(t, _)| *t >= warm && *t < warm + window as f64).collect();
-    let last: Vec<_> =
-        samples.iter().copied().filter(|(t, _)| *t >= (options.seconds - window) as f64).collect();
+    let first: Vec<_> = samples
+        .iter()
+        .copied()
+        .filter(|(t, _, _)| *t >= warm && *t < warm + window as f64)
+        .collect();
+    let last: Vec<_> = samples
+        .iter()
+        .copied()
+        .filter(|(t, _, _)| *t >= (options.seconds - window) as f64)
+        .collect();
     let (rss_first, rss_last) = (mean(&first), mean(&last));
+    // The memory curve, one point per `window` seconds: flat, or a leak?
+    let curve: Vec<String> = samples
+        .iter()
+        .step_by(window as usize)
+        .map(|(t, kib, threads)| {
+            format!("{t:.0}s {:.1} MiB/{threads} threads", *kib as f64 / 1024.0)
+        })
+        .collect();
 
     let mut problems = Vec::new();
     if tally.server_errors > 0 {
@@ -229,6 +245,7 @@ async fn run_chapter(chapter: u8, options: &Options) -> Result<Report, String> {
         rss_first,
         rss_last,
         window,
+        curve,
         problems,
     })
 }

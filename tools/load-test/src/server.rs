@@ -89,8 +89,8 @@ impl Server {
     }
 
     /// Samples the server's resident memory every second for `duration`:
-    /// `(seconds since start, VmRSS in KiB)`.
-    pub fn sample_rss(&self, duration: Duration) -> tokio::task::JoinHandle<Vec<(f64, u64)>> {
+    /// `(seconds since start, VmRSS in KiB, threads)`.
+    pub fn sample_rss(&self, duration: Duration) -> tokio::task::JoinHandle<Vec<(f64, u64, u64)>> {
         let status = format!("/proc/{}/status", self.child.id());
         tokio::spawn(async move {
             let start = Instant::now();
@@ -98,8 +98,8 @@ impl Server {
             let mut samples = Vec::new();
             while start.elapsed() <= duration {
                 ticks.tick().await;
-                if let Some(kib) = vm_rss(&status) {
-                    samples.push((start.elapsed().as_secs_f64(), kib));
+                if let Some((kib, threads)) = vm_rss(&status) {
+                    samples.push((start.elapsed().as_secs_f64(), kib, threads));
                 }
             }
             samples
@@ -128,9 +128,12 @@ impl Drop for Server {
     }
 }
 
-/// `VmRSS` of `/proc/PID/status`, in KiB.
-fn vm_rss(status: &str) -> Option<u64> {
+/// `VmRSS` (in KiB) and `Threads` of `/proc/PID/status`.
+fn vm_rss(status: &str) -> Option<(u64, u64)> {
     let status = std::fs::read_to_string(status).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    Some((field("VmRSS:")?, field("Threads:")?))
 }
