@@ -11,6 +11,7 @@ use cookie::Expiration;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::time::{Duration, OffsetDateTime};
+use rocket::tokio::sync::Semaphore;
 use rocket::tokio::task::spawn_blocking;
 use rocket::{Build, Rocket};
 use serde::{Deserialize, Serialize};
@@ -72,6 +73,7 @@ pub struct SessionManager {
     lifetime: Duration,
     clock: Arc<dyn Clock>,
     files: Option<Arc<FileStore>>,
+    store_io: Semaphore,
 }
 
 /// A signed-in session, as resumed from the request's cookie.
@@ -107,7 +109,9 @@ impl SessionManager {
             }
             Arc::new(store)
         });
-        let manager = SessionManager { chapter, lifetime: config.lifetime(), clock, files };
+        let store_io = Semaphore::new(MAX_CONCURRENT_STORE_IO);
+        let manager =
+            SessionManager { chapter, lifetime: config.lifetime(), clock, files, store_io };
         Ok(rocket.manage(manager).manage(config))
     }
 
@@ -208,7 +212,7 @@ impl SessionManager {
     ) -> Result<Option<ActiveSession>, SessionUnavailable> {
         let Some(id) = SessionId::parse(raw) else { return Ok(None) };
         let (store, lifetime, key) = (files.clone(), self.lifetime, id.clone());
-        let touched = blocking(move || store.touch(&key, now, lifetime, |_| ())).await?;
+        let touched = self.blocking(move || store.touch(&key, now, lifetime, |_| ())).await?;
         let Some(session) = touched else { return Ok(None) };
         if self.chapter.cookie_expiry == CookieExpiry::SlidingLifetime {
             jar.add(self.cookie(id.as_str().to_owned(), now));
@@ -232,15 +236,16 @@ impl SessionManager {
         };
         let store = files.clone();
         let old_id = previous.and_then(|p| p.id.clone());
-        let id = blocking(move || {
-            // A new id at every sign-in: an id someone planted or saw
-            // before sign-in is worth nothing after it (session fixation).
-            if let Some(old) = old_id {
-                store.delete(&old)?;
-            }
-            store.create(&session)
-        })
-        .await?;
+        let id = self
+            .blocking(move || {
+                // A new id at every sign-in: an id someone planted or saw
+                // before sign-in is worth nothing after it (session fixation).
+                if let Some(old) = old_id {
+                    store.delete(&old)?;
+                }
+                store.create(&session)
+            })
+            .await?;
         jar.add(self.cookie(id.as_str().to_owned(), now));
         Ok(())
     }
@@ -250,7 +255,7 @@ impl SessionManager {
         self.remove_cookie(jar);
         if let (Some(files), Some(id)) = (&self.files, current.and_then(|c| c.id.clone())) {
             let store = files.clone();
-            if let Err(e) = blocking(move || store.delete(&id)).await {
+            if let Err(e) = self.blocking(move || store.delete(&id)).await {
                 rocket::error!("session store: cannot delete a session: {e}");
             }
         }
@@ -267,7 +272,7 @@ impl SessionManager {
         match (&self.files, &current.id) {
             (Some(files), Some(id)) => {
                 let (store, lifetime, id) = (files.clone(), self.lifetime, id.clone());
-                blocking(move || store.touch(&id, now, lifetime, change)).await?;
+                self.blocking(move || store.touch(&id, now, lifetime, change)).await?;
             }
             _ => {
                 // The cookie is the store: re-seal it with the new data.
@@ -281,13 +286,25 @@ impl SessionManager {
     }
 }
 
-/// Runs blocking store I/O off the async workers.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> io::Result<T> + Send + 'static,
-) -> Result<T, SessionUnavailable> {
-    match spawn_blocking(work).await {
-        Ok(result) => result.map_err(SessionUnavailable),
-        Err(e) => Err(SessionUnavailable(io::Error::other(e))),
+/// How many store operations may run at once. Each one holds a blocking
+/// thread (an `fsync` takes milliseconds, far longer on a busy disk); with
+/// no bound, a slow disk under load makes Tokio start up to 512 threads and
+/// memory grows with every one. Requests beyond the bound wait their turn.
+const MAX_CONCURRENT_STORE_IO: usize = 16;
+
+impl SessionManager {
+    /// Runs blocking store I/O off the async workers, at most
+    /// [`MAX_CONCURRENT_STORE_IO`] at a time.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> io::Result<T> + Send + 'static,
+    ) -> Result<T, SessionUnavailable> {
+        let _permit =
+            self.store_io.acquire().await.map_err(|e| SessionUnavailable(io::Error::other(e)))?;
+        match spawn_blocking(work).await {
+            Ok(result) => result.map_err(SessionUnavailable),
+            Err(e) => Err(SessionUnavailable(io::Error::other(e))),
+        }
     }
 }
 

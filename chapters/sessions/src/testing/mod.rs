@@ -1,7 +1,7 @@
 //! The behaviour suite: the table of `DESIGN.md`, written once as tests,
 //! and run by every chapter against itself with one line in its `tests.rs`:
 //!
-//! ```ignore
+//! ```text
 //! sessions::behaviour_suite!(super::CHAPTER);
 //! ```
 //!
