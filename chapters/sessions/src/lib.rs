@@ -14,6 +14,7 @@ mod lifetime;
 mod page;
 mod routes;
 pub mod safe_next;
+pub mod secret_key;
 pub mod session;
 pub mod store;
 pub mod username;
@@ -46,6 +47,7 @@ pub fn app(chapter: Chapter) -> Rocket<Build> {
 /// time forward without sleeping.
 pub fn app_with(chapter: Chapter, figment: Figment, clock: Arc<dyn Clock>) -> Rocket<Build> {
     rocket::custom(figment)
+        .attach(secret_key::fairing())
         .attach(Template::fairing())
         .attach(AdHoc::try_on_ignite("Session manager", move |rocket| {
             session::SessionManager::ignite(rocket, chapter, clock)

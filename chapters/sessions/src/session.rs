@@ -11,6 +11,7 @@ use cookie::Expiration;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::time::{Duration, OffsetDateTime};
+use rocket::tokio::sync::Semaphore;
 use rocket::tokio::task::spawn_blocking;
 use rocket::{Build, Rocket};
 use serde::{Deserialize, Serialize};
@@ -72,6 +73,7 @@ pub struct SessionManager {
     limit: IdleLimit,
     clock: Arc<dyn Clock>,
     files: Option<Arc<FileStore>>,
+    store_io: Semaphore,
 }
 
 /// A signed-in session, as resumed from the request's cookie.
@@ -108,7 +110,8 @@ impl SessionManager {
             Arc::new(store)
         });
         let limit = IdleLimit::new(config.lifetime());
-        let manager = SessionManager { chapter, limit, clock, files };
+        let store_io = Semaphore::new(MAX_CONCURRENT_STORE_IO);
+        let manager = SessionManager { chapter, limit, clock, files, store_io };
         Ok(rocket.manage(manager).manage(config))
     }
 
@@ -165,18 +168,26 @@ impl SessionManager {
     /// Finds the session the request's cookie points to and slides its idle
     /// timer. Anything that is not a live session — no cookie, a tampered,
     /// truncated, unknown or expired one — means signed out, and a bad
-    /// cookie is removed.
+    /// cookie is removed. A store that cannot be read also means signed out,
+    /// but the cookie stays: the session is back once the store is.
     async fn resume(&self, jar: &CookieJar<'_>) -> Option<ActiveSession> {
         let raw = jar.get(self.chapter.cookie_name)?.value().to_owned();
         let now = self.now();
         let resumed = match &self.files {
-            None => self.resume_from_cookie(jar, &raw, now),
+            None => Ok(self.resume_from_cookie(jar, &raw, now)),
             Some(files) => self.resume_from_file(files, jar, &raw, now).await,
         };
-        if resumed.is_none() {
-            self.remove_cookie(jar);
+        match resumed {
+            Ok(Some(session)) => Some(session),
+            Ok(None) => {
+                self.remove_cookie(jar);
+                None
+            }
+            Err(e) => {
+                rocket::error!("session store: cannot read a session: {e}");
+                None
+            }
         }
-        resumed
     }
     // ANCHOR_END: resume
 
@@ -214,27 +225,15 @@ impl SessionManager {
         jar: &CookieJar<'_>,
         raw: &str,
         now: OffsetDateTime,
-    ) -> Option<ActiveSession> {
-        let id = SessionId::parse(raw)?;
+    ) -> Result<Option<ActiveSession>, SessionUnavailable> {
+        let Some(id) = SessionId::parse(raw) else { return Ok(None) };
         let (store, limit, key) = (files.clone(), self.limit, id.clone());
-        let loaded = spawn_blocking(move || store.load(&key, now, limit)).await;
-        match loaded {
-            Ok(Ok(Some(session))) => {
-                if self.chapter.cookie_expiry == CookieExpiry::SlidingLifetime {
-                    jar.add(self.cookie(id.as_str().to_owned(), now));
-                }
-                Some(ActiveSession { stored: session, id: Some(id) })
-            }
-            Ok(Ok(None)) => None,
-            Ok(Err(e)) => {
-                rocket::error!("session store: cannot read a session: {e}");
-                None
-            }
-            Err(e) => {
-                rocket::error!("session store: task failed: {e}");
-                None
-            }
+        let loaded = self.blocking(move || store.load(&key, now, limit)).await?;
+        let Some(session) = loaded else { return Ok(None) };
+        if self.chapter.cookie_expiry == CookieExpiry::SlidingLifetime {
+            jar.add(self.cookie(id.as_str().to_owned(), now));
         }
+        Ok(Some(ActiveSession { stored: session, id: Some(id) }))
     }
     // ANCHOR_END: resume_from_file
 
@@ -254,15 +253,16 @@ impl SessionManager {
         };
         let store = files.clone();
         let old_id = previous.and_then(|p| p.id.clone());
-        let id = blocking(move || {
-            // A new id at every sign-in: an id someone planted or saw
-            // before sign-in is worth nothing after it (session fixation).
-            if let Some(old) = old_id {
-                store.delete(&old)?;
-            }
-            store.create(&session)
-        })
-        .await?;
+        let id = self
+            .blocking(move || {
+                // A new id at every sign-in: an id someone planted or saw
+                // before sign-in is worth nothing after it (session fixation).
+                if let Some(old) = old_id {
+                    store.delete(&old)?;
+                }
+                store.create(&session)
+            })
+            .await?;
         jar.add(self.cookie(id.as_str().to_owned(), now));
         Ok(())
     }
@@ -274,7 +274,7 @@ impl SessionManager {
         self.remove_cookie(jar);
         if let (Some(files), Some(id)) = (&self.files, current.and_then(|c| c.id.clone())) {
             let store = files.clone();
-            if let Err(e) = blocking(move || store.delete(&id)).await {
+            if let Err(e) = self.blocking(move || store.delete(&id)).await {
                 rocket::error!("session store: cannot delete a session: {e}");
             }
         }
@@ -293,7 +293,7 @@ impl SessionManager {
         match (&self.files, &current.id) {
             (Some(files), Some(id)) => {
                 let (store, limit, id) = (files.clone(), self.limit, id.clone());
-                blocking(move || store.update(&id, now, limit, change)).await?;
+                self.blocking(move || store.update(&id, now, limit, change)).await?;
             }
             _ => {
                 // The cookie is the store: re-seal it with the new data.
@@ -308,13 +308,25 @@ impl SessionManager {
     // ANCHOR_END: update
 }
 
-/// Runs blocking store I/O off the async workers.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> io::Result<T> + Send + 'static,
-) -> Result<T, SessionUnavailable> {
-    match spawn_blocking(work).await {
-        Ok(result) => result.map_err(SessionUnavailable),
-        Err(e) => Err(SessionUnavailable(io::Error::other(e))),
+/// How many store operations may run at once. Each one holds a blocking
+/// thread (an `fsync` takes milliseconds, far longer on a busy disk); with
+/// no bound, a slow disk under load makes Tokio start up to 512 threads and
+/// memory grows with every one. Requests beyond the bound wait their turn.
+const MAX_CONCURRENT_STORE_IO: usize = 16;
+
+impl SessionManager {
+    /// Runs blocking store I/O off the async workers, at most
+    /// [`MAX_CONCURRENT_STORE_IO`] at a time.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> io::Result<T> + Send + 'static,
+    ) -> Result<T, SessionUnavailable> {
+        let _permit =
+            self.store_io.acquire().await.map_err(|e| SessionUnavailable(io::Error::other(e)))?;
+        match spawn_blocking(work).await {
+            Ok(result) => result.map_err(SessionUnavailable),
+            Err(e) => Err(SessionUnavailable(io::Error::other(e))),
+        }
     }
 }
 

@@ -216,3 +216,188 @@ pub fn assert_signed_out(body: &str) {
     assert!(!body.contains("Welcome "), "expected a signed-out page:\n{body}");
     assert!(body.contains(r#"<a href="/login" class="button">Sign In</a>"#), "a Sign In link");
 }
+
+/// The HTML escape minijinja applies to every value in an `.html.j2`
+/// template: what a username must look like on the page.
+pub fn html_escaped(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#x27;"),
+            '/' => escaped.push_str("&#x2f;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// Would a browser stay on this site when sent to `location`? A path that
+/// starts with exactly one `/`, with no backslash, white space or control
+/// character, and nothing outside printable ASCII.
+pub fn is_local_location(location: &str) -> bool {
+    location.starts_with('/')
+        && !location.starts_with("//")
+        && location.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+}
+
+// ---------------------------------------------------------------- child processes
+
+/// The environment variable that tells a re-invoked test binary which
+/// scenario to play instead of the test.
+pub const CHILD_SCENARIO: &str = "SESSIONS_TEST_CHILD";
+
+/// The scenario this process plays, when a test re-invoked its own binary.
+pub fn child_scenario() -> Option<String> {
+    std::env::var(CHILD_SCENARIO).ok()
+}
+
+/// Re-runs the current test in a fresh process of the same test binary,
+/// with [`CHILD_SCENARIO`] set to `scenario` and `env` added: for what
+/// cannot be observed in-process (the log, a process killed mid-write).
+pub fn child_command(scenario: &str, env: &[(&str, &Path)]) -> std::process::Command {
+    let test = std::thread::current().name().expect("libtest names the test thread").to_owned();
+    let mut command = std::process::Command::new(std::env::current_exe().expect("the test binary"));
+    command.args(["--exact", &test, "--nocapture", "--test-threads=1"]);
+    command.env(CHILD_SCENARIO, scenario);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command
+}
+
+// ---------------------------------------------------------------- over the wire
+
+/// A chapter served over real HTTP on 127.0.0.1, for what the local client
+/// cannot express: the raw `Cookie` header as a browser (or an attacker)
+/// writes it. Stopped when dropped.
+pub struct RealServer {
+    pub port: u16,
+    shutdown: rocket::Shutdown,
+    thread: Option<std::thread::JoinHandle<()>>,
+    _session_root: TempDir,
+}
+
+/// A raw HTTP response.
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl RawResponse {
+    pub fn header_values(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+impl RealServer {
+    /// Serves `chapter` on `port` (tests pick distinct ports).
+    pub fn start(chapter: Chapter, port: u16) -> Self {
+        let session_root = tempfile::tempdir().expect("a temporary folder");
+        let figment = test_figment(&chapter)
+            .merge(("session_dir", session_root.path()))
+            .merge(("address", "127.0.0.1"))
+            .merge(("port", port));
+        let rocket = app_with(chapter, figment, Arc::new(crate::SystemClock));
+        let rocket = rocket::execute(rocket.ignite()).expect("the chapter ignites");
+        let shutdown = rocket.shutdown();
+        let thread = std::thread::spawn(move || {
+            let _ = rocket::execute(rocket.launch());
+        });
+        let start = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed().as_secs() < 10, "the server listens on {port}");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        RealServer { port, shutdown, thread: Some(thread), _session_root: session_root }
+    }
+
+    /// Sends `head` (request line and headers, without the final blank
+    /// line) and `body`, and reads the whole response.
+    pub fn send(&self, head: &[u8], body: &[u8]) -> RawResponse {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        let mut request = head.to_vec();
+        request.extend_from_slice(
+            format!(
+                "\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )
+            .as_bytes(),
+        );
+        request.extend_from_slice(body);
+        // The server may answer and close before reading a huge request.
+        let _ = stream.write_all(&request);
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        parse_raw_response(&raw)
+    }
+
+    /// `GET path` with `cookie_header` sent verbatim as the `Cookie` header.
+    pub fn get_with_cookie_header(&self, path: &str, cookie_header: &[u8]) -> RawResponse {
+        let mut head = format!("GET {path} HTTP/1.1\r\nCookie: ").into_bytes();
+        head.extend_from_slice(cookie_header);
+        self.send(&head, b"")
+    }
+
+    /// Signs `username` in over the wire; the session cookie's value.
+    pub fn sign_in(&self, chapter: &Chapter, username: &str) -> String {
+        let body = format!("username={}", encode(username));
+        let response = self.send(
+            b"POST /login HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded",
+            body.as_bytes(),
+        );
+        assert_eq!(response.status, 303, "{response:?}");
+        response
+            .header_values("Set-Cookie")
+            .into_iter()
+            .find_map(|header| {
+                let cookie = Cookie::parse(header.to_owned()).ok()?;
+                (cookie.name() == chapter.cookie_name).then(|| cookie.value().to_owned())
+            })
+            .expect("a session cookie")
+    }
+}
+
+impl Drop for RealServer {
+    fn drop(&mut self) {
+        self.shutdown.clone().notify();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn parse_raw_response(raw: &[u8]) -> RawResponse {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or_default();
+    let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+        .collect();
+    RawResponse { status, headers, body: body.to_owned() }
+}
+
+/// A loopback port for a test that serves `chapter` over real HTTP:
+/// `SESSIONS_TEST_PORT_BASE` (38000 unless set) + 100 × chapter + `offset`,
+/// so the four chapter suites, running at once, never share one.
+pub fn test_port(chapter: &Chapter, offset: u16) -> u16 {
+    let base = std::env::var("SESSIONS_TEST_PORT_BASE")
+        .ok()
+        .and_then(|b| b.parse().ok())
+        .unwrap_or(38_000u16);
+    base + 100 * u16::from(chapter.number) + offset
+}

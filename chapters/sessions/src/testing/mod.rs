@@ -25,6 +25,7 @@ macro_rules! behaviour_suite {
             defaults_come_from_the_chapter,
             rocket_toml_and_environment_override_the_defaults,
             release_build_without_secret_key_refuses_to_launch,
+            development_key_is_refused_outside_debug,
             public_pages_render_for_anyone,
             protected_pages_send_visitors_to_sign_in,
             login_form_keeps_only_a_local_next,
@@ -49,6 +50,14 @@ macro_rules! behaviour_suite {
             theme_toggle_needs_a_session,
             logout_page_offers_the_button,
             unknown_pages_get_a_404_page,
+            hostile_next_is_always_a_local_redirect,
+            hostile_usernames_are_escaped_on_every_page,
+            largest_session_cookie_fits_the_browser_limit,
+            session_cookie_from_another_server_means_signed_out,
+            hostile_cookie_values_mean_signed_out,
+            several_session_cookies_in_one_header,
+            malformed_forms_get_a_clear_answer,
+            unknown_routes_and_methods_get_a_4xx_page,
         );
     };
 }
@@ -63,6 +72,14 @@ macro_rules! server_store_suite {
             planted_session_id_is_never_adopted,
             sweep_removes_expired_records_and_keeps_live_ones,
             unusable_session_folder_answers_503_and_public_pages_work,
+            missing_session_folder_is_created,
+            unwritable_session_folder_answers_503,
+            corrupt_records_mean_signed_out_and_are_removed,
+            store_faults_are_logged,
+            a_killed_writer_never_leaves_a_torn_record,
+            fifty_concurrent_requests_on_one_session,
+            sign_ins_racing_sign_outs,
+            sweep_of_100_000_records_keeps_live_ones_and_requests_flowing,
         );
     };
 }

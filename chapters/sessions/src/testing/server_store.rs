@@ -7,7 +7,7 @@ use rocket::http::{Cookie, Status};
 use rocket::time::Duration;
 
 use super::*;
-use crate::store::{FileStore, SessionId, StoredSession};
+use crate::store::{FileStore, IdleLimit, SessionId, StoredSession};
 use crate::{Chapter, Clock, ManualClock, SessionData, Theme};
 
 fn mode(path: &std::path::Path) -> u32 {
@@ -97,4 +97,557 @@ pub fn unusable_session_folder_answers_503_and_public_pages_work(chapter: Chapte
     std::fs::remove_file(app.store_dir()).unwrap();
     app.sign_in("ada");
     assert_signed_in_as(&app.page("/about"), "ada");
+}
+
+// ---------------------------------------------------------------- faults of the store
+
+fn data(name: &str) -> SessionData {
+    SessionData { user_name: name.into(), lang: "en".into(), theme: Theme::Dark }
+}
+
+/// Does creating a file in `dir` fail for this process? Tests run as root
+/// in CI, and root ignores permission bits, so each fault below is one
+/// the kernel refuses even to root; this proves it before relying on it.
+fn assert_unwritable(dir: &std::path::Path) {
+    let probe = dir.join("probe");
+    assert!(std::fs::write(&probe, b"x").is_err(), "{} is writable", dir.display());
+}
+
+/// Replaces the chapter's (empty) folder of `app` by a broken one:
+/// - `proc`: a link to `/proc/self`, a real folder no one may create files in;
+/// - `below-file`: the folder would be below a regular file (`ENOTDIR`);
+/// - `loop`: a symbolic link to itself (`ELOOP`).
+fn break_store_dir(app: &TestApp, fault: &str) {
+    let dir = app.store_dir();
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::remove_file(&dir).ok();
+    match fault {
+        "proc" => std::os::unix::fs::symlink("/proc/self", &dir).unwrap(),
+        "below-file" => {
+            // `session_dir` itself is the chapter folder's parent: make it a file.
+            let root = app.session_root();
+            std::fs::remove_dir_all(root).unwrap();
+            std::fs::write(root, b"a file, not a folder").unwrap();
+        }
+        "loop" => std::os::unix::fs::symlink(&dir, &dir).unwrap(),
+        _ => unreachable!("{fault}"),
+    }
+    assert_unwritable(&dir);
+}
+
+fn repair_store_dir(app: &TestApp) {
+    let root = app.session_root();
+    if root.is_file() {
+        std::fs::remove_file(root).unwrap();
+        std::fs::create_dir(root).unwrap();
+    }
+    std::fs::remove_file(app.store_dir()).ok();
+}
+
+pub fn missing_session_folder_is_created(chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    std::fs::remove_dir_all(app.session_root()).unwrap();
+    assert_signed_out(&app.page("/home"));
+    app.sign_in("ada");
+    assert_signed_in_as(&app.page("/about"), "ada");
+    assert_eq!(mode(&app.store_dir()), 0o700, "created owner-only");
+    assert_eq!(app.stored_files().len(), 1);
+}
+
+pub fn unwritable_session_folder_answers_503(chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    for fault in ["proc", "below-file", "loop"] {
+        break_store_dir(&app, fault);
+        let response = app.post_login("ada", Some("/about"));
+        assert_eq!(response.status(), Status::ServiceUnavailable, "{fault}");
+        assert!(set_cookies(&response).is_empty(), "{fault}: no cookie for an unstored session");
+        let body = response.into_string().unwrap();
+        assert!(body.contains("Sessions are unavailable"), "{fault}: {body}");
+        for path in ["/", "/home", "/products", "/login", "/logout"] {
+            assert_signed_out(&app.page(path));
+        }
+        assert_is_redirect_to(&app.get("/about"), "/login?next=/about");
+        repair_store_dir(&app);
+        app.sign_in("ada");
+        assert_signed_in_as(&app.page("/about"), "ada");
+        app.post_logout();
+    }
+    // A signed-in user whose store breaks sees public pages signed out, not
+    // a 5xx, and keeps the cookie: the session is back with the store.
+    for fault in ["loop", "below-file"] {
+        let cookie = app.sign_in("ada");
+        let aside = tempfile::tempdir().unwrap();
+        let kept = aside.path().join("kept");
+        std::fs::rename(app.store_dir(), &kept).unwrap();
+        break_store_dir(&app, fault);
+        let response = app.get_with_cookie("/home", &cookie);
+        assert_eq!(response.status(), Status::Ok, "{fault}");
+        assert!(session_cookie(&chapter, &response).is_none(), "{fault}: the cookie is kept");
+        assert_signed_out(&response.into_string().unwrap());
+        assert_eq!(app.post_theme("/home").status(), Status::SeeOther, "{fault}");
+        repair_store_dir(&app);
+        std::fs::rename(&kept, app.store_dir()).unwrap();
+        assert_signed_in_as(&app.page("/about"), "ada");
+        app.post_logout();
+    }
+}
+
+pub fn corrupt_records_mean_signed_out_and_are_removed(chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    let corruptions: [(&str, &[u8]); 6] = [
+        ("truncated", b"{\n  \"user_name\": \"ad"),
+        ("empty", b""),
+        ("binary", &[0xff, 0x00, 0xfe, 0x13, 0x37]),
+        ("wrong shape", br#"{"user_name": 5, "lang": [], "theme": "blue"}"#),
+        ("null", b"null"),
+        (
+            "huge number",
+            br#"{"user_name":"ada","lang":"en","theme":"dark","created_at":1e999,"last_seen":0}"#,
+        ),
+    ];
+    for (what, bytes) in corruptions {
+        let cookie = app.sign_in("ada");
+        let record = app.stored_files().pop().unwrap();
+        std::fs::write(&record, bytes).unwrap();
+        let response = app.get_with_cookie("/about", &cookie);
+        assert_is_redirect_to(&response, "/login?next=/about");
+        assert!(is_removal(&session_cookie(&chapter, &response).expect("removed")), "{what}");
+        assert!(!record.exists(), "{what}: the record is removed");
+        assert_signed_out(&app.page("/home"));
+    }
+    // A folder where the record should be cannot be removed as a file:
+    // still signed out, still a page.
+    let cookie = app.sign_in("ada");
+    let record = app.stored_files().pop().unwrap();
+    std::fs::remove_file(&record).unwrap();
+    std::fs::create_dir(&record).unwrap();
+    let response = app.get_with_cookie("/home", &cookie);
+    assert_eq!(response.status(), Status::Ok);
+    assert_signed_out(&response.into_string().unwrap());
+    app.sign_in("bob");
+    assert_signed_in_as(&app.page("/about"), "bob");
+}
+
+pub fn store_faults_are_logged(chapter: Chapter) {
+    if child_scenario().as_deref() == Some("log") {
+        // In the child: the chapter with its log on, through both faults.
+        let app = TestApp::configured(chapter, |figment| figment.merge(("log_level", "normal")));
+        break_store_dir(&app, "proc");
+        assert_eq!(app.post_login("ada", None).status(), Status::ServiceUnavailable);
+        repair_store_dir(&app);
+        let cookie = app.sign_in("ada");
+        std::fs::write(app.stored_files().pop().unwrap(), b"{ torn").unwrap();
+        assert_is_redirect_to(&app.get_with_cookie("/about", &cookie), "/login?next=/about");
+        return;
+    }
+    let output = child_command("log", &[]).output().expect("the child runs");
+    let log = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the child passed:\n{log}");
+    assert!(
+        log.contains("sign-in failed: the session store is unavailable:")
+            && log.contains("os error"),
+        "the log says why sign-in failed:\n{log}"
+    );
+    assert!(
+        log.contains("removing unreadable session record"),
+        "the log names the corrupt record:\n{log}"
+    );
+}
+
+// ---------------------------------------------------------------- crashes and races
+
+/// How big a record the crash test writes: big enough that a write takes
+/// long, so the kill lands inside one.
+const BIG_NAME: usize = 1 << 20;
+
+pub fn a_killed_writer_never_leaves_a_torn_record(chapter: Chapter) {
+    let _ = chapter;
+    if child_scenario().as_deref() == Some("writer") {
+        // In the child: rewrite a few big records for ever, until killed.
+        let store = FileStore::new(std::env::var_os("SESSIONS_WRITER_DIR").unwrap());
+        let now = rocket::time::OffsetDateTime::now_utc();
+        let ids: Vec<_> = (0..4)
+            .map(|_| store.create(&StoredSession::new(data(&"a".repeat(BIG_NAME)), now)).unwrap())
+            .collect();
+        // Bounded, in case the test that should kill it has died first.
+        let started = Instant::now();
+        for round in 0u64.. {
+            let letter = if round % 2 == 0 { "b" } else { "a" };
+            for id in &ids {
+                let limit = IdleLimit::new(Duration::days(1));
+                store.update(id, now, limit, |d| d.user_name = letter.repeat(BIG_NAME)).unwrap();
+            }
+            if started.elapsed() > StdDuration::from_secs(60) {
+                break;
+            }
+        }
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("records");
+    let (mut kills, mut torn_writes_caught) = (0, 0);
+    while kills < 20 && !(kills >= 5 && torn_writes_caught >= 2) {
+        let mut child = child_command("writer", &[("SESSIONS_WRITER_DIR", &dir)])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Let it get going, then SIGKILL it at a varying moment.
+        let records_before = count_records(&dir);
+        eventually("the writer has created its records", || {
+            count_records(&dir) >= records_before + 4
+        });
+        std::thread::sleep(StdDuration::from_millis(7 * (kills % 5) as u64 + 3));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        kills += 1;
+
+        let mut temp_files = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+            if name.starts_with(".tmp-") {
+                temp_files += 1;
+                std::fs::remove_file(&path).unwrap();
+                continue;
+            }
+            let record: StoredSession = serde_json::from_slice(&std::fs::read(&path).unwrap())
+                .unwrap_or_else(|e| panic!("torn record {name} after kill {kills}: {e}"));
+            let whole = record.data.user_name.len() == BIG_NAME
+                && (record.data.user_name.bytes().all(|b| b == b'a')
+                    || record.data.user_name.bytes().all(|b| b == b'b'));
+            assert!(whole, "record {name} holds a whole user_name");
+        }
+        // A temporary file left behind is a write the kill interrupted.
+        if temp_files > 0 {
+            torn_writes_caught += 1;
+        }
+    }
+    assert!(
+        torn_writes_caught >= 1,
+        "no kill landed inside a write in {kills} tries: the test proved nothing"
+    );
+    println!("{kills} kills, {torn_writes_caught} inside a write; every record parsed");
+}
+
+fn count_records(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries.flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".json")).count()
+        })
+        .unwrap_or(0)
+}
+
+/// Every record in `dir` parses; the number of records.
+fn assert_all_records_parse(dir: &std::path::Path) -> usize {
+    let mut records = 0;
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".json") {
+            continue;
+        }
+        // A record may be deleted between the listing and the read.
+        let Ok(bytes) = std::fs::read(entry.path()) else { continue };
+        serde_json::from_slice::<StoredSession>(&bytes)
+            .unwrap_or_else(|e| panic!("record {name} does not parse: {e}"));
+        records += 1;
+    }
+    records
+}
+
+/// An async client, for requests that really run at the same time.
+struct AsyncApp {
+    client: rocket::local::asynchronous::Client,
+    root: tempfile::TempDir,
+    chapter: Chapter,
+}
+
+impl AsyncApp {
+    async fn launch(chapter: Chapter) -> Self {
+        let root = tempfile::tempdir().unwrap();
+        let figment = test_figment(&chapter).merge(("session_dir", root.path()));
+        let rocket = crate::app_with(chapter, figment, std::sync::Arc::new(ManualClock::default()));
+        let client = rocket::local::asynchronous::Client::untracked(rocket).await.unwrap();
+        AsyncApp { client, root, chapter }
+    }
+
+    fn store_dir(&self) -> std::path::PathBuf {
+        self.root.path().join(self.chapter.store_folder())
+    }
+
+    fn cookie(&self, value: &str) -> Cookie<'static> {
+        Cookie::new(self.chapter.cookie_name, value.to_owned())
+    }
+
+    /// Signs in (as the browser holding `current`, if any); the new cookie value.
+    async fn sign_in(&self, name: &str, current: Option<&str>) -> String {
+        let mut request = self
+            .client
+            .post("/login")
+            .header(rocket::http::ContentType::Form)
+            .body(format!("username={name}"));
+        if let Some(value) = current {
+            request = request.cookie(self.cookie(value));
+        }
+        let response = request.dispatch().await;
+        assert_eq!(response.status(), Status::SeeOther, "sign-in of {name}");
+        let cookie = response.cookies().get(self.chapter.cookie_name).expect("a session cookie");
+        cookie.value().to_owned()
+    }
+
+    async fn sign_out(&self, value: &str) {
+        let response = self.client.post("/logout").cookie(self.cookie(value)).dispatch().await;
+        assert_eq!(response.status(), Status::SeeOther);
+    }
+
+    /// `GET /about` with the cookie `value`: the user greeted, if any.
+    async fn about(&self, value: &str) -> Option<String> {
+        let response = self.client.get("/about").cookie(self.cookie(value)).dispatch().await;
+        match response.status() {
+            Status::SeeOther => None,
+            Status::Ok => {
+                let body = response.into_string().await.unwrap();
+                let start = body.find("Welcome ").expect("a greeting") + 8;
+                Some(body[start..start + body[start..].find('!').unwrap()].to_owned())
+            }
+            status => panic!("GET /about answered {status}"),
+        }
+    }
+
+    async fn toggle_theme(&self, value: &str) {
+        let response = self
+            .client
+            .post("/theme")
+            .header(rocket::http::ContentType::Form)
+            .cookie(self.cookie(value))
+            .body("next=/about")
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::SeeOther);
+    }
+}
+
+/// Reads every record again and again on another thread while `work`
+/// runs, so a torn record would be seen the moment it existed.
+async fn while_checking_records<T>(
+    dir: std::path::PathBuf,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let done = std::sync::Arc::new(AtomicBool::new(false));
+    let checker = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut scans = 0;
+            while !done.load(Ordering::Relaxed) {
+                assert_all_records_parse(&dir);
+                scans += 1;
+            }
+            scans
+        })
+    };
+    let result = work.await;
+    done.store(true, Ordering::Relaxed);
+    let scans = checker.join().expect("every record parsed at every scan");
+    assert!(scans > 0);
+    result
+}
+
+pub fn fifty_concurrent_requests_on_one_session(chapter: Chapter) {
+    use rocket::futures::future::join_all;
+    rocket::execute(async {
+        let app = AsyncApp::launch(chapter).await;
+        let ada = app.sign_in("ada", None).await;
+        let toggles = 17;
+        let requests = (0..50).map(|i| {
+            let (app, ada) = (&app, ada.as_str());
+            async move {
+                if i % 3 == 0 && i / 3 < toggles {
+                    app.toggle_theme(ada).await;
+                    None
+                } else {
+                    Some(app.about(ada).await)
+                }
+            }
+        });
+        let seen = while_checking_records(app.store_dir(), join_all(requests)).await;
+        for greeted in seen.into_iter().flatten() {
+            assert_eq!(greeted.as_deref(), Some("ada"), "every request saw the session");
+        }
+        assert_eq!(assert_all_records_parse(&app.store_dir()), 1, "one session, one record");
+        let record: StoredSession = serde_json::from_slice(
+            &std::fs::read(
+                app.store_dir().join(FileStore::file_name(&SessionId::parse(&ada).unwrap())),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        // Each toggle read and wrote the record under its lock: none was lost.
+        assert_eq!(record.data.theme, if toggles % 2 == 1 { Theme::Light } else { Theme::Dark });
+        assert_eq!(app.about(&ada).await.as_deref(), Some("ada"));
+    });
+}
+
+pub fn sign_ins_racing_sign_outs(chapter: Chapter) {
+    use rocket::futures::future::join_all;
+    rocket::execute(async {
+        let app = AsyncApp::launch(chapter).await;
+        let users: Vec<String> = (0..20).map(|i| format!("user{i}")).collect();
+        let first: Vec<String> = join_all(users.iter().map(|u| app.sign_in(u, None))).await;
+
+        // Each browser signs in again, signs out and loads pages, all at
+        // once, with the same first cookie.
+        let races = users.iter().zip(&first).map(|(user, old)| {
+            let app = &app;
+            async move {
+                let (renewed, _, _) = rocket::tokio::join!(
+                    app.sign_in(user, Some(old)),
+                    app.sign_out(old),
+                    join_all((0..3).map(|_| app.about(old))),
+                );
+                renewed
+            }
+        });
+        let renewed: Vec<String> = while_checking_records(app.store_dir(), join_all(races)).await;
+
+        for ((user, old), new) in users.iter().zip(&first).zip(&renewed) {
+            assert_eq!(app.about(old).await, None, "{user}'s old session stays dead");
+            assert_eq!(
+                app.about(new).await.as_deref(),
+                Some(user.as_str()),
+                "{user}'s new session lives"
+            );
+        }
+        assert_eq!(
+            assert_all_records_parse(&app.store_dir()),
+            users.len(),
+            "exactly the new sessions"
+        );
+
+        // Now sign every new session out while it is still being used.
+        let endings = renewed.iter().map(|new| {
+            let app = &app;
+            async move {
+                rocket::tokio::join!(app.sign_out(new), app.about(new), app.toggle_theme(new));
+            }
+        });
+        while_checking_records(app.store_dir(), join_all(endings)).await;
+        for new in &renewed {
+            assert_eq!(app.about(new).await, None, "no session is resurrected");
+        }
+        assert_eq!(assert_all_records_parse(&app.store_dir()), 0, "no record is left");
+    });
+}
+
+// ---------------------------------------------------------------- cleanup under load
+
+pub fn sweep_of_100_000_records_keeps_live_ones_and_requests_flowing(chapter: Chapter) {
+    use sha2::{Digest, Sha256};
+    const TOTAL: usize = 100_000;
+    const LIVE: usize = 5_000;
+    const SIGNED_IN: usize = 16;
+    /// The slowest request allowed while the sweep runs, on a busy 2-core
+    /// CI machine in a debug build; a request waiting for the sweep would
+    /// wait for all of it (seconds).
+    const STALL: StdDuration = StdDuration::from_millis(1_000);
+
+    let root = tempfile::tempdir().unwrap();
+    let clock = ManualClock::default();
+    let lifetime = chapter.default_session_lifetime;
+    let now = clock.now();
+    let store = FileStore::new(root.path().join(chapter.store_folder()));
+    let users: Vec<(String, SessionId)> = (0..SIGNED_IN)
+        .map(|i| {
+            let name = format!("user{i}");
+            let id = store.create(&StoredSession::new(data(&name), now - lifetime / 2)).unwrap();
+            (name, id)
+        })
+        .collect();
+    // The other records are written once per 10 000 and hard-linked under
+    // the names the store would give them (a file has at most 65 000
+    // links on ext4): 100 000 records in seconds, on any disk.
+    let live = serde_json::to_vec(&StoredSession::new(data("live"), now - lifetime / 2)).unwrap();
+    let expired = serde_json::to_vec(&StoredSession::new(data("gone"), now - lifetime)).unwrap();
+    let written = Instant::now();
+    let mut template = std::path::PathBuf::new();
+    for i in 0..TOTAL - SIGNED_IN {
+        let is_live = i < LIVE - SIGNED_IN;
+        if i % 10_000 == 0 || i == LIVE - SIGNED_IN {
+            template = store.dir().join(format!("template-{i}"));
+            std::fs::write(&template, if is_live { &live } else { &expired }).unwrap();
+            // As the store does: a record's file time is its last_seen.
+            let last_seen = if is_live { now - lifetime / 2 } else { now - lifetime };
+            std::fs::File::options()
+                .write(true)
+                .open(&template)
+                .unwrap()
+                .set_modified(last_seen.into())
+                .unwrap();
+        }
+        let name = format!("{:x}.json", Sha256::digest(i.to_le_bytes()));
+        std::fs::hard_link(&template, store.dir().join(name)).unwrap();
+    }
+    for entry in std::fs::read_dir(store.dir()).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().starts_with("template-") {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    let written = written.elapsed();
+
+    // The first sweep starts at launch; no second one comes during the test.
+    let figment = test_figment(&chapter)
+        .merge(("session_dir", root.path()))
+        .merge(("session_cleanup_interval", 3_600));
+    let app = TestApp::on(chapter, figment, clock.clone(), root);
+    let swept = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let (swept, dir) = (swept.clone(), store.dir().to_path_buf());
+        std::thread::spawn(move || {
+            let start = Instant::now();
+            while count_records(&dir) > LIVE {
+                assert!(start.elapsed() < StdDuration::from_secs(120), "the sweep finishes");
+                std::thread::sleep(StdDuration::from_millis(300));
+            }
+            swept.store(true, std::sync::atomic::Ordering::Relaxed);
+            start.elapsed()
+        })
+    };
+    let mut latencies = Vec::new();
+    while !swept.load(std::sync::atomic::Ordering::Relaxed) {
+        let (name, id) = &users[latencies.len() % SIGNED_IN];
+        // Time moves on, so requests rewrite their records (with fsync)
+        // while the sweep deletes; never so far that a live one expires.
+        if latencies.len() % 50 == 0 && clock.now() - now < lifetime / 4 {
+            clock.advance(Duration::seconds(1));
+        }
+        let cookie = Cookie::new(chapter.cookie_name, id.as_str().to_owned());
+        let start = Instant::now();
+        let response = app.get_with_cookie("/about", &cookie);
+        latencies.push(start.elapsed());
+        assert_eq!(response.status(), Status::Ok, "{name} stays signed in during the sweep");
+        assert_signed_in_as(&response.into_string().unwrap(), name);
+        if latencies.len() > 100_000 {
+            break;
+        }
+    }
+    let sweep = watcher.join().expect("the sweep finished in time");
+
+    assert_eq!(count_records(store.dir()), LIVE, "every live record is kept");
+    for (_, id) in &users {
+        assert!(store.path_of(id).exists());
+    }
+    assert_eq!(assert_all_records_parse(store.dir()), LIVE);
+    latencies.sort();
+    let max = *latencies.last().expect("requests ran during the sweep");
+    let median = latencies[latencies.len() / 2];
+    println!(
+        "chapter {}: wrote {TOTAL} records in {written:?}; swept {} in {sweep:?}; \
+         {} requests meanwhile, median {median:?}, max {max:?}",
+        chapter.number,
+        TOTAL - LIVE,
+        latencies.len()
+    );
+    assert!(latencies.len() >= 10, "requests ran while the sweep did");
+    assert!(max < STALL, "a request waited {max:?} during the sweep");
 }

@@ -4,7 +4,8 @@
 // `figment::Jail` closures must return `figment::Error`, which is large.
 #![allow(clippy::result_large_err)]
 
-use rocket::figment::Jail;
+use rocket::figment::providers::{Format, Toml};
+use rocket::figment::{Figment, Jail};
 use rocket::http::{Cookie, Status};
 use rocket::time::Duration;
 
@@ -101,6 +102,46 @@ pub fn release_build_without_secret_key_refuses_to_launch(chapter: Chapter) {
         );
         jail.set_env("ROCKET_SECRET_KEY", "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=");
         rocket::execute(app(chapter).ignite()).expect("launches once ROCKET_SECRET_KEY is set");
+        Ok(())
+    });
+}
+
+pub fn development_key_is_refused_outside_debug(chapter: Chapter) {
+    use crate::secret_key::DEVELOPMENT_SECRET_KEY;
+    // The library's copy of the key is the one in the repository's Rocket.toml,
+    // and Rocket.toml labels it as public.
+    let toml = std::fs::read_to_string(ROCKET_TOML).expect("the repository's Rocket.toml");
+    let from_repo = || Figment::from(Toml::string(&toml).nested());
+    let debug = from_repo().select("debug");
+    assert_eq!(debug.extract_inner::<String>("secret_key").unwrap(), DEVELOPMENT_SECRET_KEY);
+    let label = toml.find("DEVELOPMENT ONLY -- NOT A SECRET").expect("the key is labelled");
+    assert!(label < toml.find(DEVELOPMENT_SECRET_KEY).unwrap(), "the label comes first");
+    let release = from_repo().select("release");
+    assert!(release.find_value("secret_key").is_err(), "[release] carries no key");
+
+    let hex_form: String = {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(DEVELOPMENT_SECRET_KEY);
+        bytes.unwrap().iter().map(|b| format!("{b:02x}")).collect()
+    };
+    Jail::expect_with(|jail| {
+        jail.clear_env();
+        jail.create_file("Rocket.toml", &format!("[default]\ntemplate_dir = \"{TEMPLATES}\"\n"))?;
+        let session_dir = jail.directory().display().to_string();
+        jail.set_env("ROCKET_SESSION_DIR", session_dir);
+        // In debug the public key is what makes restarts keep sessions.
+        jail.set_env("ROCKET_SECRET_KEY", DEVELOPMENT_SECRET_KEY);
+        rocket::execute(app(chapter).ignite()).expect("the development key works in debug");
+        jail.set_env("ROCKET_PROFILE", "release");
+        for key in [DEVELOPMENT_SECRET_KEY, hex_form.as_str()] {
+            jail.set_env("ROCKET_SECRET_KEY", key);
+            let error = rocket::execute(app(chapter).ignite()).expect_err("refused in release");
+            assert!(
+                matches!(error.kind(), rocket::error::ErrorKind::FailedFairings(f)
+                    if f.iter().any(|f| f.name == "Refuse the development key")),
+                "refused because of the development key, not for {error}"
+            );
+        }
         Ok(())
     });
 }
@@ -532,4 +573,342 @@ pub fn unknown_pages_get_a_404_page(chapter: Chapter) {
     let body = response.into_string().unwrap();
     assert!(body.contains("404 Not Found"), "{body}");
     assert!(body.contains("session-panel"), "a page of the site");
+}
+
+// ---------------------------------------------------------------- hostile input
+
+/// Every `next` an attacker might try. Some are refused, a few are odd but
+/// local (`/%5Cevil.example` is a path on this site); none leaves the site.
+const ATTACKER_NEXT: &[&str] = &[
+    "https://evil.example/",
+    "HTTPS://evil.example/",
+    "http:evil.example",
+    "http:/\\evil.example",
+    "//evil.example",
+    "//evil.example/about",
+    "///evil.example",
+    "////evil.example",
+    "/\\evil.example",
+    "/\\/evil.example",
+    "\\/evil.example",
+    "\\\\evil.example",
+    "/%5Cevil.example",
+    "/%2F%2Fevil.example",
+    "%2F%2Fevil.example",
+    "%2f%2fevil.example",
+    "/.//evil.example",
+    "javascript:alert(1)",
+    "JavaScript:alert(document.cookie)",
+    "java\nscript:alert(1)",
+    " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    " /about",
+    "\t/about",
+    "\n//evil.example",
+    "/\t/evil.example",
+    "/ /evil.example",
+    "\u{0}//evil.example",
+    "/\u{3000}/evil.example",
+    "/\u{2028}evil.example",
+    "/about\r\nSet-Cookie: pwned=1",
+    "/about\rSet-Cookie: pwned=1",
+    "/about\nLocation: https://evil.example",
+    "/about%0d%0aSet-Cookie:%20pwned=1",
+    "/<script>alert(1)</script>",
+];
+
+/// Asserts `response` is one redirect to a path of this site, with no
+/// header an attacker could have written.
+fn assert_local_redirect(response: &rocket::local::blocking::LocalResponse<'_>, next: &str) {
+    assert_eq!(response.status(), Status::SeeOther, "{next:?}");
+    let locations: Vec<_> = response.headers().get("Location").collect();
+    assert_eq!(locations.len(), 1, "one Location for {next:?}");
+    assert!(is_local_location(locations[0]), "{next:?} sent the browser to {:?}", locations[0]);
+    assert!(
+        set_cookies(response).iter().all(|c| c.name() != "pwned"),
+        "{next:?} injected a cookie"
+    );
+}
+
+pub fn hostile_next_is_always_a_local_redirect(chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    for next in ATTACKER_NEXT {
+        let form = app.page(&format!("/login?next={}", encode(next)));
+        let kept = hidden_next(&form);
+        assert!(kept.is_empty() || is_local_location(&kept), "{next:?} kept as {kept:?}");
+        assert_local_redirect(&app.post_login("ada", Some(next)), next);
+        assert_local_redirect(&app.post_theme(next), next);
+    }
+    // Sent raw in the query string, CR and LF never reach a header either.
+    let form = app.get("/login?next=/about%0d%0aSet-Cookie:%20pwned=1");
+    assert_eq!(form.status(), Status::Ok);
+    assert!(set_cookies(&form).iter().all(|c| c.name() != "pwned"));
+}
+
+/// Usernames that try to break out of the page, or merely look unusual.
+const ATTACKER_USERNAMES: &[&str] = &[
+    "<script>alert(1)</script>",
+    "\"><img src=x onerror=alert(1)>",
+    "' onmouseover='alert(1)",
+    "</p><a href=//evil.example>x</a>",
+    "{{ 7 * 7 }} {% raw %}",
+    "&lt;b&gt; &amp;",
+    "Zoë 李 🦀 مرحبا",
+];
+
+pub fn hostile_usernames_are_escaped_on_every_page(chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    for name in ATTACKER_USERNAMES {
+        let escaped = html_escaped(name);
+        app.sign_in(name);
+        for path in ["/home", "/about", "/contact", "/products", "/login", "/logout"] {
+            let body = app.page(path);
+            assert_signed_in_as(&body, &escaped);
+            assert!(
+                body.contains(&format!("user_name = <code>{escaped}</code>")),
+                "{path}: the panel shows {name:?} escaped"
+            );
+            if escaped != *name {
+                assert!(!body.contains(name), "{path}: {name:?} appears unescaped:\n{body}");
+            }
+        }
+        // The form shows a refused name back, escaped in its `value`.
+        let refused = format!("{name}{}", "x".repeat(64));
+        let response = app.post_login(&refused, None);
+        assert_eq!(response.status(), Status::UnprocessableEntity);
+        let body = response.into_string().unwrap();
+        assert!(
+            body.contains(&format!(r#"name="username" value="{}""#, html_escaped(&refused))),
+            "the form value is escaped: {body}"
+        );
+        assert!(!body.contains(name) || escaped == *name, "no raw {name:?} in the form");
+        app.post_logout();
+    }
+}
+
+/// The browser's limit for one cookie (name, value and attributes): RFC
+/// 6265 section 6.1 asks for at least 4096 bytes, and browsers store no more.
+const BROWSER_COOKIE_LIMIT: usize = 4096;
+
+pub fn largest_session_cookie_fits_the_browser_limit(chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    // 64 characters of 4-byte UTF-8 is the longest username in bytes; a
+    // quote doubles in JSON, to 2 bytes; "light" is the longer theme.
+    let longest = ["🦀".repeat(64), "\u{10FFFF}".repeat(64), "\"".repeat(64), "\\".repeat(64)];
+    let mut largest = 0;
+    for name in &longest {
+        let signed_in = app.post_login(name, Some("/about"));
+        let toggled = app.post_theme("/about");
+        for response in [&signed_in, &toggled] {
+            for header in response.headers().get("Set-Cookie") {
+                largest = largest.max(header.len());
+                assert!(
+                    header.len() <= BROWSER_COOKIE_LIMIT,
+                    "a {}-byte Set-Cookie for {name:?}",
+                    header.len()
+                );
+            }
+        }
+        assert_signed_in_as(&app.page("/about"), &html_escaped(name));
+        app.post_logout();
+    }
+    assert!(largest > 0, "cookies were measured");
+    println!("chapter {}: largest Set-Cookie header: {largest} bytes", chapter.number);
+}
+
+pub fn session_cookie_from_another_server_means_signed_out(chapter: Chapter) {
+    // The same chapter, run with another secret key (and another store):
+    // its cookie decrypts nowhere else, its id names no session here.
+    let other_key = "kY6n0YxQAq2Ew7AzH1p2T0bG3yKk3m5cH7m3vN0b0qY=";
+    let other = TestApp::configured(chapter, |figment| figment.merge(("secret_key", other_key)));
+    let foreign = other.sign_in("mallory");
+    assert_signed_in_as(&other.page("/about"), "mallory");
+
+    let app = TestApp::launch(chapter);
+    let response = app.get_with_cookie("/home", &foreign);
+    assert_eq!(response.status(), Status::Ok);
+    assert!(is_removal(&session_cookie(&chapter, &response).expect("removed")));
+    assert_signed_out(&response.into_string().unwrap());
+    assert_is_redirect_to(&app.get_with_cookie("/about", &foreign), "/login?next=/about");
+    assert!(app.stored_files().is_empty(), "nothing is stored for it");
+}
+
+pub fn hostile_cookie_values_mean_signed_out(chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    let genuine = app.sign_in("ada");
+    app.post_logout();
+    // A sealed cookie is base64 of nonce, ciphertext and tag: keep its
+    // shape and length, change every byte.
+    let same_shape: String = genuine
+        .value()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                if c == 'A' {
+                    'B'
+                } else {
+                    'A'
+                }
+            } else {
+                c
+            }
+        })
+        .collect();
+    let values = [
+        String::new(),
+        " ".to_owned(),
+        same_shape,
+        "%2e%2e%2f%2e%2e%2fetc%2fpasswd".to_owned(),
+        "..\\..\\..\\windows\\win.ini".to_owned(),
+        "/etc/passwd".to_owned(),
+        "\u{0}".to_owned(),
+        "🦀".repeat(100),
+        "x".repeat(64 * 1024),
+        format!("{}.json", "a".repeat(64)),
+    ];
+    for value in values {
+        let cookie = Cookie::new(chapter.cookie_name, value.clone());
+        let response = app.get_with_cookie("/about", &cookie);
+        assert_is_redirect_to(&response, "/login?next=/about");
+        let page = app.get_with_cookie("/home", &cookie);
+        assert_eq!(page.status(), Status::Ok, "{value:.20?}");
+        assert_signed_out(&page.into_string().unwrap());
+    }
+    assert!(app.stored_files().is_empty(), "nothing named after a cookie was created");
+}
+
+pub fn several_session_cookies_in_one_header(chapter: Chapter) {
+    // A browser sends two cookies of one name when a sibling site or a
+    // longer path planted a second one. Rocket keeps the last copy of a
+    // name, so the last copy decides: it signs in only if it is itself a
+    // live session, and a bad last copy signs out.
+    let server = RealServer::start(chapter, test_port(&chapter, 1));
+    let name = chapter.cookie_name;
+    let ada = server.sign_in(&chapter, "ada");
+    let bob = server.sign_in(&chapter, "bob");
+    let cases: [(String, Option<&str>); 6] = [
+        (format!("{name}=garbage; {name}={ada}"), Some("ada")),
+        (format!("{name}={ada}; {name}=garbage"), None),
+        (format!("{name}={ada}; {name}="), None),
+        (format!("{name}={ada}; {name}={bob}"), Some("bob")),
+        (format!("{name}={ada}; other=1; {name}={ada}"), Some("ada")),
+        (format!("{name}={ada};;;{name}"), Some("ada")),
+    ];
+    for (header, signed_in_as) in cases {
+        let response = server.get_with_cookie_header("/about", header.as_bytes());
+        match signed_in_as {
+            Some(user) => {
+                assert_eq!(response.status, 200, "{header}: {response:?}");
+                assert_signed_in_as(&response.body, user);
+            }
+            None => {
+                assert_eq!(response.status, 303, "{header}: {response:?}");
+                assert_eq!(response.header_values("Location"), ["/login?next=/about"]);
+            }
+        }
+    }
+    // Bytes no browser sends: not UTF-8, or far beyond any cookie.
+    let mut not_utf8 = format!("{name}=").into_bytes();
+    not_utf8.extend_from_slice(&[0xff, 0xfe, 0x80]);
+    let huge = format!("{name}={ada}; filler={}", "x".repeat(32 * 1024));
+    for header in [not_utf8, huge.into_bytes()] {
+        let response = server.get_with_cookie_header("/home", &header);
+        assert!((200..500).contains(&response.status), "never a 5xx: {response:?}");
+    }
+}
+
+pub fn malformed_forms_get_a_clear_answer(chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    let post = |content_type: rocket::http::ContentType, body: &str| {
+        app.client.post("/login").header(content_type).body(body).dispatch()
+    };
+    use rocket::http::ContentType;
+    // Missing fields: the form again, with its message.
+    for body in ["", "password=x", "next=/about", "username", "&&&"] {
+        let response = post(ContentType::Form, body);
+        assert_eq!(response.status(), Status::UnprocessableEntity, "{body:?}");
+        assert!(response.into_string().unwrap().contains("Please enter a username."), "{body:?}");
+    }
+    // Not a form at all: 415, on a page of the site.
+    let not_forms = [
+        (ContentType::JSON, r#"{"username":"ada","password":"x"}"#),
+        (ContentType::Plain, "username=ada"),
+        (ContentType::XML, "<username>ada</username>"),
+    ];
+    for (content_type, body) in not_forms {
+        let response = post(content_type.clone(), body);
+        assert_eq!(response.status(), Status::UnsupportedMediaType, "{content_type}");
+        assert_error_page(response, 415);
+    }
+    let response = app.client.post("/login").body("username=ada").dispatch();
+    assert_eq!(response.status(), Status::UnsupportedMediaType, "no content type");
+    // Beyond Rocket's form limit (32 KiB): 413.
+    let oversized = format!("username=ada&password={}", "x".repeat(64 * 1024));
+    let response = post(ContentType::Form, &oversized);
+    assert_eq!(response.status(), Status::PayloadTooLarge);
+    assert_error_page(response, 413);
+    // Invalid UTF-8 (decoded lossily, to U+FFFD), a stray `%`, repeated
+    // fields, a NUL: a 4xx, or a sign-in with what Rocket decoded.
+    for body in ["username=%ff%fe", "username=%", "username=ada&username=bob", "next=%00"] {
+        let response = post(ContentType::Form, body);
+        let status = response.status();
+        assert!(
+            status.class().is_client_error() || status == Status::SeeOther,
+            "{body:?}: {status}"
+        );
+    }
+    assert!(app.stored_files().len() <= 1, "at most the one repeated-field sign-in");
+    // The theme form without its field, and a multipart login, work.
+    app.sign_in("ada");
+    assert_is_redirect_to(&app.post_form("/theme", String::new()), "/home");
+    app.post_logout();
+}
+
+fn assert_error_page(response: rocket::local::blocking::LocalResponse<'_>, code: u16) {
+    let body = response.into_string().unwrap();
+    assert!(body.contains(&format!(r#"<h3 id="error">{code} "#)), "{body}");
+    assert!(body.contains("session-panel"), "a page of the site");
+}
+
+pub fn unknown_routes_and_methods_get_a_4xx_page(chapter: Chapter) {
+    use rocket::http::Method;
+    let app = TestApp::launch(chapter);
+    let paths = [
+        "/admin",
+        "/login/../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/static/../Rocket.toml",
+        "/%00",
+        "/home?%ff",
+        "/about?next=//evil.example",
+        "/home/",
+    ];
+    for path in paths {
+        let response = app.get(path);
+        assert!(
+            response.status().class().is_client_error()
+                || response.status() == Status::SeeOther
+                || response.status() == Status::Ok,
+            "GET {path}: {}",
+            response.status()
+        );
+    }
+    for path in &paths[..5] {
+        let response = app.get(path);
+        assert_eq!(response.status(), Status::NotFound, "GET {path}");
+        assert_error_page(response, 404);
+    }
+    for method in [Method::Put, Method::Delete, Method::Patch, Method::Options] {
+        for path in ["/", "/home", "/login", "/logout", "/theme"] {
+            let response = app.client.req(method, path).dispatch();
+            assert_eq!(response.status(), Status::NotFound, "{method} {path}");
+            assert_error_page(response, 404);
+        }
+    }
+    for path in ["/home", "/about", "/login"] {
+        let response = app.client.post(path).header(rocket::http::ContentType::Form).dispatch();
+        assert!(response.status().class().is_client_error(), "POST {path}: {}", response.status());
+    }
+    let head = app.client.head("/home").dispatch();
+    assert_eq!(head.status(), Status::Ok, "HEAD is GET without the body");
 }
