@@ -309,7 +309,7 @@ impl SessionManager {
 }
 
 /// How many store operations may run at once. Each one holds a blocking
-/// thread (an `fsync` takes milliseconds, far longer on a busy disk); with
+/// thread (a write can take milliseconds on a busy disk); with
 /// no bound, a slow disk under load makes Tokio start up to 512 threads and
 /// memory grows with every one. Requests beyond the bound wait their turn.
 const MAX_CONCURRENT_STORE_IO: usize = 16;

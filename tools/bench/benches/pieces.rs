@@ -50,7 +50,7 @@ fn file_store(c: &mut Criterion) {
     let store = FileStore::new(root.path().join("store"));
     let start = OffsetDateTime::now_utc();
     let id = store.create(&session(start)).unwrap();
-    c.bench_function("file store: create a record (write, fsync, rename)", |b| {
+    c.bench_function("file store: create a record (write, rename)", |b| {
         b.iter(|| store.create(black_box(&session(start))).unwrap())
     });
     let limit = IdleLimit::new(LIFETIME);
@@ -58,7 +58,7 @@ fn file_store(c: &mut Criterion) {
         b.iter(|| store.load(black_box(&id), start, limit).unwrap().unwrap())
     });
     let mut now = start;
-    c.bench_function("file store: load and record activity (read, write, fsync, rename)", |b| {
+    c.bench_function("file store: load and record activity (read, write, rename)", |b| {
         b.iter(|| {
             // Each iteration is a request one refresh step after the last.
             now += limit.refresh_step;

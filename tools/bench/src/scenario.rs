@@ -110,6 +110,9 @@ end
 "#;
 
 fn wrk(server: &Server, duration: Duration, connections: u32, script: &str) -> Measurement {
+    // Start every measurement with no dirty pages left by the one before
+    // (a previous chapter's thousands of records being written back).
+    Command::new("sync").status().expect("sync runs");
     let mut file = tempfile::Builder::new().suffix(".lua").tempfile().expect("a script file");
     std::io::Write::write_all(&mut file, format!("{script}\n{DONE}").as_bytes()).expect("write");
     let output = Command::new("wrk")

@@ -9,8 +9,10 @@ use sessions::store::{FileStore, SessionId, StoredSession};
 use sessions::{SessionData, Theme};
 use tempfile::TempDir;
 
-/// Ports 48100 and up: away from the chapters' own 8001–8004.
-const BASE_PORT: u16 = 48100;
+/// Ports 24100 and up: away from the chapters' own 8001–8004, and below
+/// the kernel's ephemeral range (32768–60999), where a client connection
+/// of an earlier run could hold the port.
+const BASE_PORT: u16 = 24100;
 
 /// A server under test; killed when dropped.
 pub struct Server {
@@ -93,8 +95,8 @@ impl Server {
     }
 
     /// Adds live records until the store holds `total`: what a busy site's
-    /// folder looks like. Written directly, without the per-record fsync
-    /// of the real store, to keep set-up short.
+    /// folder looks like. Written directly (one `fs::write` each, without
+    /// the store's temporary file and lock) to keep set-up short.
     pub fn fill_store(&self, total: usize) {
         let dir = self.store_dir();
         let present = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);

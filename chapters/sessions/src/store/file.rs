@@ -2,8 +2,12 @@
 //!
 //! What the design guards against, and how:
 //! - A torn record after a crash: every write goes to a temporary file in
-//!   the same folder, is flushed to disk, then renamed over the record;
-//!   a reader sees the old record or the new one, never half of one.
+//!   the same folder, then is renamed over the record; a reader, or the
+//!   server after a crash of its process, sees the old record or the new
+//!   one, never half of one. There is no `fsync`: it costs milliseconds per
+//!   write, and what it guards against, a power cut, can at worst lose or
+//!   empty a record, which then reads as "signed out". A session is cheap
+//!   to create again (Django's file backend makes the same choice).
 //! - Others reading the data: records are created owner-only (`0600`) in
 //!   an owner-only folder (`0700`).
 //! - Hijacking from a directory listing: a file is named after the SHA-256
@@ -236,7 +240,6 @@ impl FileStore {
         serde_json::to_writer_pretty(&mut temp, session)?;
         temp.write_all(b"\n")?;
         temp.as_file().set_modified(SystemTime::from(session.last_seen))?;
-        temp.as_file().sync_all()?;
         temp.persist(path).map_err(|e| e.error)?;
         Ok(())
     }

@@ -616,7 +616,7 @@ pub fn sweep_of_100_000_records_keeps_live_ones_and_requests_flowing(chapter: Ch
     let mut latencies = Vec::new();
     while !swept.load(std::sync::atomic::Ordering::Relaxed) {
         let (name, id) = &users[latencies.len() % SIGNED_IN];
-        // Time moves on, so requests rewrite their records (with fsync)
+        // Time moves on, so requests rewrite their records
         // while the sweep deletes; never so far that a live one expires.
         if latencies.len() % 50 == 0 && clock.now() - now < lifetime / 4 {
             clock.advance(Duration::seconds(1));
