@@ -12,14 +12,13 @@ use rocket::time::{Duration, OffsetDateTime};
 use sessions::store::{
     decode_cookie_payload, encode_cookie_payload, FileStore, IdleLimit, SessionId, StoredSession,
 };
-use sessions::{SessionData, Theme};
+use sessions::username::Username;
+use sessions::SessionData;
 
 const LIFETIME: Duration = Duration::minutes(5);
 
 fn session(now: OffsetDateTime) -> StoredSession {
-    let data =
-        SessionData { user_name: "ada lovelace".into(), lang: "en".into(), theme: Theme::Dark };
-    StoredSession::new(data, now)
+    StoredSession::new(SessionData::new(Username::parse("ada lovelace").unwrap()), now)
 }
 
 fn cookie(c: &mut Criterion) {

@@ -58,8 +58,6 @@ pub fn sweep_removes_expired_records_and_keeps_live_ones(chapter: Chapter) {
     let clock = ManualClock::default();
     let lifetime = chapter.default_session_lifetime;
     let store = FileStore::new(root.path().join(chapter.store_folder()));
-    let data =
-        |name: &str| SessionData { user_name: name.into(), lang: "en".into(), theme: Theme::Dark };
     let expired = store.create(&StoredSession::new(data("gone"), clock.now() - lifetime)).unwrap();
     let live = store
         .create(&StoredSession::new(data("live"), clock.now() - lifetime + Duration::seconds(1)))
@@ -101,6 +99,8 @@ pub fn unusable_session_folder_answers_503_and_public_pages_work(chapter: Chapte
 
 // ---------------------------------------------------------------- faults of the store
 
+/// The tutorial's session data for `name`, of any length: the crash test
+/// stores names far longer than sign-in accepts, to make writes slow.
 fn data(name: &str) -> SessionData {
     SessionData { user_name: name.into(), lang: "en".into(), theme: Theme::Dark }
 }
