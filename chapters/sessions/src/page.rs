@@ -45,7 +45,7 @@ pub struct PageContext<'a> {
 /// The facts of the "your session" panel.
 #[derive(Serialize)]
 struct Panel {
-    /// `encrypted-cookie` or `server-files`.
+    /// `encrypted-cookie`, `server-files` or `redis`.
     storage: &'static str,
     /// `at-browser-close` or `sliding`.
     cookie_expiry: &'static str,
@@ -53,19 +53,20 @@ struct Panel {
     /// `session_lifetime`, in words and in seconds.
     lifetime: String,
     lifetime_seconds: i64,
-    /// Server-side chapters: the folder of the records, and this session's file.
+    /// The folder of the records (file chapters), and this session's record
+    /// (a file name, or a Redis key).
     store_dir: Option<String>,
     record: Option<String>,
 }
 
 impl<'r> Page<'r> {
     pub fn context(&self) -> PageContext<'_> {
-        page_context(self.session.manager(), self.session.data(), self.path, self.record_name())
-    }
-
-    fn record_name(&self) -> Option<String> {
-        let path = self.session.record_path()?;
-        Some(path.file_name()?.to_string_lossy().into_owned())
+        page_context(
+            self.session.manager(),
+            self.session.data(),
+            self.path,
+            self.session.record_name(),
+        )
     }
 
     /// Renders the template `name` with this page's context.
@@ -92,6 +93,7 @@ pub fn page_context<'a>(
         storage: match chapter.storage {
             Storage::EncryptedCookie => "encrypted-cookie",
             Storage::ServerFiles => "server-files",
+            Storage::Redis => "redis",
         },
         cookie_expiry: match chapter.cookie_expiry {
             CookieExpiry::AtBrowserClose => "at-browser-close",

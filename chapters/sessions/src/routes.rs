@@ -155,6 +155,9 @@ async fn toggle_theme(
     page: Page<'_>,
     form: Form<ThemeForm<'_>>,
 ) -> Result<Redirect, (Status, Template)> {
+    if page.session.store_is_unavailable() {
+        return Err((Status::ServiceUnavailable, page.render("unavailable")));
+    }
     if page.session.data().is_none() {
         return Ok(sign_in_first(uri!(home)));
     }
@@ -172,6 +175,10 @@ async fn toggle_theme(
 fn any_error(status: Status, request: &Request<'_>) -> (Status, Template) {
     let manager = request.rocket().state::<SessionManager>().expect("managed by sessions::app");
     let page = page_context(manager, None, request.uri().path().as_str(), None);
+    if status == Status::ServiceUnavailable {
+        // A signed-in page while the session store is out of order.
+        return (status, Template::render("unavailable", context! { page }));
+    }
     let error = context! { code: status.code, reason: status.reason_lossy() };
     (status, Template::render("error", context! { page, error }))
 }
