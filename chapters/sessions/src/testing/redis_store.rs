@@ -2,6 +2,9 @@
 //! expires by itself, sessions shared by two instances, changes that are
 //! never lost between them, and a clear 503 while Redis is down.
 
+// `figment::Jail` closures must return `figment::Error`, which is large.
+#![allow(clippy::result_large_err)]
+
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
