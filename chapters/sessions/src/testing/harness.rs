@@ -52,6 +52,18 @@ pub fn test_redis() -> redis::Connection {
     )
 }
 
+/// Like `Jail::clear_env`, but only for Rocket's variables: the rest of the
+/// environment stays, for the tests that run beside this one (the Redis URL
+/// they read, for one). The jail restores what it removed.
+pub fn clear_rocket_env(jail: &mut rocket::figment::Jail) {
+    for (key, _) in std::env::vars_os() {
+        if let Some(key) = key.to_str().filter(|k| k.starts_with("ROCKET_")) {
+            jail.set_env(key, "");
+            std::env::remove_var(key);
+        }
+    }
+}
+
 /// A key prefix no other test uses, so tests share one Redis safely.
 pub fn unique_key_prefix(chapter: &Chapter) -> String {
     let id = crate::store::SessionId::generate().expect("random bytes");

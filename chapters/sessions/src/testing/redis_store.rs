@@ -40,7 +40,7 @@ pub fn redis_url_comes_from_rocket_toml_or_environment(chapter: Chapter) {
         figment.extract_inner::<Db>("databases.sessions").map(|db| db.url)
     };
     Jail::expect_with(|jail| {
-        jail.clear_env();
+        clear_rocket_env(jail);
         assert_eq!(url(figment(&chapter))?, DEFAULT_REDIS_URL);
         assert_eq!(DEFAULT_REDIS_URL, "redis://127.0.0.1:6379");
         let prefix: SessionConfig = figment(&chapter).extract()?;

@@ -40,7 +40,7 @@ pub fn chapter_has_its_own_port_and_cookie(chapter: Chapter) {
 
 pub fn defaults_come_from_the_chapter(chapter: Chapter) {
     Jail::expect_with(|jail| {
-        jail.clear_env();
+        clear_rocket_env(jail);
         let figment = figment(&chapter);
         let rocket: rocket::Config = figment.extract()?;
         let sessions: SessionConfig = figment.extract()?;
@@ -62,7 +62,7 @@ pub fn defaults_come_from_the_chapter(chapter: Chapter) {
 
 pub fn rocket_toml_and_environment_override_the_defaults(chapter: Chapter) {
     Jail::expect_with(|jail| {
-        jail.clear_env();
+        clear_rocket_env(jail);
         jail.create_file(
             "Rocket.toml",
             "[default]\nsession_lifetime = 42\nsession_dir = \"from-toml\"\n",
@@ -92,7 +92,7 @@ pub fn rocket_toml_and_environment_override_the_defaults(chapter: Chapter) {
 
 pub fn release_build_without_secret_key_refuses_to_launch(chapter: Chapter) {
     Jail::expect_with(|jail| {
-        jail.clear_env();
+        clear_rocket_env(jail);
         jail.create_file("Rocket.toml", &format!("[default]\ntemplate_dir = \"{TEMPLATES}\"\n"))?;
         jail.set_env("ROCKET_PROFILE", "release");
         let error = rocket::execute(app(chapter).ignite()).expect_err("no secret key in release");
@@ -125,7 +125,7 @@ pub fn development_key_is_refused_outside_debug(chapter: Chapter) {
         bytes.unwrap().iter().map(|b| format!("{b:02x}")).collect()
     };
     Jail::expect_with(|jail| {
-        jail.clear_env();
+        clear_rocket_env(jail);
         jail.create_file("Rocket.toml", &format!("[default]\ntemplate_dir = \"{TEMPLATES}\"\n"))?;
         let session_dir = jail.directory().display().to_string();
         jail.set_env("ROCKET_SESSION_DIR", session_dir);
