@@ -100,6 +100,7 @@ macro_rules! redis_store_suite {
             two_instances_on_files_do_not_share,
             concurrent_changes_lose_no_update,
             redis_down_answers_503_and_service_resumes_by_itself,
+            redis_that_never_answers_gets_503_in_seconds,
         );
     };
 }

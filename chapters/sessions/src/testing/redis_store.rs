@@ -330,3 +330,30 @@ pub fn redis_down_answers_503_and_service_resumes_by_itself(chapter: Chapter) {
     assert_is_redirect_to(&app.get_with_cookie("/about", &cookie), "/login?next=/about");
 }
 // ANCHOR_END: redis_down
+
+// ANCHOR: redis_hangs
+/// A Redis that accepts connections but never answers (an overloaded or
+/// half-dead server, a black-holed network) must not hang the site: each
+/// store operation gets two seconds, then the request gets its 503.
+pub fn redis_that_never_answers_gets_503_in_seconds(chapter: Chapter) {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", test_port(&chapter, 51))).unwrap();
+    let url = format!("redis://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        // Accept, and keep every connection open without a word.
+        let held: Vec<_> = listener.incoming().map_while(Result::ok).collect();
+        drop(held);
+    });
+    let app =
+        TestApp::configured(chapter, |figment| figment.merge(("databases.sessions.url", url)));
+    assert_signed_out(&app.page("/products"));
+    let start = std::time::Instant::now();
+    assert_unavailable(app.post_login("ada", None), "sign-in");
+    let cookie = rocket::http::Cookie::new(
+        chapter.cookie_name,
+        SessionId::generate().unwrap().as_str().to_owned(),
+    );
+    assert_unavailable(app.get_with_cookie("/about", &cookie), "a signed-in page");
+    let waited = start.elapsed();
+    assert!(waited < std::time::Duration::from_secs(6), "two answers in {waited:?}");
+}
+// ANCHOR_END: redis_hangs
