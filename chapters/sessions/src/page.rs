@@ -57,6 +57,9 @@ struct Panel {
     /// (a file name, or a Redis key).
     store_dir: Option<String>,
     record: Option<String>,
+    /// The request's cookie could not be looked up: the store is out of
+    /// order, so whether it is a live session is unknown.
+    store_unavailable: bool,
 }
 
 impl<'r> Page<'r> {
@@ -66,6 +69,7 @@ impl<'r> Page<'r> {
             self.session.data(),
             self.path,
             self.session.record_name(),
+            self.session.store_is_unavailable(),
         )
     }
 
@@ -87,6 +91,7 @@ pub fn page_context<'a>(
     user: Option<&'a SessionData>,
     path: &'a str,
     record: Option<String>,
+    store_unavailable: bool,
 ) -> PageContext<'a> {
     let chapter = manager.chapter();
     let panel = Panel {
@@ -104,6 +109,7 @@ pub fn page_context<'a>(
         lifetime_seconds: manager.lifetime().whole_seconds(),
         store_dir: manager.files().map(|f| f.dir().display().to_string()),
         record,
+        store_unavailable,
     };
     PageContext {
         chapter: chapter.number,

@@ -174,9 +174,11 @@ async fn toggle_theme(
 #[catch(default)]
 fn any_error(status: Status, request: &Request<'_>) -> (Status, Template) {
     let manager = request.rocket().state::<SessionManager>().expect("managed by sessions::app");
-    let page = page_context(manager, None, request.uri().path().as_str(), None);
-    if status == Status::ServiceUnavailable {
-        // A signed-in page while the session store is out of order.
+    // A 503 here comes from `SignedIn`: a session cookie the store could
+    // not look up.
+    let unavailable = status == Status::ServiceUnavailable;
+    let page = page_context(manager, None, request.uri().path().as_str(), None, unavailable);
+    if unavailable {
         return (status, Template::render("unavailable", context! { page }));
     }
     let error = context! { code: status.code, reason: status.reason_lossy() };

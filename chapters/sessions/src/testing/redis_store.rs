@@ -319,7 +319,9 @@ pub fn redis_down_answers_503_and_service_resumes_by_itself(chapter: Chapter) {
     let home = app.get("/home");
     assert_eq!(home.status(), Status::Ok, "public pages keep working");
     assert!(session_cookie(&chapter, &home).is_none(), "the cookie is kept");
-    assert_signed_out(&home.into_string().unwrap());
+    let home = home.into_string().unwrap();
+    assert_signed_out(&home);
+    assert!(home.contains("Unknown: the server cannot reach its session store"), "{home}");
 
     // Redis is back (with its append-only file): so is the session.
     redis.start();
