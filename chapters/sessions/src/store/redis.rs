@@ -16,14 +16,23 @@
 //!
 //! Keys are `<session_key_prefix><SHA-256 of the id>`: whoever can list the
 //! keys learns no id they could put in a cookie.
+//!
+//! Connections: most requests send one command (a `GET`), and Redis
+//! connections are multiplexed, so all requests share one connection for
+//! their single commands. A change needs a connection of its own (`WATCH`
+//! belongs to the connection that sent it), so changes take one from Rocket's
+//! pool. The pool checks every connection it hands out with a `PING`: one more
+//! round trip that the shared connection spares the common request.
 
 use std::future::Future;
 use std::io;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration as StdDuration;
 
 use rocket::time::OffsetDateTime;
 use rocket::tokio::time::timeout;
-use rocket_db_pools::deadpool_redis::redis::{self, Value};
+use rocket_db_pools::deadpool_redis::redis::aio::{ConnectionLike, MultiplexedConnection};
+use rocket_db_pools::deadpool_redis::redis::{self, RedisError, RedisResult, Value};
 use rocket_db_pools::deadpool_redis::{Connection, Pool};
 use rocket_db_pools::Database;
 
@@ -51,12 +60,15 @@ const MAX_OPTIMISTIC_RETRIES: usize = 16;
 pub struct RedisStore {
     pool: Pool,
     prefix: String,
+    /// The connection every request shares for single commands; `None`
+    /// until first needed, and again after it broke (Redis restarted).
+    shared: Mutex<Option<MultiplexedConnection>>,
 }
 
 impl RedisStore {
     /// A store on `pool` that names its keys `<prefix><hash of the id>`.
     pub fn new(pool: Pool, prefix: impl Into<String>) -> Self {
-        RedisStore { pool, prefix: prefix.into() }
+        RedisStore { pool, prefix: prefix.into(), shared: Mutex::new(None) }
     }
 
     /// The key that holds the session `id`.
@@ -68,23 +80,82 @@ impl RedisStore {
         &self.prefix
     }
 
-    /// Runs `operation` on a pooled connection, within [`OPERATION_TIMEOUT`].
-    async fn with_connection<T, F>(&self, operation: impl FnOnce(Connection) -> F) -> io::Result<T>
+    /// Runs `operation` on a pooled connection of its own, within
+    /// [`OPERATION_TIMEOUT`]: for transactions.
+    async fn with_own_connection<T, F>(
+        &self,
+        operation: impl FnOnce(Connection) -> F,
+    ) -> io::Result<T>
     where
-        F: Future<Output = redis::RedisResult<T>>,
+        F: Future<Output = RedisResult<T>>,
     {
         let work = async {
             let connection = self.pool.get().await.map_err(io::Error::other)?;
             operation(connection).await.map_err(io::Error::other)
         };
+        timeout(OPERATION_TIMEOUT, work).await.unwrap_or_else(|_| Err(timed_out()))
+    }
+
+    // ANCHOR: shared_connection
+    /// Runs `operation` on the shared connection, within
+    /// [`OPERATION_TIMEOUT`]. A connection that broke since the last request
+    /// (Redis restarted) is replaced, and the operation tried once more on
+    /// the new one, so nobody sees an error for a Redis that is back.
+    async fn with_shared_connection<T, F>(
+        &self,
+        operation: impl Fn(MultiplexedConnection) -> F,
+    ) -> io::Result<T>
+    where
+        F: Future<Output = RedisResult<T>>,
+    {
+        let work = async {
+            let mut retried = false;
+            loop {
+                let connection = self.shared_connection().await?;
+                match operation(connection).await {
+                    Ok(value) => return Ok(value),
+                    Err(e) if is_broken_connection(&e) => {
+                        self.forget_shared_connection();
+                        if retried {
+                            return Err(io::Error::other(e));
+                        }
+                        retried = true;
+                    }
+                    Err(e) => return Err(io::Error::other(e)),
+                }
+            }
+        };
         timeout(OPERATION_TIMEOUT, work).await.unwrap_or_else(|_| {
-            Err(io::Error::new(io::ErrorKind::TimedOut, "Redis did not answer in time"))
+            // Whatever hangs, the next request starts on a new connection.
+            self.forget_shared_connection();
+            Err(timed_out())
         })
+    }
+    // ANCHOR_END: shared_connection
+
+    async fn shared_connection(&self) -> io::Result<MultiplexedConnection> {
+        if let Some(connection) = self.lock_shared().as_ref() {
+            return Ok(connection.clone());
+        }
+        // Taken out of the pool for good: it is everyone's from now on.
+        let fresh = Connection::take(self.pool.get().await.map_err(io::Error::other)?);
+        Ok(self.lock_shared().get_or_insert(fresh).clone())
+    }
+
+    fn forget_shared_connection(&self) {
+        self.lock_shared().take();
+    }
+
+    fn lock_shared(&self) -> std::sync::MutexGuard<'_, Option<MultiplexedConnection>> {
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Reads the record under `key` with the connection `conn`; a corrupt
     /// record is deleted and reads as no session.
-    async fn read(conn: &mut Connection, key: &str) -> redis::RedisResult<Option<StoredSession>> {
+    async fn read(
+        conn: &mut (impl ConnectionLike + Send),
+        key: &str,
+    ) -> RedisResult<Option<StoredSession>> {
         let bytes: Option<Vec<u8>> = redis::cmd("GET").arg(key).query_async(conn).await?;
         let Some(bytes) = bytes else { return Ok(None) };
         match serde_json::from_slice(&bytes) {
@@ -111,7 +182,7 @@ impl RedisStore {
         edit: impl Fn(&mut StoredSession) -> bool + Send + Sync,
     ) -> io::Result<Option<StoredSession>> {
         let key = self.key_of(id);
-        self.with_connection(|mut conn| async move {
+        self.with_own_connection(|mut conn| async move {
             for _ in 0..MAX_OPTIMISTIC_RETRIES {
                 redis::cmd("WATCH").arg(&key).query_async::<_, ()>(&mut conn).await?;
                 let Some(mut session) = Self::read(&mut conn, &key).await? else {
@@ -157,13 +228,13 @@ impl SessionStore for RedisStore {
         let json = &to_json(session);
         loop {
             let id = SessionId::generate()?;
-            let key = self.key_of(&id);
+            let key = &self.key_of(&id);
             // `NX`: only if no record has this key, so a fresh id can never
             // land on a live session. With 256 random bits it never does.
             let created: Option<String> = self
-                .with_connection(|mut conn| async move {
+                .with_shared_connection(|mut conn| async move {
                     redis::cmd("SET")
-                        .arg(&key)
+                        .arg(key)
                         .arg(json)
                         .arg("NX")
                         .arg("PX")
@@ -187,12 +258,12 @@ impl SessionStore for RedisStore {
         limit: IdleLimit,
     ) -> io::Result<Option<StoredSession>> {
         // Most requests only read: one `GET`.
-        let key = self.key_of(id);
+        let key = &self.key_of(id);
         let read = self
-            .with_connection(|mut conn| async move {
-                let session = Self::read(&mut conn, &key).await?;
+            .with_shared_connection(|mut conn| async move {
+                let session = Self::read(&mut conn, key).await?;
                 if session.as_ref().is_some_and(|s| limit.is_idle_past(s, now)) {
-                    redis::cmd("DEL").arg(&key).query_async::<_, ()>(&mut conn).await?;
+                    redis::cmd("DEL").arg(key).query_async::<_, ()>(&mut conn).await?;
                     return Ok(None);
                 }
                 Ok(session)
@@ -223,9 +294,9 @@ impl SessionStore for RedisStore {
     }
 
     async fn delete(&self, id: &SessionId) -> io::Result<()> {
-        let key = self.key_of(id);
-        self.with_connection(|mut conn| async move {
-            redis::cmd("DEL").arg(&key).query_async::<_, ()>(&mut conn).await
+        let key = &self.key_of(id);
+        self.with_shared_connection(|mut conn| async move {
+            redis::cmd("DEL").arg(key).query_async::<_, ()>(&mut conn).await
         })
         .await
     }
@@ -241,6 +312,16 @@ impl SessionStore for RedisStore {
     fn record_name(&self, id: &SessionId) -> String {
         self.key_of(id)
     }
+}
+
+/// Did the connection break (Redis stopped or restarted), as opposed to
+/// Redis answering with an error?
+fn is_broken_connection(e: &RedisError) -> bool {
+    e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal()
+}
+
+fn timed_out() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "Redis did not answer in time")
 }
 
 fn to_json(session: &StoredSession) -> Vec<u8> {

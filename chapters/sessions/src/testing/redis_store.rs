@@ -328,6 +328,12 @@ pub fn redis_down_answers_503_and_service_resumes_by_itself(chapter: Chapter) {
     let response = app.get_with_cookie("/about", &cookie);
     assert_eq!(response.status(), Status::Ok);
     assert_signed_in_as(&response.into_string().unwrap(), "ada");
+
+    // A restart between two requests: the connection the app held is dead,
+    // and the next request still gets its page, not an error.
+    redis.kill();
+    redis.start();
+    assert_signed_in_as(&app.page("/about"), "ada");
     app.post_logout();
     assert_is_redirect_to(&app.get_with_cookie("/about", &cookie), "/login?next=/about");
 }
