@@ -6,7 +6,7 @@ use rocket::time::Duration;
 /// cookie lasts. Each chapter binary defines exactly one of these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Chapter {
-    /// 1 to 4, as in `cargo run -p chapter-N`.
+    /// 1 to 5, as in `cargo run -p chapter-N`.
     pub number: u8,
     /// The tutorial section this chapter rebuilds, e.g. "Non-persistent session, client-side".
     pub section: &'static str,
@@ -32,6 +32,9 @@ pub enum Storage {
     EncryptedCookie,
     /// In a file on the server; the cookie carries only a random session id.
     ServerFiles,
+    /// In Redis, shared by every instance of the server and expired by
+    /// Redis itself; the cookie carries only a random session id.
+    Redis,
 }
 // ANCHOR_END: storage
 
@@ -51,7 +54,7 @@ pub enum CookieExpiry {
 impl Storage {
     /// Is the data on the server (so the server can revoke it)?
     pub fn is_server_side(self) -> bool {
-        matches!(self, Storage::ServerFiles)
+        matches!(self, Storage::ServerFiles | Storage::Redis)
     }
 }
 
@@ -59,5 +62,10 @@ impl Chapter {
     /// The folder, below `session_dir`, that holds this chapter's records.
     pub fn store_folder(&self) -> String {
         format!("chapter-{}", self.number)
+    }
+
+    /// What this chapter's Redis keys start with, unless configured.
+    pub fn key_prefix(&self) -> String {
+        format!("{}:session:", self.store_folder())
     }
 }

@@ -1,4 +1,5 @@
-//! The periodic sweep of the file store.
+//! The periodic sweep of the file store. (Redis expires records by
+//! itself, so the Redis chapter has no sweep.)
 //!
 //! The request path already refuses and deletes an expired record when its
 //! cookie comes back, but most expired sessions never come back: without a
@@ -6,7 +7,7 @@
 //! server runs and stops with it.
 
 use rocket::fairing::{AdHoc, Fairing};
-use rocket::tokio::{self, task::spawn_blocking, time::interval};
+use rocket::tokio::{self, time::interval};
 
 use crate::config::SessionConfig;
 use crate::session::SessionManager;
@@ -20,7 +21,10 @@ pub(crate) fn fairing() -> impl Fairing {
             else {
                 return;
             };
-            let Some(files) = manager.files().cloned() else { return };
+            let Some(store) = manager.store().cloned() else { return };
+            if store.expires_records_itself() {
+                return;
+            }
             let (clock, limit) = (manager.clock(), manager.idle_limit());
             let mut ticks = interval(config.cleanup_interval());
             let mut shutdown = rocket.shutdown();
@@ -32,16 +36,14 @@ pub(crate) fn fairing() -> impl Fairing {
                         _ = ticks.tick() => {}
                         _ = &mut shutdown => break,
                     }
-                    let (store, now) = (files.clone(), clock.now());
-                    match spawn_blocking(move || store.purge_expired(now, limit)).await {
-                        Ok(Ok(purge)) if purge.removed > 0 => rocket::info!(
+                    match store.purge_expired(clock.now(), limit).await {
+                        Ok(purge) if purge.removed > 0 => rocket::info!(
                             "session sweep: removed {} expired sessions, kept {}",
                             purge.removed,
                             purge.kept
                         ),
-                        Ok(Ok(_)) => {}
-                        Ok(Err(e)) => rocket::error!("session sweep failed: {e}"),
-                        Err(e) => rocket::error!("session sweep task failed: {e}"),
+                        Ok(_) => {}
+                        Err(e) => rocket::error!("session sweep failed: {e}"),
                     }
                 }
             });

@@ -25,6 +25,10 @@ pub struct SessionConfig {
     pub session_dir: RelativePathBuf,
     /// Seconds between two sweeps of expired records in the file store.
     pub session_cleanup_interval: u64,
+    /// What the Redis keys of the sessions start with. Instances that share
+    /// sessions share the prefix; anything else in the same Redis keeps out
+    /// of their way.
+    pub session_key_prefix: String,
 }
 
 impl SessionConfig {
@@ -64,4 +68,10 @@ pub fn chapter_defaults(chapter: &Chapter) -> Figment {
         ))
         .merge(Serialized::default("session_dir", "sessions"))
         .merge(Serialized::default("session_cleanup_interval", 60))
+        .merge(Serialized::default("session_key_prefix", chapter.key_prefix()))
+        .merge(Serialized::default("databases.sessions.url", DEFAULT_REDIS_URL))
 }
+
+/// Where the Redis chapter finds Redis unless `databases.sessions.url` says
+/// otherwise: a local Redis on its standard port.
+pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";

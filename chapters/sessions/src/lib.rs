@@ -1,10 +1,10 @@
-//! Everything the four chapters share: the pages of the tutorial, the login
-//! form, safe redirects, the session panel, and the two session mechanisms
-//! (an encrypted cookie and a server-side file store).
+//! Everything the five chapters share: the pages of the tutorial, the login
+//! form, safe redirects, the session panel, and the session mechanisms (an
+//! encrypted cookie, and server-side stores in files or in Redis).
 //!
 //! A chapter binary only describes itself with a [`Chapter`] and hands it to
 //! [`app`]; that description is the whole difference between the chapters,
-//! just as the tutorial's four listings differ in a few configuration lines.
+//! just as the tutorial's listings differ in a few configuration lines.
 
 pub mod chapter;
 mod cleanup;
@@ -27,6 +27,7 @@ use std::sync::Arc;
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use rocket::{Build, Rocket};
+use rocket_db_pools::Database;
 use rocket_dyn_templates::Template;
 
 pub use chapter::{Chapter, CookieExpiry, Storage};
@@ -46,9 +47,14 @@ pub fn app(chapter: Chapter) -> Rocket<Build> {
 /// tests use it to point the file store at a temporary folder and to move
 /// time forward without sleeping.
 pub fn app_with(chapter: Chapter, figment: Figment, clock: Arc<dyn Clock>) -> Rocket<Build> {
-    rocket::custom(figment)
-        .attach(secret_key::fairing())
-        .attach(Template::fairing())
+    let mut rocket =
+        rocket::custom(figment).attach(secret_key::fairing()).attach(Template::fairing());
+    if chapter.storage == Storage::Redis {
+        // Rocket's own pool, from `databases.sessions`. It connects lazily:
+        // the chapter starts, and serves public pages, without Redis.
+        rocket = rocket.attach(store::SessionsDb::init());
+    }
+    rocket
         .attach(AdHoc::try_on_ignite("Session manager", move |rocket| {
             session::SessionManager::ignite(rocket, chapter, clock)
         }))

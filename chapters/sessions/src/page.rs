@@ -45,7 +45,7 @@ pub struct PageContext<'a> {
 /// The facts of the "your session" panel.
 #[derive(Serialize)]
 struct Panel {
-    /// `encrypted-cookie` or `server-files`.
+    /// `encrypted-cookie`, `server-files` or `redis`.
     storage: &'static str,
     /// `at-browser-close` or `sliding`.
     cookie_expiry: &'static str,
@@ -53,19 +53,24 @@ struct Panel {
     /// `session_lifetime`, in words and in seconds.
     lifetime: String,
     lifetime_seconds: i64,
-    /// Server-side chapters: the folder of the records, and this session's file.
+    /// The folder of the records (file chapters), and this session's record
+    /// (a file name, or a Redis key).
     store_dir: Option<String>,
     record: Option<String>,
+    /// The request's cookie could not be looked up: the store is out of
+    /// order, so whether it is a live session is unknown.
+    store_unavailable: bool,
 }
 
 impl<'r> Page<'r> {
     pub fn context(&self) -> PageContext<'_> {
-        page_context(self.session.manager(), self.session.data(), self.path, self.record_name())
-    }
-
-    fn record_name(&self) -> Option<String> {
-        let path = self.session.record_path()?;
-        Some(path.file_name()?.to_string_lossy().into_owned())
+        page_context(
+            self.session.manager(),
+            self.session.data(),
+            self.path,
+            self.session.record_name(),
+            self.session.store_is_unavailable(),
+        )
     }
 
     /// Renders the template `name` with this page's context.
@@ -86,12 +91,14 @@ pub fn page_context<'a>(
     user: Option<&'a SessionData>,
     path: &'a str,
     record: Option<String>,
+    store_unavailable: bool,
 ) -> PageContext<'a> {
     let chapter = manager.chapter();
     let panel = Panel {
         storage: match chapter.storage {
             Storage::EncryptedCookie => "encrypted-cookie",
             Storage::ServerFiles => "server-files",
+            Storage::Redis => "redis",
         },
         cookie_expiry: match chapter.cookie_expiry {
             CookieExpiry::AtBrowserClose => "at-browser-close",
@@ -102,6 +109,7 @@ pub fn page_context<'a>(
         lifetime_seconds: manager.lifetime().whole_seconds(),
         store_dir: manager.files().map(|f| f.dir().display().to_string()),
         record,
+        store_unavailable,
     };
     PageContext {
         chapter: chapter.number,

@@ -155,6 +155,9 @@ async fn toggle_theme(
     page: Page<'_>,
     form: Form<ThemeForm<'_>>,
 ) -> Result<Redirect, (Status, Template)> {
+    if page.session.store_is_unavailable() {
+        return Err((Status::ServiceUnavailable, page.render("unavailable")));
+    }
     if page.session.data().is_none() {
         return Ok(sign_in_first(uri!(home)));
     }
@@ -171,7 +174,13 @@ async fn toggle_theme(
 #[catch(default)]
 fn any_error(status: Status, request: &Request<'_>) -> (Status, Template) {
     let manager = request.rocket().state::<SessionManager>().expect("managed by sessions::app");
-    let page = page_context(manager, None, request.uri().path().as_str(), None);
+    // A 503 here comes from `SignedIn`: a session cookie the store could
+    // not look up.
+    let unavailable = status == Status::ServiceUnavailable;
+    let page = page_context(manager, None, request.uri().path().as_str(), None, unavailable);
+    if unavailable {
+        return (status, Template::render("unavailable", context! { page }));
+    }
     let error = context! { code: status.code, reason: status.reason_lossy() };
     (status, Template::render("error", context! { page, error }))
 }

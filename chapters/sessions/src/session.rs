@@ -11,17 +11,17 @@ use cookie::Expiration;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::time::{Duration, OffsetDateTime};
-use rocket::tokio::sync::Semaphore;
-use rocket::tokio::task::spawn_blocking;
 use rocket::{Build, Rocket};
+use rocket_db_pools::Database;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SessionConfig;
 use crate::store::{
-    decode_cookie_payload, encode_cookie_payload, FileStore, IdleLimit, SessionId, StoredSession,
+    decode_cookie_payload, encode_cookie_payload, DataChange, FileStore, IdleLimit, RedisStore,
+    SessionId, SessionStore, SessionsDb, StoredSession, ThreadedFileStore,
 };
 use crate::username::Username;
-use crate::{Chapter, Clock, CookieExpiry};
+use crate::{Chapter, Clock, CookieExpiry, Storage};
 
 // ANCHOR: session_data
 /// What the tutorial puts in the session at sign-in.
@@ -61,6 +61,12 @@ impl SessionData {
 #[derive(Debug)]
 pub struct SessionUnavailable(pub io::Error);
 
+impl From<io::Error> for SessionUnavailable {
+    fn from(e: io::Error) -> Self {
+        SessionUnavailable(e)
+    }
+}
+
 impl fmt::Display for SessionUnavailable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "the session store is unavailable: {}", self.0)
@@ -72,8 +78,11 @@ pub struct SessionManager {
     chapter: Chapter,
     limit: IdleLimit,
     clock: Arc<dyn Clock>,
+    /// Where records live in the server-side chapters; `None` when the
+    /// cookie is the store.
+    store: Option<Arc<dyn SessionStore>>,
+    /// The folder of records, in the chapters that keep files.
     files: Option<Arc<FileStore>>,
-    store_io: Semaphore,
 }
 
 /// A signed-in session, as resumed from the request's cookie.
@@ -84,9 +93,18 @@ pub struct ActiveSession {
     pub id: Option<SessionId>,
 }
 
-/// The request-local result of resuming the session, computed once per
-/// request however many guards ask for it.
-struct Resumed(Option<ActiveSession>);
+// ANCHOR: resumption
+/// What the request's cookie turned out to be, worked out once per request
+/// however many guards ask for it.
+enum Resumption {
+    /// No cookie, or one that is no live session.
+    SignedOut,
+    SignedIn(ActiveSession),
+    /// The cookie may well be a live session, but the store cannot say:
+    /// public pages render as signed out, signed-in pages answer 503.
+    StoreUnavailable,
+}
+// ANCHOR_END: resumption
 
 impl SessionManager {
     /// Reads the chapter's configuration and puts the manager in managed state.
@@ -102,16 +120,24 @@ impl SessionManager {
                 return Err(rocket);
             }
         };
-        let files = chapter.storage.is_server_side().then(|| {
-            let store = FileStore::new(config.store_dir(&chapter));
-            if let Err(e) = store.ensure_dir() {
-                rocket::error!("session folder {} is unusable: {e}", store.dir().display());
+        let (store, files): (Option<Arc<dyn SessionStore>>, _) = match chapter.storage {
+            Storage::EncryptedCookie => (None, None),
+            Storage::ServerFiles => {
+                let files = Arc::new(FileStore::new(config.store_dir(&chapter)));
+                if let Err(e) = files.ensure_dir() {
+                    rocket::error!("session folder {} is unusable: {e}", files.dir().display());
+                }
+                (Some(Arc::new(ThreadedFileStore::new(files.clone()))), Some(files))
             }
-            Arc::new(store)
-        });
+            Storage::Redis => {
+                // `SessionsDb::init()`, attached before us, built the pool.
+                let Some(db) = SessionsDb::fetch(&rocket) else { return Err(rocket) };
+                let store = RedisStore::new((*db).clone(), config.session_key_prefix.clone());
+                (Some(Arc::new(store)), None)
+            }
+        };
         let limit = IdleLimit::new(config.lifetime());
-        let store_io = Semaphore::new(MAX_CONCURRENT_STORE_IO);
-        let manager = SessionManager { chapter, limit, clock, files, store_io };
+        let manager = SessionManager { chapter, limit, clock, store, files };
         Ok(rocket.manage(manager).manage(config))
     }
 
@@ -137,7 +163,12 @@ impl SessionManager {
         self.clock.clone()
     }
 
-    /// The file store of a server-side chapter.
+    /// The server-side store, in the chapters that have one.
+    pub fn store(&self) -> Option<&Arc<dyn SessionStore>> {
+        self.store.as_ref()
+    }
+
+    /// The folder of records, in the chapters that keep files.
     pub fn files(&self) -> Option<&Arc<FileStore>> {
         self.files.as_ref()
     }
@@ -168,24 +199,26 @@ impl SessionManager {
     /// Finds the session the request's cookie points to and slides its idle
     /// timer. Anything that is not a live session — no cookie, a tampered,
     /// truncated, unknown or expired one — means signed out, and a bad
-    /// cookie is removed. A store that cannot be read also means signed out,
-    /// but the cookie stays: the session is back once the store is.
-    async fn resume(&self, jar: &CookieJar<'_>) -> Option<ActiveSession> {
-        let raw = jar.get(self.chapter.cookie_name)?.value().to_owned();
+    /// cookie is removed. A store that cannot be read keeps the cookie: the
+    /// session is back once the store is.
+    async fn resume(&self, jar: &CookieJar<'_>) -> Resumption {
+        let Some(raw) = jar.get(self.chapter.cookie_name).map(|c| c.value().to_owned()) else {
+            return Resumption::SignedOut;
+        };
         let now = self.now();
-        let resumed = match &self.files {
+        let resumed = match &self.store {
             None => Ok(self.resume_from_cookie(jar, &raw, now)),
-            Some(files) => self.resume_from_file(files, jar, &raw, now).await,
+            Some(store) => self.resume_from_store(store.as_ref(), jar, &raw, now).await,
         };
         match resumed {
-            Ok(Some(session)) => Some(session),
+            Ok(Some(session)) => Resumption::SignedIn(session),
             Ok(None) => {
                 self.remove_cookie(jar);
-                None
+                Resumption::SignedOut
             }
             Err(e) => {
                 rocket::error!("session store: cannot read a session: {e}");
-                None
+                Resumption::StoreUnavailable
             }
         }
     }
@@ -218,24 +251,22 @@ impl SessionManager {
     }
     // ANCHOR_END: resume_from_cookie
 
-    // ANCHOR: resume_from_file
-    async fn resume_from_file(
+    // ANCHOR: resume_from_store
+    async fn resume_from_store(
         &self,
-        files: &Arc<FileStore>,
+        store: &dyn SessionStore,
         jar: &CookieJar<'_>,
         raw: &str,
         now: OffsetDateTime,
     ) -> Result<Option<ActiveSession>, SessionUnavailable> {
         let Some(id) = SessionId::parse(raw) else { return Ok(None) };
-        let (store, limit, key) = (files.clone(), self.limit, id.clone());
-        let loaded = self.blocking(move || store.load(&key, now, limit)).await?;
-        let Some(session) = loaded else { return Ok(None) };
+        let Some(session) = store.load(&id, now, self.limit).await? else { return Ok(None) };
         if self.chapter.cookie_expiry == CookieExpiry::SlidingLifetime {
             jar.add(self.cookie(id.as_str().to_owned(), now));
         }
         Ok(Some(ActiveSession { stored: session, id: Some(id) }))
     }
-    // ANCHOR_END: resume_from_file
+    // ANCHOR_END: resume_from_store
 
     // ANCHOR: start
     /// Starts a fresh session for `data`, dropping `previous` if there was one.
@@ -247,22 +278,16 @@ impl SessionManager {
     ) -> Result<(), SessionUnavailable> {
         let now = self.now();
         let session = StoredSession::new(data, now);
-        let Some(files) = &self.files else {
+        let Some(store) = &self.store else {
             jar.add_private(self.cookie(encode_cookie_payload(&session), now));
             return Ok(());
         };
-        let store = files.clone();
-        let old_id = previous.and_then(|p| p.id.clone());
-        let id = self
-            .blocking(move || {
-                // A new id at every sign-in: an id someone planted or saw
-                // before sign-in is worth nothing after it (session fixation).
-                if let Some(old) = old_id {
-                    store.delete(&old)?;
-                }
-                store.create(&session)
-            })
-            .await?;
+        // A new id at every sign-in: an id someone planted or saw before
+        // sign-in is worth nothing after it (session fixation).
+        if let Some(old) = previous.and_then(|p| p.id.as_ref()) {
+            store.delete(old).await?;
+        }
+        let id = store.create(&session, self.limit).await?;
         jar.add(self.cookie(id.as_str().to_owned(), now));
         Ok(())
     }
@@ -272,9 +297,8 @@ impl SessionManager {
     /// Ends the session: the cookie goes, and so does the server's record.
     async fn end(&self, jar: &CookieJar<'_>, current: Option<&ActiveSession>) {
         self.remove_cookie(jar);
-        if let (Some(files), Some(id)) = (&self.files, current.and_then(|c| c.id.clone())) {
-            let store = files.clone();
-            if let Err(e) = self.blocking(move || store.delete(&id)).await {
+        if let (Some(store), Some(id)) = (&self.store, current.and_then(|c| c.id.as_ref())) {
+            if let Err(e) = store.delete(id).await {
                 rocket::error!("session store: cannot delete a session: {e}");
             }
         }
@@ -287,13 +311,12 @@ impl SessionManager {
         &self,
         jar: &CookieJar<'_>,
         current: &ActiveSession,
-        change: impl FnOnce(&mut SessionData) + Send + 'static,
+        change: DataChange,
     ) -> Result<(), SessionUnavailable> {
         let now = self.now();
-        match (&self.files, &current.id) {
-            (Some(files), Some(id)) => {
-                let (store, limit, id) = (files.clone(), self.limit, id.clone());
-                self.blocking(move || store.update(&id, now, limit, change)).await?;
+        match (&self.store, &current.id) {
+            (Some(store), Some(id)) => {
+                store.update(id, now, self.limit, change).await?;
             }
             _ => {
                 // The cookie is the store: re-seal it with the new data.
@@ -308,34 +331,12 @@ impl SessionManager {
     // ANCHOR_END: update
 }
 
-/// How many store operations may run at once. Each one holds a blocking
-/// thread (a write can take milliseconds on a busy disk); with
-/// no bound, a slow disk under load makes Tokio start up to 512 threads and
-/// memory grows with every one. Requests beyond the bound wait their turn.
-const MAX_CONCURRENT_STORE_IO: usize = 16;
-
-impl SessionManager {
-    /// Runs blocking store I/O off the async workers, at most
-    /// [`MAX_CONCURRENT_STORE_IO`] at a time.
-    async fn blocking<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> io::Result<T> + Send + 'static,
-    ) -> Result<T, SessionUnavailable> {
-        let _permit =
-            self.store_io.acquire().await.map_err(|e| SessionUnavailable(io::Error::other(e)))?;
-        match spawn_blocking(work).await {
-            Ok(result) => result.map_err(SessionUnavailable),
-            Err(e) => Err(SessionUnavailable(io::Error::other(e))),
-        }
-    }
-}
-
 // ANCHOR: session_guard
 /// The session of the current request: request guard and typed wrapper.
 pub struct Session<'r> {
     manager: &'r SessionManager,
     jar: &'r CookieJar<'r>,
-    current: Option<&'r ActiveSession>,
+    resumption: &'r Resumption,
 }
 
 #[rocket::async_trait]
@@ -347,34 +348,47 @@ impl<'r> FromRequest<'r> for Session<'r> {
             .rocket()
             .state::<SessionManager>()
             .expect("the session manager is attached by sessions::app");
-        let resumed = request
-            .local_cache_async(async { Resumed(manager.resume(request.cookies()).await) })
-            .await;
-        Outcome::Success(Session { manager, jar: request.cookies(), current: resumed.0.as_ref() })
+        let resumption =
+            request.local_cache_async(async { manager.resume(request.cookies()).await }).await;
+        Outcome::Success(Session { manager, jar: request.cookies(), resumption })
     }
 }
 // ANCHOR_END: session_guard
 
 impl<'r> Session<'r> {
+    fn current(&self) -> Option<&'r ActiveSession> {
+        match self.resumption {
+            Resumption::SignedIn(session) => Some(session),
+            Resumption::SignedOut | Resumption::StoreUnavailable => None,
+        }
+    }
+
     /// The session's data, if someone is signed in.
     pub fn data(&self) -> Option<&'r SessionData> {
-        self.current.map(|c| &c.stored.data)
+        self.current().map(|c| &c.stored.data)
+    }
+
+    /// Did the request bring a session cookie that the store could not
+    /// look up, because the store is out of order?
+    pub fn store_is_unavailable(&self) -> bool {
+        matches!(self.resumption, Resumption::StoreUnavailable)
     }
 
     pub fn manager(&self) -> &'r SessionManager {
         self.manager
     }
 
-    /// The file holding this session, in the server-side chapters.
-    pub fn record_path(&self) -> Option<std::path::PathBuf> {
-        let id = self.current?.id.as_ref()?;
-        Some(self.manager.files()?.path_of(id))
+    /// The name of this session's record (a file or a Redis key), in the
+    /// server-side chapters.
+    pub fn record_name(&self) -> Option<String> {
+        let id = self.current()?.id.as_ref()?;
+        Some(self.manager.store()?.record_name(id))
     }
 
     // ANCHOR: sign_in
     /// Signs `user_name` in with a fresh session.
     pub async fn sign_in(&self, user_name: Username) -> Result<(), SessionUnavailable> {
-        self.manager.start(self.jar, self.current, SessionData::new(user_name)).await
+        self.manager.start(self.jar, self.current(), SessionData::new(user_name)).await
     }
     // ANCHOR_END: sign_in
 
@@ -382,35 +396,44 @@ impl<'r> Session<'r> {
     /// Signs out; afterwards the old cookie is worthless wherever the
     /// server keeps the session.
     pub async fn sign_out(&self) {
-        self.manager.end(self.jar, self.current).await
+        self.manager.end(self.jar, self.current()).await
     }
     // ANCHOR_END: sign_out
 
     // ANCHOR: toggle_theme
     /// Switches between the dark and the light theme.
     pub async fn toggle_theme(&self) -> Result<(), SessionUnavailable> {
-        let Some(current) = self.current else { return Ok(()) };
-        self.manager.update(self.jar, current, |data| data.theme = data.theme.toggled()).await
+        let Some(current) = self.current() else { return Ok(()) };
+        let toggle = Arc::new(|data: &mut SessionData| data.theme = data.theme.toggled());
+        self.manager.update(self.jar, current, toggle).await
     }
     // ANCHOR_END: toggle_theme
 }
 
 // ANCHOR: signed_in
-/// A request guard that succeeds only for a signed-in user; otherwise it
-/// forwards, so a lower-ranked route can send the visitor to sign in.
+/// A request guard that succeeds only for a signed-in user. For a visitor
+/// it forwards, so a lower-ranked route can send them to sign in; when the
+/// store is out of order it fails with `503`, since sending someone who
+/// may well be signed in to a sign-in that cannot work helps nobody.
 pub struct SignedIn<'r>(pub &'r SessionData);
+
+/// Why [`SignedIn`] failed: the session store is out of order.
+#[derive(Debug)]
+pub struct StoreUnavailable;
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for SignedIn<'r> {
-    type Error = Infallible;
+    type Error = StoreUnavailable;
 
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
-        let session = match Session::from_request(request).await {
-            Outcome::Success(session) => session,
-            _ => return Outcome::Forward(Status::Unauthorized),
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, StoreUnavailable> {
+        let Outcome::Success(session) = Session::from_request(request).await else {
+            return Outcome::Forward(Status::Unauthorized);
         };
         match session.data() {
             Some(data) => Outcome::Success(SignedIn(data)),
+            None if session.store_is_unavailable() => {
+                Outcome::Error((Status::ServiceUnavailable, StoreUnavailable))
+            }
             None => Outcome::Forward(Status::Unauthorized),
         }
     }

@@ -54,7 +54,7 @@ fn main() {
     drop(baseline);
     report.baseline_rss(baseline_rss);
 
-    for number in 1..=4u8 {
+    for number in 1..=5u8 {
         let server = Server::chapter(number);
         for scenario in [Scenario::PublicPage, Scenario::SignedInPage, Scenario::SignIn] {
             let m: Measurement = scenario.run(&server, duration, options.connections);
@@ -68,6 +68,9 @@ fn main() {
             }
         }
         report.chapter_rss(number, server.peak_rss_kib());
+        if let Some((kib, keys)) = server.redis_memory() {
+            report.redis_memory(kib, keys);
+        }
     }
 
     let table = report.markdown();

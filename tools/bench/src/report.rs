@@ -29,6 +29,8 @@ pub struct Report {
     baseline_rss: u64,
     rows: Vec<Row>,
     rss: Vec<(u8, u64)>,
+    /// Chapter 5: Redis's `used_memory` (KiB) and the keys it then held.
+    redis_memory: Option<(u64, u64)>,
 }
 
 impl Report {
@@ -40,6 +42,7 @@ impl Report {
             baseline_rss: 0,
             rows: vec![],
             rss: vec![],
+            redis_memory: None,
         }
     }
 
@@ -58,6 +61,10 @@ impl Report {
 
     pub fn chapter_rss(&mut self, n: u8, kib: u64) {
         self.rss.push((n, kib));
+    }
+
+    pub fn redis_memory(&mut self, kib: u64, keys: u64) {
+        self.redis_memory = Some((kib, keys));
     }
 
     /// The baseline a row is compared with: the same page; a sign-in (a
@@ -104,6 +111,13 @@ impl Report {
                 "| chapter-{n} | {:.1} | {:.2} |",
                 mib(*kib),
                 *kib as f64 / self.baseline_rss as f64
+            );
+        }
+        if let Some((kib, keys)) = self.redis_memory {
+            let _ = writeln!(
+                out,
+                "\nRedis itself (chapter 5's store, a separate process): {:.1} MiB `used_memory` holding {keys} sessions.",
+                mib(kib)
             );
         }
         out

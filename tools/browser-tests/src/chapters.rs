@@ -1,10 +1,12 @@
 //! The real chapter binaries, started on a test port with a throw-away
-//! session folder.
+//! session folder, and for chapter 5 a key prefix of their own in the
+//! Redis of `scripts/with-redis`.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tempfile::TempDir;
 
@@ -17,6 +19,7 @@ use crate::ports;
 pub struct ChapterSpec {
     pub number: u8,
     pub cookie_name: &'static str,
+    pub storage: Storage,
     /// `None`: a browser-session cookie with no expiry ("non-persistent").
     /// `Some`: the cookie's sliding lifetime when nothing is configured.
     pub default_cookie_lifetime: Option<Duration>,
@@ -28,24 +31,54 @@ impl ChapterSpec {
     }
 }
 
+/// Where a chapter keeps its session records: what a server needs to be
+/// started with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Storage {
+    /// In the cookie itself (chapters 1 and 3).
+    Cookie,
+    /// In files under `session_dir` (chapters 2 and 4).
+    Files,
+    /// In Redis (chapter 5): the server needs `SESSIONS_TEST_REDIS_URL`.
+    Redis,
+}
+
 const FIVE_MINUTES: Duration = Duration::from_secs(300);
 
-pub const CHAPTERS: [ChapterSpec; 4] = [
-    ChapterSpec { number: 1, cookie_name: "chapter1_session", default_cookie_lifetime: None },
-    ChapterSpec { number: 2, cookie_name: "chapter2_session", default_cookie_lifetime: None },
+pub const CHAPTERS: [ChapterSpec; 5] = [
+    ChapterSpec {
+        number: 1,
+        cookie_name: "chapter1_session",
+        storage: Storage::Cookie,
+        default_cookie_lifetime: None,
+    },
+    ChapterSpec {
+        number: 2,
+        cookie_name: "chapter2_session",
+        storage: Storage::Files,
+        default_cookie_lifetime: None,
+    },
     ChapterSpec {
         number: 3,
         cookie_name: "chapter3_session",
+        storage: Storage::Cookie,
         default_cookie_lifetime: Some(FIVE_MINUTES),
     },
     ChapterSpec {
         number: 4,
         cookie_name: "chapter4_session",
+        storage: Storage::Files,
+        default_cookie_lifetime: Some(FIVE_MINUTES),
+    },
+    ChapterSpec {
+        number: 5,
+        cookie_name: "chapter5_session",
+        storage: Storage::Redis,
         default_cookie_lifetime: Some(FIVE_MINUTES),
     },
 ];
 
-/// The spec of chapter `number` (1 to 4).
+/// The spec of chapter `number` (1 to 5).
 pub fn spec(number: u8) -> ChapterSpec {
     CHAPTERS[usize::from(number) - 1]
 }
@@ -59,25 +92,86 @@ pub enum Lifetime {
     Seconds(u64),
 }
 
+/// The `session_key_prefix` of a Redis chapter: which keys it reads and
+/// writes in the shared Redis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyPrefix {
+    /// A prefix no other server uses, so that tests running side by side
+    /// (and earlier runs on the same Redis) never see each other's records.
+    Unique,
+    /// Nothing configured: the chapter's own `chapter-5:session:`, as a
+    /// reader running `cargo run -p chapter-5` sees it (the screenshots).
+    ChapterDefault,
+    /// This very prefix: a second instance sharing the first one's records.
+    Shared(String),
+}
+
+/// The Redis the Redis chapter is pointed at: `SESSIONS_TEST_REDIS_URL`,
+/// which `scripts/with-redis` sets.
+pub fn redis_url() -> String {
+    std::env::var("SESSIONS_TEST_REDIS_URL").unwrap_or_else(|_| {
+        panic!(
+            "chapter 5 keeps its sessions in Redis and SESSIONS_TEST_REDIS_URL is not set: \
+             run under scripts/with-redis, e.g. \
+             `scripts/with-redis cargo test -p browser-tests` (scripts/test does this)"
+        )
+    })
+}
+
+/// A key prefix no other server of any run uses: this process, a counter,
+/// and the time, so a later run on the same Redis does not collide either.
+fn unique_key_prefix(spec: &ChapterSpec) -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos();
+    format!(
+        "browser-tests-{}-{}-{nanos:x}:chapter-{}:session:",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        spec.number
+    )
+}
+
 /// A running `target/debug/chapter-N`, killed when dropped (also when a
 /// test panics).
 pub struct ChapterServer {
     pub spec: ChapterSpec,
     pub port: u16,
+    /// The Redis chapter's `session_key_prefix`, when one was set.
+    pub key_prefix: Option<String>,
+    lifetime: Lifetime,
     child: Child,
     /// The server's working folder: its session store and its log.
     workdir: TempDir,
 }
 
 impl ChapterServer {
-    /// Starts chapter `number` and waits until its port answers.
+    /// Starts chapter `number` and waits until its port answers. Chapter 5
+    /// gets a key prefix of its own.
     pub fn start(number: u8, lifetime: Lifetime) -> ChapterServer {
+        ChapterServer::start_with_prefix(number, lifetime, KeyPrefix::Unique)
+    }
+
+    /// A second instance of this server's chapter, on another port, with
+    /// the same lifetime and (for chapter 5) the same records in Redis: two
+    /// servers behind one site. The secret key is the same too, the debug
+    /// profile's from `Rocket.toml`.
+    pub fn start_another(&self) -> ChapterServer {
+        let prefix = match &self.key_prefix {
+            Some(prefix) => KeyPrefix::Shared(prefix.clone()),
+            None => KeyPrefix::ChapterDefault,
+        };
+        ChapterServer::start_with_prefix(self.spec.number, self.lifetime, prefix)
+    }
+
+    /// Starts chapter `number` with the given key prefix (used only by the
+    /// Redis chapter) and waits until its port answers.
+    pub fn start_with_prefix(number: u8, lifetime: Lifetime, prefix: KeyPrefix) -> ChapterServer {
         let spec = spec(number);
         let binary = binary_dir().join(format!("chapter-{number}"));
         assert!(
             binary.is_file(),
             "{} is missing: build the chapters first with \
-             `cargo build -p chapter-1 -p chapter-2 -p chapter-3 -p chapter-4` \
+             `cargo build -p chapter-1 -p chapter-2 -p chapter-3 -p chapter-4 -p chapter-5` \
              (scripts/test does this before the browser tests)",
             binary.display()
         );
@@ -103,9 +197,22 @@ impl ChapterServer {
                 command.env("ROCKET_SESSION_LIFETIME", seconds.to_string())
             }
         };
+        let mut key_prefix = None;
+        if spec.storage == Storage::Redis {
+            command.env("ROCKET_DATABASES", format!("{{sessions={{url=\"{}\"}}}}", redis_url()));
+            key_prefix = match prefix {
+                KeyPrefix::Unique => Some(unique_key_prefix(&spec)),
+                KeyPrefix::ChapterDefault => None,
+                KeyPrefix::Shared(prefix) => Some(prefix),
+            };
+            match &key_prefix {
+                Some(prefix) => command.env("ROCKET_SESSION_KEY_PREFIX", prefix),
+                None => command.env_remove("ROCKET_SESSION_KEY_PREFIX"),
+            };
+        }
         let child =
             command.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-        let mut server = ChapterServer { spec, port, child, workdir };
+        let mut server = ChapterServer { spec, port, key_prefix, lifetime, child, workdir };
         server.wait_until_listening();
         server
     }

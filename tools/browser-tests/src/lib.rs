@@ -10,8 +10,9 @@
 //!
 //! Chromium and chromedriver come from Debian (`scripts/install-chromium`);
 //! the chapter binaries must be built first
-//! (`cargo build -p chapter-1 -p chapter-2 -p chapter-3 -p chapter-4`).
-//! `scripts/test` does both.
+//! (`cargo build -p chapter-1 -p chapter-2 -p chapter-3 -p chapter-4 -p chapter-5`),
+//! and chapter 5 needs the Redis of `scripts/with-redis`
+//! (`SESSIONS_TEST_REDIS_URL`). `scripts/test` does all three.
 
 pub mod browser;
 pub mod chapters;
@@ -21,4 +22,4 @@ pub mod ports;
 mod processes;
 
 pub use browser::{Browser, Profile};
-pub use chapters::{ChapterServer, ChapterSpec, Lifetime, CHAPTERS};
+pub use chapters::{ChapterServer, ChapterSpec, KeyPrefix, Lifetime, Storage, CHAPTERS};

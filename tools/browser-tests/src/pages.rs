@@ -60,6 +60,28 @@ pub async fn session_cookie(client: &Client, server: &ChapterServer) -> Option<C
     cookies.into_iter().find(|c| c.name() == server.spec.cookie_name)
 }
 
+/// The page's theme: the class of its `<body>`, `light` or `dark`.
+pub async fn theme(client: &Client) -> String {
+    let body = client.find(Locator::Css("body")).await.unwrap();
+    body.attr("class").await.unwrap().unwrap_or_default()
+}
+
+/// Clicks the navbar's theme button (a small POST form) and waits for the
+/// page to come back in the other theme.
+pub async fn toggle_theme(client: &Client) {
+    let other = match theme(client).await.as_str() {
+        "dark" => "light",
+        _ => "dark",
+    };
+    client.find(Locator::Id("theme-toggle")).await.unwrap().click().await.unwrap();
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&format!("body.{other}")))
+        .await
+        .unwrap_or_else(|e| panic!("no {other} page after the theme toggle: {e}"));
+}
+
 /// Clicks the navbar's Log Out button (a small POST form).
 pub async fn log_out_from_navbar(client: &Client) {
     let button = client.find(Locator::Css("nav form[action='/logout'] button")).await.unwrap();

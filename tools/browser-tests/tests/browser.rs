@@ -1,16 +1,18 @@
 //! What a real browser does with each chapter's session, checked in
 //! headless Chromium for every chapter: the cookie it stores, a closed tab,
-//! a browser restart, an idle session, and signing out.
+//! a browser restart, an idle session, and signing out; and, for the
+//! server-side persistent chapters, two instances of the server on one host.
 //!
 //! Each test starts the real `chapter-N` binary on its own port and a
-//! Chromium on its own profile. Run with
-//! `cargo build -p chapter-1 -p chapter-2 -p chapter-3 -p chapter-4 && cargo test -p browser-tests`
-//! (scripts/test does both).
+//! Chromium on its own profile; chapter 5 on its own key prefix in the Redis
+//! of `scripts/with-redis`. Run with
+//! `cargo build -p chapter-1 -p chapter-2 -p chapter-3 -p chapter-4 -p chapter-5 &&
+//! scripts/with-redis cargo test -p browser-tests` (scripts/test does both).
 
 use std::time::{Duration, Instant};
 
 use browser_tests::pages::{self, Visit};
-use browser_tests::{Browser, ChapterServer, Lifetime, Profile};
+use browser_tests::{Browser, ChapterServer, Lifetime, Profile, Storage};
 use cookie::{Cookie, SameSite};
 use time::OffsetDateTime;
 
@@ -68,12 +70,13 @@ browser_suite!(
     chapter_1 => 1 + crash_restores_session_cookie,
     chapter_2 => 2 + crash_restores_session_cookie,
     chapter_3 => 3,
-    chapter_4 => 4,
+    chapter_4 => 4 + two_instances_one_host,
+    chapter_5 => 5 + two_instances_one_host,
 );
 
 /// Signing in shows the greeting, and the cookie the browser keeps is
 /// HttpOnly, SameSite=Lax, Path=/ and either has no expiry (chapters 1–2)
-/// or expires one lifetime from now (chapters 3–4).
+/// or expires one lifetime from now (chapters 3–5).
 async fn signed_in_cookie_attributes(number: u8) {
     let server = ChapterServer::start(number, Lifetime::ChapterDefault);
     let profile = Profile::new();
@@ -119,7 +122,7 @@ async fn tab_close_keeps_session(number: u8) {
 
 /// Quitting Chromium and starting it again on the same profile ends a
 /// browser-session cookie (chapters 1–2) and keeps a persistent one
-/// (chapters 3–4).
+/// (chapters 3–5).
 async fn browser_restart(number: u8) {
     let server = ChapterServer::start(number, Lifetime::ChapterDefault);
     let profile = Profile::new();
@@ -251,6 +254,64 @@ async fn crash_restores_session_cookie(number: u8) {
         Visit::SignedIn(GREETING.into()),
         "chapter {number}: the session cookie written before the crash was not restored"
     );
+    browser.close().await;
+}
+
+/// Two instances of the chapter on two ports of 127.0.0.1, as two servers
+/// behind one site: a browser keeps cookies per host, not per port, so it
+/// sends the one session cookie to both.
+///
+/// Chapter 5's instances share their records in Redis: signed in on the
+/// first, the user continues on the second; a theme changed on the second
+/// shows on the first; signed out on the second, the first sees it.
+/// Chapter 4's keep theirs in a folder each: the second does not know the
+/// session, refuses the cookie and removes it from the browser, which signs
+/// the user out of the first as well.
+async fn two_instances_one_host(number: u8) {
+    let first = ChapterServer::start(number, Lifetime::ChapterDefault);
+    let second = first.start_another();
+    let profile = Profile::new();
+    let browser = Browser::launch(&profile).await;
+    pages::sign_in(&browser, &first, USER).await;
+    let on_second = pages::visit_about(&browser, &second).await;
+
+    match first.spec.storage {
+        Storage::Redis => {
+            assert_eq!(
+                on_second,
+                Visit::SignedIn(GREETING.into()),
+                "chapter {number}: signed in on port {}, a stranger on port {}",
+                first.port,
+                second.port
+            );
+            let before = pages::theme(&browser).await;
+            pages::toggle_theme(&browser).await;
+            let chosen = pages::theme(&browser).await;
+            assert_eq!(
+                pages::visit_about(&browser, &first).await,
+                Visit::SignedIn(GREETING.into()),
+                "chapter {number}: back on the first instance"
+            );
+            assert_eq!(
+                pages::theme(&browser).await,
+                chosen,
+                "chapter {number}: the theme chosen on the second instance (from {before}) \
+                 is not on the first"
+            );
+            browser.goto(&second.url("/products")).await.unwrap();
+            pages::log_out_from_navbar(&browser).await;
+            assert_signed_out(&browser, &first, "signing out on the other instance").await;
+        }
+        Storage::Files => {
+            assert_eq!(
+                on_second,
+                Visit::SentToLogin,
+                "chapter {number}: the second instance has its own folder, yet knew the session"
+            );
+            assert_signed_out(&browser, &first, "the other instance refused the cookie").await;
+        }
+        Storage::Cookie => panic!("chapter {number}: no records to share or not"),
+    }
     browser.close().await;
 }
 

@@ -8,14 +8,23 @@
 //! ```
 //!
 //! Each chapter binary is started on its own loopback port with a fresh
-//! session folder and a random secret key. Each simulated browser signs in,
-//! views pages (checking on every one that it is still signed in as itself),
-//! toggles the theme, signs out and checks it is signed out, again and again
-//! until the time is up. The server's memory (VmRSS) is sampled every second.
-//! The run fails on any 5xx, any lost session, any other surprise, or a mean
+//! session folder and a random secret key; chapter 5 also with a key prefix
+//! of its own in the Redis of `scripts/with-redis` (`SESSIONS_TEST_REDIS_URL`),
+//! so run the whole test under it:
+//!
+//! ```sh
+//! scripts/with-redis cargo run --release -p load-test
+//! ```
+//!
+//! Each simulated browser signs in, views pages (checking on every one that
+//! it is still signed in as itself), toggles the theme, signs out and checks
+//! it is signed out, again and again until the time is up. The server's memory (VmRSS) is sampled every second.
+//! The run fails on any 5xx, any lost session, any other surprise, a mean
 //! RSS over the last 10 s more than `--rss-tolerance` percent (default 20)
 //! above the mean over the first 10 s after a one-second warm-up (a third
-//! of the run each, for runs shorter than 30 s).
+//! of the run each, for runs shorter than 30 s), or, for the server-side
+//! chapters, more session records left at the end (files, or keys in Redis)
+//! than there are browsers: signing out must delete the record.
 
 mod browser;
 mod server;
@@ -43,7 +52,7 @@ impl Default for Options {
         Options {
             seconds: 60,
             clients: 64,
-            chapters: vec![1, 2, 3, 4],
+            chapters: vec![1, 2, 3, 4, 5],
             build: Build::Release,
             // Below the ephemeral range (32768–60999): the clients' own
             // connections cannot hold a port the next chapter needs.
@@ -56,7 +65,7 @@ impl Default for Options {
 /// Excluded from the first memory window.
 const WARM_UP: Duration = Duration::from_secs(1);
 
-const USAGE: &str = "usage: load-test [--seconds N] [--clients N] [--chapters 1,2,3,4] \
+const USAGE: &str = "usage: load-test [--seconds N] [--clients N] [--chapters 1,2,3,4,5] \
                      [--debug] [--port-base P] [--rss-tolerance PERCENT]";
 
 fn parse_options() -> Result<Options, String> {
@@ -83,8 +92,11 @@ fn parse_options() -> Result<Options, String> {
     if !(1..=600).contains(&options.seconds) || !(1..=1024).contains(&options.clients) {
         return Err(format!("--seconds must be 1 to 600 and --clients 1 to 1024\n{USAGE}"));
     }
-    if options.chapters.iter().any(|c| !(1..=4).contains(c)) {
-        return Err(format!("chapters are 1 to 4\n{USAGE}"));
+    if options.chapters.iter().any(|c| !(1..=5).contains(c)) {
+        return Err(format!("chapters are 1 to 5\n{USAGE}"));
+    }
+    if options.chapters.contains(&server::REDIS_CHAPTER) {
+        server::redis_url()?;
     }
     Ok(options)
 }
@@ -103,6 +115,8 @@ struct Report {
     rss_last: u64,
     window: u64,
     curve: Vec<String>,
+    /// Session records the server still kept at the end, if it keeps any.
+    records_left: Option<usize>,
     problems: Vec<String>,
 }
 
@@ -129,6 +143,9 @@ impl Report {
             if self.problems.is_empty() { "PASS" } else { "FAIL" },
         );
         println!("  RSS: {}", self.curve.join(", "));
+        if let Some(records) = self.records_left {
+            println!("  session records left at the end: {records}");
+        }
         for problem in &self.problems {
             println!("  - {problem}");
         }
@@ -185,6 +202,7 @@ async fn run_chapter(chapter: u8, options: &Options) -> Result<Report, String> {
     let sampler = server.sample_rss(duration);
     let tally = browser::run(chapter, port, options.clients, duration).await;
     let samples = sampler.await.map_err(|e| e.to_string())?;
+    let records_left = server.records().await?;
     let log = server.stop();
 
     // Compare equal windows at both ends: 10 s, or a third of a short run.
@@ -225,6 +243,12 @@ async fn run_chapter(chapter: u8, options: &Options) -> Result<Report, String> {
     if tally.failures > 0 {
         problems.push(format!("{} other failures, e.g. {:?}", tally.failures, tally.first_failure));
     }
+    if let Some(records) = records_left.filter(|&records| records > options.clients) {
+        problems.push(format!(
+            "{records} session records left for {} browsers: sign-out did not delete them",
+            options.clients
+        ));
+    }
     if tally.cycles == 0 {
         problems.push("no browser completed a sign-in cycle".into());
     }
@@ -248,6 +272,7 @@ async fn run_chapter(chapter: u8, options: &Options) -> Result<Report, String> {
         rss_last,
         window,
         curve,
+        records_left,
         problems,
     })
 }

@@ -1,4 +1,5 @@
-//! Building, starting and watching a chapter binary.
+//! Building, starting and watching a chapter binary, and counting the
+//! session records it left.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -7,6 +8,23 @@ use std::time::{Duration, Instant};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use tempfile::TempDir;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+/// The chapter that keeps its records in Redis.
+pub const REDIS_CHAPTER: u8 = 5;
+/// The chapters that keep their records in files under `session_dir`.
+const FILE_CHAPTERS: [u8; 2] = [2, 4];
+
+/// The Redis of `scripts/with-redis`, for chapter 5: `SESSIONS_TEST_REDIS_URL`.
+pub fn redis_url() -> Result<String, String> {
+    std::env::var("SESSIONS_TEST_REDIS_URL").map_err(|_| {
+        "chapter 5 keeps its sessions in Redis and SESSIONS_TEST_REDIS_URL is not set: run under \
+         scripts/with-redis (`scripts/with-redis cargo run -p load-test`), or leave chapter 5 out \
+         with --chapters 1,2,3,4"
+            .to_string()
+    })
+}
 
 /// Which binaries to load: the release build is what a deployment runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,13 +64,17 @@ fn binary(chapter: u8, build: Build) -> PathBuf {
 
 /// A running chapter, killed when stopped or dropped.
 pub struct Server {
+    chapter: u8,
     child: Child,
     folder: TempDir,
+    /// Chapter 5's `session_key_prefix`: this run's keys, and no one else's.
+    key_prefix: Option<String>,
 }
 
 impl Server {
     /// Starts chapter `chapter` on `127.0.0.1:port` with its own session
-    /// folder and a random secret key, and waits until it accepts connections.
+    /// folder (for chapter 5, its own key prefix in Redis) and a random
+    /// secret key, and waits until it accepts connections.
     pub async fn start(chapter: u8, port: u16, build: Build) -> Result<Server, String> {
         let folder = tempfile::tempdir().map_err(|e| e.to_string())?;
         let log =
@@ -60,7 +82,16 @@ impl Server {
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(|e| e.to_string())?;
         let binary = binary(chapter, build);
-        let child = Command::new(&binary)
+        let mut command = Command::new(&binary);
+        let mut key_prefix = None;
+        if chapter == REDIS_CHAPTER {
+            let prefix = format!("load-test-{}:chapter-5:session:", hex(&key[..8]));
+            command
+                .env("ROCKET_DATABASES", format!("{{sessions={{url=\"{}\"}}}}", redis_url()?))
+                .env("ROCKET_SESSION_KEY_PREFIX", &prefix);
+            key_prefix = Some(prefix);
+        }
+        let child = command
             .current_dir(workspace())
             .env("ROCKET_CONFIG", workspace().join("Rocket.toml"))
             .env("ROCKET_ADDRESS", "127.0.0.1")
@@ -74,7 +105,7 @@ impl Server {
             .stderr(log)
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-        let mut server = Server { child, folder };
+        let mut server = Server { chapter, child, folder, key_prefix };
         let start = Instant::now();
         while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
             if let Ok(Some(status)) = server.child.try_wait() {
@@ -106,6 +137,24 @@ impl Server {
         })
     }
 
+    /// How many session records the server keeps right now: files in its
+    /// folder (chapters 2 and 4), keys under its prefix in Redis (chapter
+    /// 5); `None` for the cookie chapters, which keep none.
+    pub async fn records(&self) -> Result<Option<usize>, String> {
+        if let Some(prefix) = &self.key_prefix {
+            return redis_key_count(&redis_url()?, &format!("{prefix}*")).await.map(Some);
+        }
+        if !FILE_CHAPTERS.contains(&self.chapter) {
+            return Ok(None);
+        }
+        let dir = self.folder.path().join("sessions").join(format!("chapter-{}", self.chapter));
+        match std::fs::read_dir(&dir) {
+            Ok(entries) => Ok(Some(entries.count())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Some(0)),
+            Err(e) => Err(format!("{}: {e}", dir.display())),
+        }
+    }
+
     /// Stops the server; the last lines of its log.
     pub fn stop(mut self) -> String {
         let _ = self.child.kill();
@@ -126,6 +175,32 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `KEYS pattern` on the Redis at `url` (`redis://HOST:PORT`), answered
+/// with the number of keys only: the header of its reply, `*N`. KEYS scans
+/// the whole database, which is fine on the throwaway Redis of a test run.
+async fn redis_key_count(url: &str, pattern: &str) -> Result<usize, String> {
+    let address = url
+        .strip_prefix("redis://")
+        .map(|rest| rest.split('/').next().unwrap_or(rest))
+        .filter(|address| !address.contains('@'))
+        .ok_or_else(|| format!("cannot count keys at {url}: expected redis://HOST:PORT"))?;
+    let mut stream =
+        TcpStream::connect(address).await.map_err(|e| format!("Redis at {address}: {e}"))?;
+    let command = format!("*2\r\n$4\r\nKEYS\r\n${}\r\n{pattern}\r\n", pattern.len());
+    stream.write_all(command.as_bytes()).await.map_err(|e| format!("Redis: {e}"))?;
+    let mut header = String::new();
+    BufReader::new(stream).read_line(&mut header).await.map_err(|e| format!("Redis: {e}"))?;
+    header
+        .trim_end()
+        .strip_prefix('*')
+        .and_then(|count| count.parse().ok())
+        .ok_or_else(|| format!("Redis answered KEYS with {header:?}"))
 }
 
 /// `VmRSS` (in KiB) and `Threads` of `/proc/PID/status`.

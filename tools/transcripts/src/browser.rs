@@ -69,6 +69,13 @@ impl Browser {
         self.send("POST", path, Some(body))
     }
 
+    /// Sends the next requests to the server on `port` of the same host, as
+    /// a load balancer would: the jar is the same, for a browser keeps
+    /// cookies per host, not per port.
+    pub fn use_port(&mut self, port: u16) {
+        self.base = format!("http://127.0.0.1:{port}");
+    }
+
     /// The current value of the cookie `name`, as the browser would send it.
     pub fn cookie(&self, name: &str) -> Option<String> {
         let now = OffsetDateTime::now_utc();

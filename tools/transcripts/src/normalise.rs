@@ -11,10 +11,17 @@ use sha2::{Digest, Sha256};
 /// request (longer on a busy machine). A one-week `Expires` is far outside.
 const CLOCK_SLACK: f64 = 5.0;
 
+/// Milliseconds a Redis `PTTL` may fall short of the whole lifetime: the
+/// time between the write and our reading it (see [`CLOCK_SLACK`]).
+const PTTL_SLACK_MS: i64 = 5_000;
+
 #[derive(Default)]
 pub struct Normaliser {
-    /// Temporary session folders, all shown as `<session_dir>`.
-    session_dirs: Vec<String>,
+    /// Temporary session folders and how each is shown (`<session_dir>`).
+    session_dirs: Vec<(String, String)>,
+    /// Redis key prefixes unique to this run, and the chapter's default
+    /// prefix they are shown as.
+    key_prefixes: Vec<(String, String)>,
     /// `(port of this run, the chapter's default port)`.
     ports: Vec<(u16, u16)>,
     /// Cookie values in order of first appearance: `#1`, `#2`, …
@@ -25,7 +32,20 @@ pub struct Normaliser {
 
 impl Normaliser {
     pub fn session_dir(&mut self, dir: &std::path::Path) {
-        self.session_dirs.push(dir.display().to_string());
+        self.named_session_dir(dir, "<session_dir>");
+    }
+
+    /// A session folder shown as `shown`, to tell two folders apart.
+    pub fn named_session_dir(&mut self, dir: &std::path::Path, shown: &str) {
+        self.session_dirs.push((dir.display().to_string(), shown.to_owned()));
+        // Longest first, so a folder is never replaced by the start of its name.
+        self.session_dirs.sort_by_key(|(dir, _)| std::cmp::Reverse(dir.len()));
+    }
+
+    /// A Redis key prefix of this run, shown as the chapter's `default`.
+    pub fn key_prefix(&mut self, prefix: &str, default: &str) {
+        self.key_prefixes.push((prefix.to_owned(), default.to_owned()));
+        self.key_prefixes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
     }
 
     pub fn port(&mut self, port: u16, default_port: u16) {
@@ -101,11 +121,14 @@ impl Normaliser {
         shown.join("; ")
     }
 
-    /// Paths, record names and ports in free text.
+    /// Paths, record names, key prefixes and ports in free text.
     pub fn text(&self, text: &str) -> String {
         let mut text = text.to_owned();
-        for dir in &self.session_dirs {
-            text = text.replace(dir.as_str(), "<session_dir>");
+        for (dir, shown) in &self.session_dirs {
+            text = text.replace(dir.as_str(), shown);
+        }
+        for (prefix, default) in &self.key_prefixes {
+            text = text.replace(prefix.as_str(), default);
         }
         for (hash, number) in &self.hashes {
             text = text.replace(hash.as_str(), &format!("<sha256 of session id #{number}>"));
@@ -133,6 +156,26 @@ impl Normaliser {
             })
             .collect::<Vec<_>>()
             .join("\n")
+    }
+}
+
+/// What `redis-cli PTTL` prints for a record written with a lifetime of
+/// `lifetime` seconds and read right away: `millis` falls short of the
+/// lifetime by the moments in between, so it is shown as the lifetime it
+/// approaches. A record without expiry, or one that lost more than a few
+/// seconds, is a bug worth stopping for.
+pub fn pttl(millis: i64, lifetime: u64) -> String {
+    let full = i64::try_from(lifetime).expect("a lifetime in seconds") * 1000;
+    match millis {
+        -2 => "(integer) -2 (no such key)".to_owned(),
+        -1 => panic!("the record has no expiry: Redis would keep it forever"),
+        _ => {
+            assert!(
+                (full - PTTL_SLACK_MS..=full).contains(&millis),
+                "PTTL is {millis} ms, the lifetime {full} ms"
+            );
+            format!("(integer) <≈ {lifetime} s, in milliseconds>")
+        }
     }
 }
 
@@ -214,6 +257,53 @@ mod tests {
             http_date(sent_at + Duration::weeks(1))
         );
         Normaliser::default().set_cookie(&week, sent_at);
+    }
+
+    #[test]
+    fn folders_are_named_whole_even_when_one_name_starts_another() {
+        let mut n = Normaliser::default();
+        n.session_dir(std::path::Path::new("/tmp/x/sessions-4"));
+        n.session_dir(std::path::Path::new("/tmp/x/sessions-4.idle"));
+        n.named_session_dir(std::path::Path::new("/tmp/x/files-a"), "<session_dir A>");
+        assert_eq!(n.text("/tmp/x/sessions-4.idle/chapter-4"), "<session_dir>/chapter-4");
+        assert_eq!(n.text("/tmp/x/sessions-4/chapter-4"), "<session_dir>/chapter-4");
+        assert_eq!(n.text("/tmp/x/files-a/chapter-4"), "<session_dir A>/chapter-4");
+    }
+
+    #[test]
+    fn redis_keys_show_the_default_prefix_and_the_hash_placeholder() {
+        let mut n = Normaliser::default();
+        n.key_prefix("transcripts-41-7:chapter-5:session:", "chapter-5:session:");
+        n.key_prefix("transcripts-41-7-idle:chapter-5:session:", "chapter-5:session:");
+        n.port(18601, 6379);
+        n.cookie_value(ID);
+        let hash = format!("{:x}", Sha256::digest(ID.as_bytes()));
+        assert_eq!(
+            n.text(&format!("transcripts-41-7:chapter-5:session:{hash}")),
+            "chapter-5:session:<sha256 of session id #1>"
+        );
+        assert_eq!(n.text("transcripts-41-7-idle:chapter-5:session:*"), "chapter-5:session:*");
+        assert_eq!(n.text("redis://127.0.0.1:18601"), "redis://127.0.0.1:6379");
+    }
+
+    #[test]
+    fn a_fresh_pttl_is_shown_as_the_lifetime() {
+        assert_eq!(pttl(300_000, 300), "(integer) <≈ 300 s, in milliseconds>");
+        assert_eq!(pttl(299_981, 300), "(integer) <≈ 300 s, in milliseconds>");
+        assert_eq!(pttl(1_700, 2), "(integer) <≈ 2 s, in milliseconds>");
+        assert_eq!(pttl(-2, 300), "(integer) -2 (no such key)");
+    }
+
+    #[test]
+    #[should_panic(expected = "PTTL is 200000 ms")]
+    fn a_pttl_far_below_the_lifetime_stops_the_run() {
+        pttl(200_000, 300);
+    }
+
+    #[test]
+    #[should_panic(expected = "no expiry")]
+    fn a_record_without_expiry_stops_the_run() {
+        pttl(-1, 300);
     }
 
     #[test]

@@ -2,14 +2,14 @@
 //! Every chapter plays the same steps; what differs in the transcripts is
 //! what the chapter does.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::browser::{Browser, Exchange};
 use crate::normalise::Normaliser;
 use crate::page::{excerpt, Excerpt};
-use crate::server::{Launch, Server};
+use crate::records::Records;
+use crate::server::{Launch, RedisLaunch, Server};
 
 /// The short lifetime of the idle step, and how long that step waits.
 pub const SHORT_LIFETIME: u64 = 2;
@@ -19,13 +19,13 @@ const IDLE_WAIT: Duration = Duration::from_secs(SHORT_LIFETIME + 1);
 pub type Transcript = (String, String);
 
 /// Lines of one transcript, built step by step.
-struct Text<'n> {
+pub struct Text<'n> {
     normaliser: &'n mut Normaliser,
     lines: Vec<String>,
 }
 
 impl<'n> Text<'n> {
-    fn new(normaliser: &'n mut Normaliser) -> Self {
+    pub fn new(normaliser: &'n mut Normaliser) -> Self {
         Text { normaliser, lines: Vec::new() }
     }
 
@@ -35,14 +35,35 @@ impl<'n> Text<'n> {
         }
     }
 
-    fn note(&mut self, note: &str) {
+    pub fn note(&mut self, note: &str) {
         self.blank();
         self.lines.push(format!("# {note}"));
         self.blank();
     }
 
-    fn exchange(&mut self, exchange: &Exchange, page: Option<Excerpt>) {
+    /// Comment lines, together, then a blank line.
+    pub fn header(&mut self, lines: &[&str]) {
         self.blank();
+        for line in lines {
+            let line = self.normaliser.text(line);
+            self.lines.push(format!("# {line}"));
+        }
+        self.blank();
+    }
+
+    pub fn exchange(&mut self, exchange: &Exchange, page: Option<Excerpt>) {
+        self.blank();
+        self.request_and_response(exchange, page);
+    }
+
+    /// An exchange, under a line that says which server it went to.
+    pub fn exchange_on(&mut self, server: &str, exchange: &Exchange, page: Option<Excerpt>) {
+        self.blank();
+        self.lines.push(format!("# {server}"));
+        self.request_and_response(exchange, page);
+    }
+
+    fn request_and_response(&mut self, exchange: &Exchange, page: Option<Excerpt>) {
         self.lines.push(format!("> {} {}", exchange.method, exchange.path));
         if let Some(cookie) = &exchange.cookie {
             let cookie = self.normaliser.cookie_header(cookie);
@@ -71,32 +92,43 @@ impl<'n> Text<'n> {
         }
     }
 
-    /// `find <session_dir> -type f`, and each record's content.
-    fn store(&mut self, session_dir: &Path, show_records: bool) {
+    /// The records (`find <session_dir> -type f`, or the Redis keys), and
+    /// each record's content.
+    pub fn store(&mut self, records: &mut Records, show_records: bool) {
         self.blank();
-        self.lines.push("$ find <session_dir> -type f".into());
-        let files = files_below(session_dir);
-        if files.is_empty() {
-            self.lines.push("(no files)".into());
+        let command = self.normaliser.text(&records.list_command());
+        self.lines.push(command);
+        let names = records.names();
+        if names.is_empty() {
+            self.lines.push(records.none().into());
         }
-        for file in &files {
-            let path = self.normaliser.text(&file.display().to_string());
-            self.lines.push(path);
+        for name in &names {
+            let name = self.normaliser.text(name);
+            self.lines.push(name);
         }
         if show_records {
-            for file in &files {
-                self.record(file);
+            for name in &names {
+                self.record(records, name);
             }
         }
     }
 
-    fn record(&mut self, file: &Path) {
+    /// `cat` of a file, or `GET` of a key.
+    pub fn record(&mut self, records: &mut Records, name: &str) {
         self.blank();
-        let path = self.normaliser.text(&file.display().to_string());
-        self.lines.push(format!("$ cat {path}"));
-        let content = fs::read_to_string(file).expect("a readable record");
+        let command = self.normaliser.text(&records.read_command(name));
+        self.lines.push(command);
+        let content = records.read(name);
         let shown = self.normaliser.record(content.trim_end());
         self.lines.extend(shown.lines().map(str::to_owned));
+    }
+
+    /// `PTTL` of a key, normalised to the `lifetime` it approaches.
+    pub fn pttl(&mut self, records: &mut Records, key: &str, lifetime: u64) {
+        self.blank();
+        let key_shown = self.normaliser.text(key);
+        self.lines.push(format!("$ redis-cli PTTL {key_shown}"));
+        self.lines.push(crate::normalise::pttl(records.pttl(key), lifetime));
     }
 
     fn log(&mut self, output: &str, marker: &str) {
@@ -110,7 +142,7 @@ impl<'n> Text<'n> {
         }
     }
 
-    fn finish(mut self) -> String {
+    pub fn finish(mut self) -> String {
         while self.lines.last().is_some_and(String::is_empty) {
             self.lines.pop();
         }
@@ -142,27 +174,27 @@ fn wrap_header(header: &str) -> Vec<String> {
     lines
 }
 
-/// Every file in `dir` and in its folders (a store keeps its records
-/// one level down, in `chapter-N/`), sorted.
-fn files_below(dir: &Path) -> Vec<PathBuf> {
-    let entries = |dir: &Path| -> Vec<PathBuf> {
-        fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect()
-    };
-    let mut files: Vec<PathBuf> = entries(dir)
-        .into_iter()
-        .flat_map(|path| if path.is_dir() { entries(&path) } else { vec![path] })
-        .collect();
-    files.sort();
-    files
+/// What a chapter's Redis keys start with by default (`Chapter::key_prefix`),
+/// which is how this run's own prefixes are shown.
+pub fn default_key_prefix(number: u8) -> String {
+    format!("chapter-{number}:session:")
+}
+
+/// Where the chapter `launch` starts keeps its records.
+pub fn records_of(launch: &Launch) -> std::io::Result<Records> {
+    match &launch.redis {
+        Some(redis) => Records::redis(&redis.url, &redis.key_prefix),
+        None => Ok(Records::Files(launch.session_dir.clone())),
+    }
 }
 
 /// The session cookie's name: the one cookie sign-in sets.
-fn cookie_name(sign_in: &Exchange) -> String {
+pub fn cookie_name(sign_in: &Exchange) -> String {
     let raw = sign_in.set_cookies.first().expect("sign-in sets the session cookie");
     raw.split_once('=').expect("name=value").0.to_owned()
 }
 
-fn sign_in(browser: &mut Browser, next: Option<&str>) -> Exchange {
+pub fn sign_in(browser: &mut Browser, next: Option<&str>) -> Exchange {
     let mut form = vec![("username", "ada"), ("password", "secret")];
     if let Some(next) = next {
         form.push(("next", next));
@@ -177,6 +209,9 @@ pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Tran
     let mut n = Normaliser::default();
     n.session_dir(&launch.session_dir);
     n.port(launch.port, default_port);
+    if let Some(redis) = &launch.redis {
+        n.key_prefix(&redis.key_prefix, &default_key_prefix(number));
+    }
     let mut out = Vec::new();
     let log = work.join(format!("chapter-{number}.log"));
 
@@ -194,7 +229,7 @@ pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Tran
     out.push(("run.txt".to_owned(), text.finish()));
 
     let mut browser = Browser::new(launch.port);
-    let store = launch.session_dir.as_path();
+    let mut store = records_of(&launch)?;
 
     // 1. A protected page, signed out.
     let mut text = Text::new(&mut n);
@@ -206,7 +241,7 @@ pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Tran
     let signed_in = sign_in(&mut browser, Some("/about"));
     let name = cookie_name(&signed_in);
     text.exchange(&signed_in, None);
-    text.store(store, true);
+    text.store(&mut store, true);
     out.push(("02-sign-in.txt".into(), text.finish()));
 
     // 3. The page the redirect leads to.
@@ -216,16 +251,16 @@ pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Tran
 
     // 4. Change the theme: what changes where.
     let mut text = Text::new(&mut n);
-    let records = files_below(store);
+    let records = store.names();
     if let Some(record) = records.first() {
         text.note("the record before the change");
-        text.record(record);
+        text.record(&mut store, record);
     }
     text.exchange(&browser.post("/theme", &[("next", "/home")]), None);
     if let Some(record) = records.first() {
         text.note("the record after the change");
-        text.store(store, false);
-        text.record(record);
+        text.store(&mut store, false);
+        text.record(&mut store, record);
     }
     out.push(("04-theme.txt".into(), text.finish()));
 
@@ -241,7 +276,11 @@ pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Tran
     server.stop();
     let server = Server::start(&launch, &log)?;
     let mut text = Text::new(&mut n);
-    text.note("the server was stopped and started again");
+    if launch.redis.is_some() {
+        text.note("the server was stopped and started again; Redis kept running");
+    } else {
+        text.note("the server was stopped and started again");
+    }
     text.exchange(&browser.get("/home"), Some(Excerpt::Short));
     out.push(("06-server-restart.txt".into(), text.finish()));
 
@@ -250,7 +289,7 @@ pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Tran
     let mut text = Text::new(&mut n);
     text.exchange(&browser.post("/logout", &[]), None);
     text.exchange(&browser.get("/logout"), Some(Excerpt::Short));
-    text.store(store, false);
+    text.store(&mut store, false);
     out.push(("07-sign-out.txt".into(), text.finish()));
 
     // 8. The copy, replayed after sign-out.
@@ -265,14 +304,28 @@ pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Tran
     text.note("the browser was closed and opened again");
     browser.restart();
     text.exchange(&browser.get("/about"), Some(Excerpt::Short));
-    text.store(store, false);
+    text.store(&mut store, false);
     out.push(("09-browser-restart.txt".into(), text.finish()));
     server.stop();
 
     // 10. Idle past a short lifetime.
+    // Its own folder, or its own keys: the session of step 9 lives on.
     let idle_dir = launch.session_dir.with_extension("idle");
     n.session_dir(&idle_dir);
-    let idle = Launch { lifetime: Some(SHORT_LIFETIME), session_dir: idle_dir.clone(), ..launch };
+    let idle_redis = launch.redis.as_ref().map(|redis| RedisLaunch {
+        url: redis.url.clone(),
+        key_prefix: format!("{}idle:", redis.key_prefix),
+    });
+    if let Some(redis) = &idle_redis {
+        n.key_prefix(&redis.key_prefix, &default_key_prefix(number));
+    }
+    let idle = Launch {
+        lifetime: Some(SHORT_LIFETIME),
+        session_dir: idle_dir,
+        redis: idle_redis,
+        ..launch
+    };
+    let mut idle_store = records_of(&idle)?;
     let _server = Server::start(&idle, &log)?;
     let mut browser = Browser::new(idle.port);
     let mut text = Text::new(&mut n);
@@ -289,7 +342,7 @@ pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Tran
         let mut thief = Browser::with_copy_of(idle.port, &name, &copy);
         text.exchange(&thief.get("/about"), None);
     }
-    text.store(&idle_dir, false);
+    text.store(&mut idle_store, false);
     out.push(("10-idle-expiry.txt".into(), text.finish()));
 
     Ok(out)

@@ -25,7 +25,6 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration as StdDuration, SystemTime};
 
 use rocket::time::OffsetDateTime;
-use sha2::{Digest, Sha256};
 
 use super::{IdleLimit, SessionId, StoredSession};
 use crate::session::SessionData;
@@ -79,7 +78,7 @@ impl FileStore {
     // ANCHOR: file_name
     /// The name of the file that holds the session `id`.
     pub fn file_name(id: &SessionId) -> String {
-        format!("{:x}.json", Sha256::digest(id.as_str().as_bytes()))
+        format!("{}.json", id.hashed())
     }
     // ANCHOR_END: file_name
 

@@ -5,6 +5,7 @@ use std::io;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use sha2::{Digest, Sha256};
 
 /// 256 random bits from the operating system's CSPRNG, base64url-encoded:
 /// unguessable, and the only thing the browser holds in the server-side
@@ -40,6 +41,15 @@ impl SessionId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    // ANCHOR: hashed
+    /// The SHA-256 of the id, in lowercase hex: the name a store files the
+    /// record under. Whoever can list the records (a directory listing,
+    /// Redis's `SCAN`) learns nothing they could put in a cookie.
+    pub fn hashed(&self) -> String {
+        format!("{:x}", Sha256::digest(self.0.as_bytes()))
+    }
+    // ANCHOR_END: hashed
 }
 
 /// Ids are secrets: logs show only that there was one.

@@ -1,17 +1,76 @@
-//! The two places a session can live, and what both of them store.
+//! The places a session can live, and what all of them store: the cookie
+//! itself, or a server-side [`SessionStore`] (files, or Redis).
 
 mod cookie;
 mod file;
 mod id;
+mod redis;
+mod threaded;
 
+pub use self::redis::{RedisStore, SessionsDb};
 pub use cookie::{decode_cookie_payload, encode_cookie_payload};
 pub use file::{FileStore, Purge};
 pub use id::SessionId;
+pub use threaded::ThreadedFileStore;
+
+use std::io;
+use std::sync::Arc;
 
 use rocket::time::{Duration, OffsetDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::session::SessionData;
+
+// ANCHOR: session_store
+/// A server-side home for session records, keyed by [`SessionId`].
+///
+/// Chapters 2 and 4 keep records in files ([`ThreadedFileStore`]),
+/// chapter 5 in Redis ([`RedisStore`]); the session code above this trait
+/// is the same for both. Every method answers `Err` only when the store
+/// itself is out of order: "no such session" is `Ok(None)`.
+#[rocket::async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Stores `session` under a fresh id and returns the id.
+    async fn create(&self, session: &StoredSession, limit: IdleLimit) -> io::Result<SessionId>;
+
+    /// The live session `id` at `now`: `None` when there is none, or when it
+    /// has been idle past `limit` (the record is then deleted). Records the
+    /// activity when `limit` says it is due.
+    async fn load(
+        &self,
+        id: &SessionId,
+        now: OffsetDateTime,
+        limit: IdleLimit,
+    ) -> io::Result<Option<StoredSession>>;
+
+    /// Applies `change` to the live session `id` and records the activity.
+    async fn update(
+        &self,
+        id: &SessionId,
+        now: OffsetDateTime,
+        limit: IdleLimit,
+        change: DataChange,
+    ) -> io::Result<Option<StoredSession>>;
+
+    /// Deletes the session `id`, if it exists.
+    async fn delete(&self, id: &SessionId) -> io::Result<()>;
+
+    /// Does the store drop idle records by itself (Redis's expiry), or does
+    /// it need the periodic sweep of [`SessionStore::purge_expired`]?
+    fn expires_records_itself(&self) -> bool;
+
+    /// Deletes the records idle past `limit` at `now`.
+    async fn purge_expired(&self, now: OffsetDateTime, limit: IdleLimit) -> io::Result<Purge>;
+
+    /// The name of the record of `id`, as the session panel shows it.
+    fn record_name(&self, id: &SessionId) -> String;
+}
+// ANCHOR_END: session_store
+
+/// A change to a session's data. It may run more than once: a store with
+/// optimistic locking (Redis) applies it again when another request
+/// changed the record in between.
+pub type DataChange = Arc<dyn Fn(&mut SessionData) + Send + Sync>;
 
 // RFC 3339 with a fixed width (nanoseconds, numeric offset), so a sealed
 // cookie is always the same length: `2026-11-25T20:12:56.123456789+00:00`.

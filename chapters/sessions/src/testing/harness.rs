@@ -11,7 +11,9 @@ use rocket::time::Duration;
 use tempfile::TempDir;
 
 use crate::config::chapter_defaults;
-use crate::{app_with, Chapter, Clock, ManualClock};
+use crate::{app_with, Chapter, Clock, ManualClock, Storage};
+
+use rocket_db_pools::deadpool_redis::redis::{self, Commands};
 
 /// The repository's `Rocket.toml`, by absolute path so no test depends on
 /// the working directory.
@@ -28,8 +30,45 @@ pub struct TestApp {
     pub client: Client,
     pub clock: ManualClock,
     session_root: TempDir,
+    /// The Redis chapter's keys start with this, unique to the test.
+    key_prefix: String,
 }
 // ANCHOR_END: test_app
+
+/// The Redis the tests of the Redis chapter use: `SESSIONS_TEST_REDIS_URL`,
+/// which the test command sets to the Redis it starts, else a local Redis
+/// on the standard port.
+pub fn test_redis_url() -> String {
+    std::env::var("SESSIONS_TEST_REDIS_URL")
+        .unwrap_or_else(|_| crate::config::DEFAULT_REDIS_URL.to_owned())
+}
+
+/// A synchronous connection to the tests' Redis, to look at what the
+/// chapter stored.
+pub fn test_redis() -> redis::Connection {
+    let url = test_redis_url();
+    redis::Client::open(url.as_str()).and_then(|client| client.get_connection()).unwrap_or_else(
+        |e| panic!("the Redis chapter's tests need Redis at {url} (scripts/test starts one): {e}"),
+    )
+}
+
+/// Like `Jail::clear_env`, but only for Rocket's variables: the rest of the
+/// environment stays, for the tests that run beside this one (the Redis URL
+/// they read, for one). The jail restores what it removed.
+pub fn clear_rocket_env(jail: &mut rocket::figment::Jail) {
+    for (key, _) in std::env::vars_os() {
+        if let Some(key) = key.to_str().filter(|k| k.starts_with("ROCKET_")) {
+            jail.set_env(key, "");
+            std::env::remove_var(key);
+        }
+    }
+}
+
+/// A key prefix no other test uses, so tests share one Redis safely.
+pub fn unique_key_prefix(chapter: &Chapter) -> String {
+    let id = crate::store::SessionId::generate().expect("random bytes");
+    format!("test-{}:{}", &id.hashed()[..16], chapter.key_prefix())
+}
 
 /// The chapter's configuration as `cargo run` would read it from
 /// `Rocket.toml` in the debug profile, without the process environment.
@@ -55,8 +94,11 @@ impl TestApp {
     pub fn configured(chapter: Chapter, configure: impl FnOnce(Figment) -> Figment) -> Self {
         let session_root = tempfile::tempdir().expect("a temporary folder");
         let clock = ManualClock::default();
-        let figment = configure(test_figment(&chapter).merge(("session_dir", session_root.path())));
-        Self::on(chapter, figment, clock, session_root)
+        let figment = test_figment(&chapter)
+            .merge(("session_dir", session_root.path()))
+            .merge(("databases.sessions.url", test_redis_url()))
+            .merge(("session_key_prefix", unique_key_prefix(&chapter)));
+        Self::on(chapter, configure(figment), clock, session_root)
     }
 
     /// The chapter on an explicit figment, clock and session folder.
@@ -66,9 +108,66 @@ impl TestApp {
         clock: ManualClock,
         session_root: TempDir,
     ) -> Self {
+        let key_prefix: String = figment.extract_inner("session_key_prefix").unwrap_or_default();
         let rocket = app_with(chapter, figment, Arc::new(clock.clone()));
         let client = Client::tracked(rocket).expect("the chapter launches");
-        TestApp { chapter, client, clock, session_root }
+        TestApp { chapter, client, clock, session_root, key_prefix }
+    }
+
+    /// What this app's Redis keys start with.
+    pub fn key_prefix(&self) -> &str {
+        &self.key_prefix
+    }
+
+    /// The names of the session records on the server, sorted: file paths
+    /// in the file chapters, keys in the Redis chapter, none in the cookie
+    /// chapters.
+    pub fn records(&self) -> Vec<String> {
+        match self.chapter.storage {
+            Storage::EncryptedCookie | Storage::ServerFiles => {
+                self.stored_files().iter().map(|f| f.display().to_string()).collect()
+            }
+            Storage::Redis => {
+                let mut keys: Vec<String> = test_redis()
+                    .scan_match(format!("{}*", self.key_prefix))
+                    .expect("SCAN")
+                    .collect();
+                keys.sort();
+                keys
+            }
+        }
+    }
+
+    /// The content of the record `name` (one of [`TestApp::records`]).
+    pub fn record(&self, name: &str) -> Option<Vec<u8>> {
+        match self.chapter.storage {
+            Storage::Redis => test_redis().get(name).expect("GET"),
+            _ => std::fs::read(name).ok(),
+        }
+    }
+
+    /// Replaces the content of the record `name`.
+    pub fn overwrite_record(&self, name: &str, bytes: &[u8]) {
+        match self.chapter.storage {
+            Storage::Redis => test_redis().set_options(
+                name,
+                bytes,
+                redis::SetOptions::default().with_expiration(redis::SetExpiry::KEEPTTL),
+            ),
+            _ => std::fs::write(name, bytes).map_err(Into::into),
+        }
+        .expect("the record is overwritten")
+    }
+
+    /// The name of the record that holds the session `id`, as
+    /// [`TestApp::records`] lists it.
+    pub fn record_name_of(&self, id: &crate::store::SessionId) -> String {
+        match self.chapter.storage {
+            Storage::Redis => format!("{}{}", self.key_prefix, id.hashed()),
+            _ => {
+                self.store_dir().join(crate::store::FileStore::file_name(id)).display().to_string()
+            }
+        }
     }
 
     /// The folder the chapter's file store uses (empty in cookie chapters).
@@ -160,6 +259,25 @@ impl TestApp {
     }
 }
 
+/// A test leaves nothing in the shared Redis.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if self.chapter.storage == Storage::Redis {
+            if let Ok(mut redis) =
+                redis::Client::open(test_redis_url()).and_then(|c| c.get_connection())
+            {
+                let keys: Vec<String> = redis
+                    .scan_match(format!("{}*", self.key_prefix))
+                    .map(|keys| keys.collect())
+                    .unwrap_or_default();
+                if !keys.is_empty() {
+                    let _: redis::RedisResult<()> = redis.del(keys);
+                }
+            }
+        }
+    }
+}
+
 /// Percent-encodes a form value.
 pub fn encode(value: &str) -> String {
     use rocket::http::uri::fmt::{Query, UriDisplay};
@@ -244,6 +362,16 @@ pub fn is_local_location(location: &str) -> bool {
         && location.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
 }
 
+/// Waits (up to 5 s) until `done` holds: for what happens in real time, off
+/// the request path (a sweep, Redis's expiry).
+pub fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed().as_secs() < 5, "timed out waiting until {what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 // ---------------------------------------------------------------- child processes
 
 /// The environment variable that tells a re-invoked test binary which
@@ -305,6 +433,8 @@ impl RealServer {
         let session_root = tempfile::tempdir().expect("a temporary folder");
         let figment = test_figment(&chapter)
             .merge(("session_dir", session_root.path()))
+            .merge(("databases.sessions.url", test_redis_url()))
+            .merge(("session_key_prefix", unique_key_prefix(&chapter)))
             .merge(("address", "127.0.0.1"))
             .merge(("port", port));
         let rocket = app_with(chapter, figment, Arc::new(crate::SystemClock));

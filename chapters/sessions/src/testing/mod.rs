@@ -11,6 +11,7 @@
 //! a [`ManualClock`], so five idle minutes (or 31 days) take no time at all.
 
 mod harness;
+pub mod redis_store;
 pub mod server_store;
 pub mod suite;
 
@@ -80,6 +81,26 @@ macro_rules! server_store_suite {
             fifty_concurrent_requests_on_one_session,
             sign_ins_racing_sign_outs,
             sweep_of_100_000_records_keeps_live_ones_and_requests_flowing,
+        );
+    };
+}
+
+/// Expands to the tests of the Redis store ([`redis_store`]), for the
+/// chapter that keeps sessions in Redis.
+#[macro_export]
+macro_rules! redis_store_suite {
+    ($chapter:expr) => {
+        $crate::__tests_of!(redis_store, $chapter;
+            redis_url_comes_from_rocket_toml_or_environment,
+            records_are_redis_keys_named_by_hash_that_expire,
+            activity_pushes_redis_expiry_back,
+            redis_expires_idle_sessions_by_itself,
+            corrupt_records_mean_signed_out_and_are_removed,
+            two_instances_share_one_session,
+            two_instances_on_files_do_not_share,
+            concurrent_changes_lose_no_update,
+            redis_down_answers_503_and_service_resumes_by_itself,
+            redis_that_never_answers_gets_503_in_seconds,
         );
     };
 }

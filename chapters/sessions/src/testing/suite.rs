@@ -40,7 +40,7 @@ pub fn chapter_has_its_own_port_and_cookie(chapter: Chapter) {
 
 pub fn defaults_come_from_the_chapter(chapter: Chapter) {
     Jail::expect_with(|jail| {
-        jail.clear_env();
+        clear_rocket_env(jail);
         let figment = figment(&chapter);
         let rocket: rocket::Config = figment.extract()?;
         let sessions: SessionConfig = figment.extract()?;
@@ -62,7 +62,7 @@ pub fn defaults_come_from_the_chapter(chapter: Chapter) {
 
 pub fn rocket_toml_and_environment_override_the_defaults(chapter: Chapter) {
     Jail::expect_with(|jail| {
-        jail.clear_env();
+        clear_rocket_env(jail);
         jail.create_file(
             "Rocket.toml",
             "[default]\nsession_lifetime = 42\nsession_dir = \"from-toml\"\n",
@@ -92,7 +92,7 @@ pub fn rocket_toml_and_environment_override_the_defaults(chapter: Chapter) {
 
 pub fn release_build_without_secret_key_refuses_to_launch(chapter: Chapter) {
     Jail::expect_with(|jail| {
-        jail.clear_env();
+        clear_rocket_env(jail);
         jail.create_file("Rocket.toml", &format!("[default]\ntemplate_dir = \"{TEMPLATES}\"\n"))?;
         jail.set_env("ROCKET_PROFILE", "release");
         let error = rocket::execute(app(chapter).ignite()).expect_err("no secret key in release");
@@ -125,7 +125,7 @@ pub fn development_key_is_refused_outside_debug(chapter: Chapter) {
         bytes.unwrap().iter().map(|b| format!("{b:02x}")).collect()
     };
     Jail::expect_with(|jail| {
-        jail.clear_env();
+        clear_rocket_env(jail);
         jail.create_file("Rocket.toml", &format!("[default]\ntemplate_dir = \"{TEMPLATES}\"\n"))?;
         let session_dir = jail.directory().display().to_string();
         jail.set_env("ROCKET_SESSION_DIR", session_dir);
@@ -246,7 +246,7 @@ pub fn bad_usernames_rerender_the_form_and_set_no_session(chapter: Chapter) {
     }
     let form = app.post_form("/login", "password=x".into());
     assert_eq!(form.status(), Status::UnprocessableEntity, "a missing username is an empty one");
-    assert!(app.stored_files().is_empty(), "nothing was stored");
+    assert!(app.records().is_empty(), "nothing was stored");
     assert_is_redirect_to(&app.get("/about"), "/login?next=/about");
     let longest = "é".repeat(64);
     app.sign_in(&longest);
@@ -295,7 +295,7 @@ pub fn every_signed_in_response_keeps_the_cookie_expiry(chapter: Chapter) {
         let refreshed = session_cookie(&chapter, &response);
         match (chapter.storage, chapter.cookie_expiry) {
             // The id in the cookie never changes and never expires: nothing to send.
-            (Storage::ServerFiles, CookieExpiry::AtBrowserClose) => {
+            (Storage::ServerFiles | Storage::Redis, CookieExpiry::AtBrowserClose) => {
                 assert!(refreshed.is_none(), "{path}: no Set-Cookie needed")
             }
             // A sliding cookie, or a sealed timestamp due for a refresh, is re-issued.
@@ -310,7 +310,7 @@ pub fn every_signed_in_response_keeps_the_cookie_expiry(chapter: Chapter) {
 pub fn activity_is_recorded_once_per_refresh_step(chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let signed_in = app.sign_in("ada");
-    let record = || app.stored_files().first().map(|f| std::fs::read(f).unwrap());
+    let record = || app.records().first().and_then(|name| app.record(name));
     let written = record();
     let step = IdleLimit::new(chapter.default_session_lifetime).refresh_step;
 
@@ -337,7 +337,7 @@ pub fn activity_is_recorded_once_per_refresh_step(chapter: Chapter) {
             assert_ne!(resealed.value(), signed_in.value());
             assert_chapter_cookie(&chapter, &app, &resealed);
         }
-        Storage::ServerFiles => {
+        Storage::ServerFiles | Storage::Redis => {
             let record: serde_json::Value = serde_json::from_slice(&record().unwrap()).unwrap();
             let last_seen = rocket::time::OffsetDateTime::parse(
                 record["last_seen"].as_str().unwrap(),
@@ -369,25 +369,22 @@ pub fn where_the_data_lives(chapter: Chapter) {
     let cookie = app.sign_in("ada");
     match chapter.storage {
         Storage::EncryptedCookie => {
-            assert!(app.stored_files().is_empty(), "the server stores nothing");
+            assert!(app.records().is_empty(), "the server stores nothing");
             assert!(crate::store::SessionId::parse(cookie.value()).is_none());
             assert!(cookie.value().len() > 60, "the cookie carries the sealed session");
         }
-        Storage::ServerFiles => {
+        Storage::ServerFiles | Storage::Redis => {
             let id =
                 crate::store::SessionId::parse(cookie.value()).expect("the cookie is just an id");
-            let files = app.stored_files();
-            assert_eq!(files, vec![app.store_dir().join(crate::store::FileStore::file_name(&id))]);
+            let records = app.records();
+            assert_eq!(records, vec![app.record_name_of(&id)], "one record, named by hash");
             let record: serde_json::Value =
-                serde_json::from_slice(&std::fs::read(&files[0]).unwrap()).unwrap();
+                serde_json::from_slice(&app.record(&records[0]).unwrap()).unwrap();
             assert_eq!(record["user_name"], "ada");
             assert_eq!(record["lang"], "en");
             assert_eq!(record["theme"], "dark");
             let home = app.page("/home");
-            assert!(
-                home.contains(&crate::store::FileStore::file_name(&id)),
-                "the panel names the file"
-            );
+            assert!(home.contains(&id.hashed()), "the panel names the record");
         }
     }
 }
@@ -415,7 +412,7 @@ pub fn idle_past_the_lifetime_is_refused_by_the_server(chapter: Chapter) {
     assert_is_redirect_to(&response, "/login?next=/about");
     assert!(is_removal(&session_cookie(&chapter, &response).expect("the cookie is removed")));
     assert_signed_out(&app.page("/home"));
-    assert!(app.stored_files().is_empty(), "no record outlives its session");
+    assert!(app.records().is_empty(), "no record outlives its session");
 }
 // ANCHOR_END: idle_past
 
@@ -440,7 +437,7 @@ pub fn sign_out_removes_the_cookie_and_the_record(chapter: Chapter) {
     let response = app.post_logout();
     assert_is_redirect_to(&response, "/logout");
     assert!(is_removal(&session_cookie(&chapter, &response).expect("removed")));
-    assert!(app.stored_files().is_empty(), "the record is deleted");
+    assert!(app.records().is_empty(), "the record is deleted");
     let page = app.page("/logout");
     assert_signed_out(&page);
     assert!(page.contains("Signed Out!!!"));
@@ -455,7 +452,9 @@ pub fn stolen_cookie_after_sign_out(chapter: Chapter) {
     let replayed = app.get_with_cookie("/about", &stolen);
     match chapter.storage {
         // The record is gone, so the id points at nothing.
-        Storage::ServerFiles => assert_is_redirect_to(&replayed, "/login?next=/about"),
+        Storage::ServerFiles | Storage::Redis => {
+            assert_is_redirect_to(&replayed, "/login?next=/about")
+        }
         // The whole session is in the cookie and the server kept no list of
         // revoked cookies: a copy works until its idle limit. The book's
         // point, proven.
@@ -477,7 +476,7 @@ pub fn sign_in_always_starts_a_fresh_session(chapter: Chapter) {
     assert_ne!(first.value(), second.value(), "a new cookie value");
     assert_signed_in_as(&app.page("/home"), "bob");
     if chapter.storage.is_server_side() {
-        assert_eq!(app.stored_files().len(), 1, "the earlier record is dropped");
+        assert_eq!(app.records().len(), 1, "the earlier record is dropped");
         app.post_logout();
         assert_is_redirect_to(&app.get_with_cookie("/about", &first), "/login?next=/about");
     }
@@ -501,7 +500,7 @@ pub fn bad_cookies_mean_signed_out(chapter: Chapter) {
         "../../../../etc/passwd".to_owned(),
         "x".repeat(4000),
     ];
-    let before = app.stored_files();
+    let before = app.records();
     for bad in bad_values {
         let cookie = Cookie::new(chapter.cookie_name, bad.clone());
         let response = app.get_with_cookie("/home", &cookie);
@@ -510,7 +509,7 @@ pub fn bad_cookies_mean_signed_out(chapter: Chapter) {
         assert_signed_out(&response.into_string().unwrap());
         assert_is_redirect_to(&app.get_with_cookie("/about", &cookie), "/login?next=/about");
     }
-    assert_eq!(app.stored_files(), before, "no file was created or touched");
+    assert_eq!(app.records(), before, "no file was created or touched");
 }
 
 // ---------------------------------------------------------------- the theme
@@ -519,7 +518,7 @@ pub fn bad_cookies_mean_signed_out(chapter: Chapter) {
 pub fn theme_toggle_changes_the_session(chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let before = app.sign_in("ada");
-    let record_before = app.stored_files();
+    let record_before = app.records();
     let response = app.post_theme("/products");
     assert_is_redirect_to(&response, "/products");
     let after = session_cookie(&chapter, &response);
@@ -536,14 +535,14 @@ pub fn theme_toggle_changes_the_session(chapter: Chapter) {
             );
             assert_chapter_cookie(&chapter, &app, &after);
         }
-        Storage::ServerFiles => {
+        Storage::ServerFiles | Storage::Redis => {
             if let Some(after) = after {
                 assert_eq!(after.value(), before.value(), "the same id");
             }
-            assert_eq!(app.stored_files(), record_before, "the same file");
+            assert_eq!(app.records(), record_before, "the same record");
             let record: serde_json::Value =
-                serde_json::from_slice(&std::fs::read(&record_before[0]).unwrap()).unwrap();
-            assert_eq!(record["theme"], "light", "the file is rewritten");
+                serde_json::from_slice(&app.record(&record_before[0]).unwrap()).unwrap();
+            assert_eq!(record["theme"], "light", "the record is rewritten");
         }
     }
     app.post_theme("/home");
@@ -730,7 +729,7 @@ pub fn session_cookie_from_another_server_means_signed_out(chapter: Chapter) {
     assert!(is_removal(&session_cookie(&chapter, &response).expect("removed")));
     assert_signed_out(&response.into_string().unwrap());
     assert_is_redirect_to(&app.get_with_cookie("/about", &foreign), "/login?next=/about");
-    assert!(app.stored_files().is_empty(), "nothing is stored for it");
+    assert!(app.records().is_empty(), "nothing is stored for it");
 }
 
 pub fn hostile_cookie_values_mean_signed_out(chapter: Chapter) {
@@ -774,7 +773,7 @@ pub fn hostile_cookie_values_mean_signed_out(chapter: Chapter) {
         assert_eq!(page.status(), Status::Ok, "{value:.20?}");
         assert_signed_out(&page.into_string().unwrap());
     }
-    assert!(app.stored_files().is_empty(), "nothing named after a cookie was created");
+    assert!(app.records().is_empty(), "nothing named after a cookie was created");
 }
 
 pub fn several_session_cookies_in_one_header(chapter: Chapter) {
@@ -857,7 +856,7 @@ pub fn malformed_forms_get_a_clear_answer(chapter: Chapter) {
             "{body:?}: {status}"
         );
     }
-    assert!(app.stored_files().len() <= 1, "at most the one repeated-field sign-in");
+    assert!(app.records().len() <= 1, "at most the one repeated-field sign-in");
     // The theme form without its field, and a multipart login, work.
     app.sign_in("ada");
     assert_is_redirect_to(&app.post_form("/theme", String::new()), "/home");

@@ -1,7 +1,8 @@
 //! Takes the book's screenshots from the real pages, in headless Chromium.
 //!
-//! Run with `scripts/screenshots`, which builds the chapters first and then
-//! records which pages the pictures show, so the book check spots stale ones.
+//! Run with `scripts/screenshots`, which builds the chapters first, starts a
+//! throwaway Redis for chapter 5 (`scripts/with-redis`), and then records
+//! which pages the pictures show, so the book check spots stale ones.
 //! It writes `book/src/screenshots/`: `chapter-N-signed-in.png` (each
 //! chapter's home page, signed in, with the session panel), `login.png` and
 //! `signed-out.png` (the Log Out page after signing out). Rerun it whenever
@@ -11,7 +12,7 @@ use std::fs;
 use std::path::Path;
 
 use browser_tests::chapters::workspace_root;
-use browser_tests::{pages, Browser, ChapterServer, Lifetime, Profile, CHAPTERS};
+use browser_tests::{pages, Browser, ChapterServer, KeyPrefix, Lifetime, Profile, CHAPTERS};
 
 const USER: &str = "Ada";
 
@@ -21,7 +22,14 @@ async fn main() {
     fs::create_dir_all(&folder).unwrap();
 
     for chapter in CHAPTERS {
-        let server = ChapterServer::start(chapter.number, Lifetime::ChapterDefault);
+        // Chapter 5 on its own default key prefix, so its panel names the
+        // Redis key as `cargo run -p chapter-5` does; the Redis is this
+        // run's alone.
+        let server = ChapterServer::start_with_prefix(
+            chapter.number,
+            Lifetime::ChapterDefault,
+            KeyPrefix::ChapterDefault,
+        );
         let profile = Profile::new();
         let browser = Browser::launch(&profile).await;
         if chapter.number == 1 {
@@ -41,6 +49,17 @@ async fn main() {
 async fn save(browser: &Browser, path: &Path) {
     // No blinking caret in the login form: the same page, the same picture.
     browser.execute("document.activeElement?.blur()", vec![]).await.unwrap();
+    // No visited-link colour either: Chromium marks a link visited a moment
+    // after the visit, so the same page would come out either way. A link's
+    // computed colour is always the unvisited one (a privacy rule); set
+    // inline, it holds for both states.
+    browser
+        .execute(
+            "for (const a of document.querySelectorAll('a')) a.style.color = getComputedStyle(a).color",
+            vec![],
+        )
+        .await
+        .unwrap();
     let png = browser.screenshot().await.unwrap();
     fs::write(path, png).unwrap();
     println!("wrote {}", path.display());

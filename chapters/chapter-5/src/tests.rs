@@ -1,0 +1,2 @@
+sessions::behaviour_suite!(super::CHAPTER);
+sessions::redis_store_suite!(super::CHAPTER);

@@ -1,0 +1,367 @@
+//! What the Redis chapter adds to the behaviour table: records that Redis
+//! expires by itself, sessions shared by two instances, changes that are
+//! never lost between them, and a clear 503 while Redis is down.
+
+// `figment::Jail` closures must return `figment::Error`, which is large.
+#![allow(clippy::result_large_err)]
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+use rocket::figment::Jail;
+use rocket::http::Status;
+use rocket::local::blocking::LocalResponse;
+use rocket_db_pools::deadpool_redis::redis::{self, Commands};
+use rocket_db_pools::deadpool_redis::{Config as PoolConfig, Runtime};
+use tempfile::TempDir;
+
+use super::*;
+use crate::config::{figment, SessionConfig, DEFAULT_REDIS_URL};
+use crate::store::{IdleLimit, RedisStore, SessionId, SessionStore, StoredSession};
+use crate::{Chapter, SessionData, Storage, Theme};
+
+/// The PTTL of `key`, in milliseconds (negative when there is no key).
+fn pttl(key: &str) -> i64 {
+    test_redis().pttl(key).expect("PTTL")
+}
+
+fn session_id(cookie: &rocket::http::Cookie<'_>) -> SessionId {
+    SessionId::parse(cookie.value()).expect("the cookie holds a session id")
+}
+
+// ---------------------------------------------------------------- configuration
+
+pub fn redis_url_comes_from_rocket_toml_or_environment(chapter: Chapter) {
+    #[derive(serde::Deserialize)]
+    struct Db {
+        url: String,
+    }
+    let url = |figment: rocket::figment::Figment| {
+        figment.extract_inner::<Db>("databases.sessions").map(|db| db.url)
+    };
+    Jail::expect_with(|jail| {
+        clear_rocket_env(jail);
+        assert_eq!(url(figment(&chapter))?, DEFAULT_REDIS_URL);
+        assert_eq!(DEFAULT_REDIS_URL, "redis://127.0.0.1:6379");
+        let prefix: SessionConfig = figment(&chapter).extract()?;
+        assert_eq!(prefix.session_key_prefix, "chapter-5:session:");
+
+        jail.create_file(
+            "Rocket.toml",
+            "[default.databases.sessions]\nurl = \"redis://127.0.0.1:7000\"\n",
+        )?;
+        assert_eq!(url(figment(&chapter))?, "redis://127.0.0.1:7000");
+        jail.set_env("ROCKET_DATABASES", r#"{sessions={url="redis://10.0.0.5:6380/2"}}"#);
+        assert_eq!(url(figment(&chapter))?, "redis://10.0.0.5:6380/2");
+        Ok(())
+    });
+    // And the repository's Rocket.toml names the default explicitly.
+    let toml = std::fs::read_to_string(ROCKET_TOML).expect("the repository's Rocket.toml");
+    assert!(toml.contains("[default.databases.sessions]"), "Rocket.toml shows the key");
+}
+
+// ---------------------------------------------------------------- the records
+
+// ANCHOR: records_are_keys
+pub fn records_are_redis_keys_named_by_hash_that_expire(chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    let cookie = app.sign_in("ada");
+    let id = session_id(&cookie);
+    let key = format!("{}{}", app.key_prefix(), id.hashed());
+    assert_eq!(app.records(), vec![key.clone()], "one key: the prefix and the id's SHA-256");
+    assert!(!key.contains(id.as_str()), "the key does not give the id away");
+    let lifetime_ms = chapter.default_session_lifetime.whole_milliseconds() as i64;
+    let ttl = pttl(&key);
+    assert!(
+        lifetime_ms - 5_000 < ttl && ttl <= lifetime_ms,
+        "Redis expires the record after the idle limit: PTTL {ttl} ms"
+    );
+    let record: serde_json::Value = serde_json::from_slice(&app.record(&key).unwrap()).unwrap();
+    assert_eq!(record["user_name"], "ada");
+    assert!(app.page("/home").contains(&key), "the panel names the key");
+}
+// ANCHOR_END: records_are_keys
+
+// ANCHOR: activity_pushes_expiry
+pub fn activity_pushes_redis_expiry_back(chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    let key = app.record_name_of(&session_id(&app.sign_in("ada")));
+    let step = IdleLimit::new(chapter.default_session_lifetime).refresh_step;
+    // Pretend most of the lifetime went by, as far as Redis knows.
+    let _: () = test_redis().pexpire(&key, 10_000).unwrap();
+
+    app.wait_for(step / 2);
+    assert_signed_in_as(&app.page("/about"), "ada");
+    assert!(pttl(&key) <= 10_000, "within a refresh step the record is only read");
+
+    app.wait_for(step / 2);
+    assert_signed_in_as(&app.page("/about"), "ada");
+    let lifetime_ms = chapter.default_session_lifetime.whole_milliseconds() as i64;
+    assert!(pttl(&key) > lifetime_ms - 5_000, "a step later, the expiry starts again");
+}
+// ANCHOR_END: activity_pushes_expiry
+
+// ANCHOR: redis_expires
+/// No sweep and no request needed: Redis deletes an idle record by itself.
+/// The app's clock does not move here; only Redis's does (one real second).
+pub fn redis_expires_idle_sessions_by_itself(chapter: Chapter) {
+    let app = TestApp::with_lifetime(chapter, 1);
+    let cookie = app.sign_in("ada");
+    let key = app.record_name_of(&session_id(&cookie));
+    assert_eq!(app.records(), vec![key]);
+    eventually("Redis expires the record", || app.records().is_empty());
+    let response = app.get_with_cookie("/about", &cookie);
+    assert_is_redirect_to(&response, "/login?next=/about");
+    assert!(is_removal(&session_cookie(&chapter, &response).expect("the cookie is removed")));
+}
+// ANCHOR_END: redis_expires
+
+pub fn corrupt_records_mean_signed_out_and_are_removed(chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    let corruptions: [(&str, &[u8]); 4] = [
+        ("truncated", b"{\"user_name\": \"ad"),
+        ("empty", b""),
+        ("binary", &[0xff, 0x00, 0xfe]),
+        ("wrong shape", br#"{"user_name": 5}"#),
+    ];
+    for (what, bytes) in corruptions {
+        let cookie = app.sign_in("ada");
+        let key = app.records().pop().unwrap();
+        app.overwrite_record(&key, bytes);
+        let response = app.get_with_cookie("/about", &cookie);
+        assert_is_redirect_to(&response, "/login?next=/about");
+        assert!(is_removal(&session_cookie(&chapter, &response).expect("removed")), "{what}");
+        assert!(app.records().is_empty(), "{what}: the record is removed");
+    }
+    // A key of another type (a list, say) where the record should be.
+    let cookie = app.sign_in("ada");
+    let key = app.records().pop().unwrap();
+    let _: () = test_redis().del(&key).unwrap();
+    let _: () = test_redis().rpush(&key, "not a session").unwrap();
+    let response = app.get_with_cookie("/home", &cookie);
+    assert_eq!(response.status(), Status::Ok, "a page, not a 5xx");
+    assert_signed_out(&response.into_string().unwrap());
+    let _: () = test_redis().del(&key).unwrap();
+}
+
+// ---------------------------------------------------------------- two instances
+
+/// A second instance of `app`'s chapter sharing its Redis and its keys, as
+/// a second server behind the same load balancer would.
+fn second_instance(app: &TestApp) -> TestApp {
+    let prefix = app.key_prefix().to_owned();
+    TestApp::configured(app.chapter, |figment| figment.merge(("session_key_prefix", prefix)))
+}
+
+// ANCHOR: two_instances
+pub fn two_instances_share_one_session(chapter: Chapter) {
+    let first = TestApp::launch(chapter);
+    let second = second_instance(&first);
+
+    // Signed in on the first instance...
+    let cookie = first.sign_in("ada");
+    // ...the browser's next request lands on the second: still signed in.
+    let response = second.get_with_cookie("/about", &cookie);
+    assert_eq!(response.status(), Status::Ok);
+    assert_signed_in_as(&response.into_string().unwrap(), "ada");
+
+    // A change made on the second is seen by the first.
+    assert_is_redirect_to(&second.post_theme("/home"), "/home");
+    assert!(first.page("/home").contains(r#"<body class="light">"#), "one session, one theme");
+
+    // Signing out on the second signs out everywhere.
+    assert_is_redirect_to(&second.post_logout(), "/logout");
+    assert!(first.records().is_empty(), "the one record is gone");
+    let response = first.get_with_cookie("/about", &cookie);
+    assert_is_redirect_to(&response, "/login?next=/about");
+    assert!(is_removal(&session_cookie(&chapter, &response).expect("the cookie is removed")));
+}
+// ANCHOR_END: two_instances
+
+// ANCHOR: files_do_not_share
+/// Why chapter 4 cannot do this: two instances that each keep files on
+/// their own machine (here: their own folder) do not know each other's users.
+pub fn two_instances_on_files_do_not_share(chapter: Chapter) {
+    let on_files = Chapter { storage: Storage::ServerFiles, ..chapter };
+    let first = TestApp::launch(on_files);
+    let second = TestApp::launch(on_files);
+    let cookie = first.sign_in("ada");
+    assert_signed_in_as(&first.page("/about"), "ada");
+    let response = second.get_with_cookie("/about", &cookie);
+    assert_is_redirect_to(&response, "/login?next=/about");
+    assert!(is_removal(&session_cookie(&on_files, &response).expect("a stranger's cookie")));
+}
+// ANCHOR_END: files_do_not_share
+
+// ANCHOR: no_lost_update
+/// Forty-one theme toggles, from two instances' worth of concurrent
+/// requests on one session: with a plain read-then-write, some toggles
+/// would overwrite others. `WATCH`/`MULTI`/`EXEC` retries them instead, so
+/// the theme ends where forty-one toggles must leave it: light.
+pub fn concurrent_changes_lose_no_update(chapter: Chapter) {
+    const TOGGLES: usize = 41;
+    let prefix = unique_key_prefix(&chapter);
+    let runtime = rocket::tokio::runtime::Runtime::new().unwrap();
+    let pool = PoolConfig::from_url(test_redis_url()).create_pool(Some(Runtime::Tokio1)).unwrap();
+    let stores: Vec<Arc<RedisStore>> =
+        (0..2).map(|_| Arc::new(RedisStore::new(pool.clone(), prefix.clone()))).collect();
+    let limit = IdleLimit::new(chapter.default_session_lifetime);
+    let now = rocket::time::OffsetDateTime::now_utc();
+    let data = SessionData { user_name: "ada".into(), lang: "en".into(), theme: Theme::Dark };
+    let session = StoredSession::new(data, now);
+    let final_theme = runtime.block_on(async {
+        let id = stores[0].create(&session, limit).await.unwrap();
+        let toggles = (0..TOGGLES).map(|i| {
+            let (store, id) = (stores[i % 2].clone(), id.clone());
+            rocket::tokio::spawn(async move {
+                let toggle = Arc::new(|d: &mut SessionData| d.theme = d.theme.toggled());
+                store.update(&id, now, limit, toggle).await.unwrap().expect("a live session")
+            })
+        });
+        for toggle in toggles.collect::<Vec<_>>() {
+            toggle.await.unwrap();
+        }
+        let loaded = stores[1].load(&id, now, limit).await.unwrap().unwrap();
+        stores[1].delete(&id).await.unwrap();
+        loaded.data.theme
+    });
+    assert_eq!(final_theme, Theme::Light, "every one of {TOGGLES} toggles counted");
+}
+// ANCHOR_END: no_lost_update
+
+// ---------------------------------------------------------------- Redis down
+
+/// A Redis server of the test's own, on `port`, that the test stops and
+/// starts again. Its append-only file is in `dir`, and is flushed at every
+/// write, so a restarted Redis comes back with its sessions.
+struct OwnRedis {
+    port: u16,
+    dir: TempDir,
+    child: Option<Child>,
+}
+
+impl OwnRedis {
+    fn new(port: u16) -> Self {
+        OwnRedis { port, dir: tempfile::tempdir().unwrap(), child: None }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn start(&mut self) {
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
+            .args(["--save", "", "--appendonly", "yes", "--appendfsync", "always"])
+            .arg("--dir")
+            .arg(self.dir.path())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed (scripts/test installs it)");
+        self.child = Some(child);
+        let url = self.url();
+        eventually("our Redis answers", || {
+            redis::Client::open(url.as_str())
+                .and_then(|c| c.get_connection())
+                .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
+                .is_ok()
+        });
+    }
+
+    /// Kills Redis, as a crash or a restart would.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().ok();
+            child.wait().ok();
+        }
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// What a signed-in page looks like while the store is out of order.
+fn assert_unavailable(response: LocalResponse<'_>, what: &str) {
+    assert_eq!(response.status(), Status::ServiceUnavailable, "{what}");
+    assert!(set_cookies(&response).is_empty(), "{what}: the cookie is left alone");
+    let body = response.into_string().unwrap();
+    assert!(body.contains("Sessions are unavailable"), "{what}: {body}");
+}
+
+// ANCHOR: redis_down
+pub fn redis_down_answers_503_and_service_resumes_by_itself(chapter: Chapter) {
+    let mut redis = OwnRedis::new(test_port(&chapter, 50));
+    let url = redis.url();
+    let app =
+        TestApp::configured(chapter, |figment| figment.merge(("databases.sessions.url", url)));
+
+    // Redis is not running: the chapter still starts and serves public pages.
+    for path in ["/", "/home", "/products", "/login", "/logout"] {
+        assert_signed_out(&app.page(path));
+    }
+    assert_is_redirect_to(&app.get("/about"), "/login?next=/about");
+    assert_unavailable(app.post_login("ada", Some("/about")), "sign-in");
+
+    // Redis starts: sign-in works, with nothing restarted.
+    redis.start();
+    let cookie = app.sign_in("ada");
+    assert_signed_in_as(&app.page("/about"), "ada");
+
+    // Redis goes down under a signed-in user.
+    redis.kill();
+    assert_unavailable(app.get("/about"), "a signed-in page");
+    assert_unavailable(app.get("/contact"), "another signed-in page");
+    assert_unavailable(app.post_theme("/home"), "a change to the session");
+    assert_unavailable(app.post_login("bob", None), "sign-in");
+    let home = app.get("/home");
+    assert_eq!(home.status(), Status::Ok, "public pages keep working");
+    assert!(session_cookie(&chapter, &home).is_none(), "the cookie is kept");
+    let home = home.into_string().unwrap();
+    assert_signed_out(&home);
+    assert!(home.contains("Unknown: the server cannot reach its session store"), "{home}");
+
+    // Redis is back (with its append-only file): so is the session.
+    redis.start();
+    let response = app.get_with_cookie("/about", &cookie);
+    assert_eq!(response.status(), Status::Ok);
+    assert_signed_in_as(&response.into_string().unwrap(), "ada");
+
+    // A restart between two requests: the connection the app held is dead,
+    // and the next request still gets its page, not an error.
+    redis.kill();
+    redis.start();
+    assert_signed_in_as(&app.page("/about"), "ada");
+    app.post_logout();
+    assert_is_redirect_to(&app.get_with_cookie("/about", &cookie), "/login?next=/about");
+}
+// ANCHOR_END: redis_down
+
+// ANCHOR: redis_hangs
+/// A Redis that accepts connections but never answers (an overloaded or
+/// half-dead server, a black-holed network) must not hang the site: each
+/// store operation gets two seconds, then the request gets its 503.
+pub fn redis_that_never_answers_gets_503_in_seconds(chapter: Chapter) {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", test_port(&chapter, 51))).unwrap();
+    let url = format!("redis://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        // Accept, and keep every connection open without a word.
+        let held: Vec<_> = listener.incoming().map_while(Result::ok).collect();
+        drop(held);
+    });
+    let app =
+        TestApp::configured(chapter, |figment| figment.merge(("databases.sessions.url", url)));
+    assert_signed_out(&app.page("/products"));
+    let start = std::time::Instant::now();
+    assert_unavailable(app.post_login("ada", None), "sign-in");
+    let cookie = rocket::http::Cookie::new(
+        chapter.cookie_name,
+        SessionId::generate().unwrap().as_str().to_owned(),
+    );
+    assert_unavailable(app.get_with_cookie("/about", &cookie), "a signed-in page");
+    let waited = start.elapsed();
+    assert!(waited < std::time::Duration::from_secs(6), "two answers in {waited:?}");
+}
+// ANCHOR_END: redis_hangs
