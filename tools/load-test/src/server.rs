@@ -8,8 +8,6 @@ use std::time::{Duration, Instant};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use tempfile::TempDir;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 
 /// The chapter that keeps its records in Redis.
 pub const REDIS_CHAPTER: u8 = 5;
@@ -142,7 +140,7 @@ impl Server {
     /// 5); `None` for the cookie chapters, which keep none.
     pub async fn records(&self) -> Result<Option<usize>, String> {
         if let Some(prefix) = &self.key_prefix {
-            return redis_key_count(&redis_url()?, &format!("{prefix}*")).await.map(Some);
+            return redis_key_count(&redis_url()?, &format!("{prefix}*")).map(Some);
         }
         if !FILE_CHAPTERS.contains(&self.chapter) {
             return Ok(None);
@@ -181,26 +179,17 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `KEYS pattern` on the Redis at `url` (`redis://HOST:PORT`), answered
-/// with the number of keys only: the header of its reply, `*N`. KEYS scans
-/// the whole database, which is fine on the throwaway Redis of a test run.
-async fn redis_key_count(url: &str, pattern: &str) -> Result<usize, String> {
-    let address = url
-        .strip_prefix("redis://")
-        .map(|rest| rest.split('/').next().unwrap_or(rest))
-        .filter(|address| !address.contains('@'))
-        .ok_or_else(|| format!("cannot count keys at {url}: expected redis://HOST:PORT"))?;
-    let mut stream =
-        TcpStream::connect(address).await.map_err(|e| format!("Redis at {address}: {e}"))?;
-    let command = format!("*2\r\n$4\r\nKEYS\r\n${}\r\n{pattern}\r\n", pattern.len());
-    stream.write_all(command.as_bytes()).await.map_err(|e| format!("Redis: {e}"))?;
-    let mut header = String::new();
-    BufReader::new(stream).read_line(&mut header).await.map_err(|e| format!("Redis: {e}"))?;
-    header
-        .trim_end()
-        .strip_prefix('*')
-        .and_then(|count| count.parse().ok())
-        .ok_or_else(|| format!("Redis answered KEYS with {header:?}"))
+/// How many keys of the Redis at `url` match `pattern` (`KEYS` scans the
+/// whole database, which is fine on the throwaway Redis of a test run).
+fn redis_key_count(url: &str, pattern: &str) -> Result<usize, String> {
+    let mut redis = redis::Client::open(url)
+        .and_then(|client| client.get_connection())
+        .map_err(|e| format!("Redis at {url}: {e}"))?;
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(pattern)
+        .query(&mut redis)
+        .map_err(|e| format!("Redis KEYS: {e}"))?;
+    Ok(keys.len())
 }
 
 /// `VmRSS` (in KiB) and `Threads` of `/proc/PID/status`.
