@@ -76,10 +76,6 @@ impl RedisStore {
         format!("{}{}", self.prefix, id.hashed())
     }
 
-    pub fn prefix(&self) -> &str {
-        &self.prefix
-    }
-
     /// Runs `operation` on a pooled connection of its own, within
     /// [`OPERATION_TIMEOUT`]: for transactions.
     async fn with_own_connection<T, F>(

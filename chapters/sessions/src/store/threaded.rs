@@ -27,10 +27,6 @@ impl ThreadedFileStore {
         ThreadedFileStore { files, io: Semaphore::new(MAX_CONCURRENT_FILE_IO) }
     }
 
-    pub fn files(&self) -> &Arc<FileStore> {
-        &self.files
-    }
-
     /// Runs `work` on the file store off the async workers, at most
     /// [`MAX_CONCURRENT_FILE_IO`] at a time.
     async fn blocking<T: Send + 'static>(

@@ -127,14 +127,7 @@ impl TestApp {
             Storage::EncryptedCookie | Storage::ServerFiles => {
                 self.stored_files().iter().map(|f| f.display().to_string()).collect()
             }
-            Storage::Redis => {
-                let mut keys: Vec<String> = test_redis()
-                    .scan_match(format!("{}*", self.key_prefix))
-                    .expect("SCAN")
-                    .collect();
-                keys.sort();
-                keys
-            }
+            Storage::Redis => keys_under(&mut test_redis(), &self.key_prefix).expect("SCAN"),
         }
     }
 
@@ -259,6 +252,13 @@ impl TestApp {
     }
 }
 
+/// The keys of `redis` that start with `prefix`, sorted.
+fn keys_under(redis: &mut redis::Connection, prefix: &str) -> redis::RedisResult<Vec<String>> {
+    let mut keys: Vec<String> = redis.scan_match(format!("{prefix}*"))?.collect();
+    keys.sort();
+    Ok(keys)
+}
+
 /// A test leaves nothing in the shared Redis.
 impl Drop for TestApp {
     fn drop(&mut self) {
@@ -266,10 +266,7 @@ impl Drop for TestApp {
             if let Ok(mut redis) =
                 redis::Client::open(test_redis_url()).and_then(|c| c.get_connection())
             {
-                let keys: Vec<String> = redis
-                    .scan_match(format!("{}*", self.key_prefix))
-                    .map(|keys| keys.collect())
-                    .unwrap_or_default();
+                let keys = keys_under(&mut redis, &self.key_prefix).unwrap_or_default();
                 if !keys.is_empty() {
                     let _: redis::RedisResult<()> = redis.del(keys);
                 }
