@@ -8,8 +8,12 @@
 //!   write, and what it guards against, a power cut, can at worst lose or
 //!   empty a record, which then reads as "signed out". A session is cheap
 //!   to create again (Django's file backend makes the same choice).
-//! - Others reading the data: records are created owner-only (`0600`) in
-//!   an owner-only folder (`0700`).
+//! - Others reading the data: on Unix, records are created owner-only
+//!   (`0600`) in an owner-only folder (`0700`). Windows has no mode bits: a
+//!   new file or folder inherits the access-control list of the folder it is
+//!   created in, so the records are exactly as private as `session_dir`'s
+//!   parent (below your user profile, readable by you, by administrators and
+//!   by the system). See [`private`].
 //! - Hijacking from a directory listing: a file is named after the SHA-256
 //!   of the session id, not the id, and the id cannot be recovered from it.
 //! - A path from the request: the cookie value is parsed as a
@@ -17,9 +21,8 @@
 //! - Cleanup deleting a live session: reading, refreshing and deleting a
 //!   record all hold the same lock, so the sweep never acts on a stale read.
 
-use std::fs::{self, DirBuilder};
+use std::fs;
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration as StdDuration, SystemTime};
@@ -66,9 +69,9 @@ impl FileStore {
         &self.dir
     }
 
-    /// Creates the folder, owner-only, if it is missing.
+    /// Creates the folder, owner-only on Unix, if it is missing.
     pub fn ensure_dir(&self) -> io::Result<()> {
-        DirBuilder::new().recursive(true).mode(0o700).create(&self.dir)?;
+        private::create_dir_all(&self.dir)?;
         if !self.dir.is_dir() {
             return Err(io::Error::other(format!("{} is not a folder", self.dir.display())));
         }
@@ -215,7 +218,9 @@ impl FileStore {
     fn read(&self, path: &Path) -> io::Result<Option<StoredSession>> {
         let bytes = match fs::read(path) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return self.check_folder().map(|()| None)
+            }
             Err(e) => return Err(e),
         };
         match serde_json::from_slice(&bytes) {
@@ -228,19 +233,40 @@ impl FileStore {
         }
     }
 
+    /// Tells a record that is missing from a folder that is broken, after a
+    /// read found nothing. Below a regular file, Unix fails with
+    /// `ENOTDIR`, but Windows answers "not found" as for a missing record:
+    /// so the nearest part of the path that exists must be a folder.
+    fn check_folder(&self) -> io::Result<()> {
+        for dir in self.dir.ancestors() {
+            match fs::metadata(dir) {
+                Ok(meta) if meta.is_dir() => return Ok(()),
+                Ok(_) => {
+                    return Err(io::Error::other(format!("{} is not a folder", dir.display())))
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
     // ANCHOR: write
-    /// Writes `session` to `path` atomically, owner-only, with the file's
-    /// modification time set to `last_seen` for the cleanup sweep.
+    /// Writes `session` to `path` atomically, owner-only on Unix, with the
+    /// file's modification time set to `last_seen` for the cleanup sweep.
     fn write(&self, path: &Path, session: &StoredSession) -> io::Result<()> {
-        let mut temp = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .permissions(fs::Permissions::from_mode(0o600))
-            .tempfile_in(&self.dir)?;
+        let mut temp = private::temp_file_in(&self.dir, TEMP_PREFIX)?;
         serde_json::to_writer_pretty(&mut temp, session)?;
         temp.write_all(b"\n")?;
         temp.as_file().set_modified(SystemTime::from(session.last_seen))?;
-        temp.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        // `std::fs::rename`, not `persist`: on Windows it replaces a record
+        // that a reader has open (POSIX semantics, Windows 10 and later),
+        // where `persist`'s `MoveFileExW` fails. `keep` makes the file an
+        // ordinary one first (on Windows it drops the temporary attribute).
+        let temp = temp.into_temp_path().keep().map_err(|e| e.error)?;
+        fs::rename(&temp, path).inspect_err(|_| {
+            let _ = fs::remove_file(&temp);
+        })
     }
     // ANCHOR_END: write
 
@@ -249,6 +275,59 @@ impl FileStore {
         self.locks[shard].lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
+
+// ANCHOR: private
+/// Who may read what the store writes: the one place that differs by
+/// operating system.
+mod private {
+    use std::io;
+    use std::path::Path;
+
+    use tempfile::NamedTempFile;
+
+    /// The mode of the session folder on Unix: only its owner may list it.
+    #[cfg(unix)]
+    pub const DIR_MODE: u32 = 0o700;
+
+    /// The mode of a record on Unix: only its owner may read or write it.
+    #[cfg(unix)]
+    pub const FILE_MODE: u32 = 0o600;
+
+    /// Creates `dir` and its missing parents; on Unix the folders it
+    /// creates are [`DIR_MODE`].
+    #[cfg(unix)]
+    pub fn create_dir_all(dir: &Path) -> io::Result<()> {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new().recursive(true).mode(DIR_MODE).create(dir)
+    }
+
+    /// Creates `dir` and its missing parents. Windows has no mode bits to
+    /// set: the new folders inherit the access-control list of the folder
+    /// they are created in, and that list is what protects the records.
+    #[cfg(not(unix))]
+    pub fn create_dir_all(dir: &Path) -> io::Result<()> {
+        std::fs::DirBuilder::new().recursive(true).create(dir)
+    }
+
+    /// A new temporary file in `dir`, [`FILE_MODE`] on Unix from the moment
+    /// it exists, so no other user can open it before it is renamed.
+    #[cfg(unix)]
+    pub fn temp_file_in(dir: &Path, prefix: &str) -> io::Result<NamedTempFile> {
+        use std::os::unix::fs::PermissionsExt;
+        tempfile::Builder::new()
+            .prefix(prefix)
+            .permissions(std::fs::Permissions::from_mode(FILE_MODE))
+            .tempfile_in(dir)
+    }
+
+    /// A new temporary file in `dir`. On Windows it inherits the folder's
+    /// access-control list, as the folder inherited its parent's.
+    #[cfg(not(unix))]
+    pub fn temp_file_in(dir: &Path, prefix: &str) -> io::Result<NamedTempFile> {
+        tempfile::Builder::new().prefix(prefix).tempfile_in(dir)
+    }
+}
+// ANCHOR_END: private
 
 /// `<64 lowercase hex digits>.json`: the only names this store writes.
 fn is_record_name(name: &str) -> bool {
@@ -315,18 +394,27 @@ mod tests {
     }
 
     #[test]
-    fn creates_the_folder_owner_only_and_records_owner_only() {
+    fn creates_the_folder_and_one_record_in_it() {
         let (_root, store) = store();
         let now = OffsetDateTime::now_utc();
         let id = store.create(&session("ada", now)).unwrap();
-        assert_eq!(fs::metadata(store.dir()).unwrap().permissions().mode() & 0o777, 0o700);
-        let path = store.path_of(&id);
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(store.path_of(&id).is_file());
         assert_eq!(
             names(store.dir()),
             vec![FileStore::file_name(&id)],
             "no temporary file is left"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn on_unix_the_folder_and_the_records_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let (_root, store) = store();
+        let id = store.create(&session("ada", OffsetDateTime::now_utc())).unwrap();
+        assert_eq!(mode(store.dir()), 0o700);
+        assert_eq!(mode(&store.path_of(&id)), 0o600);
     }
 
     #[test]
@@ -396,15 +484,17 @@ mod tests {
         let id = store.create(&session("ada", now)).unwrap();
         let path = store.path_of(&id);
         let before = fs::read(&path).unwrap();
+        #[cfg(unix)]
         let inode = std::os::unix::fs::MetadataExt::ino(&fs::metadata(&path).unwrap());
         store.update(&id, now + Duration::seconds(1), limit(), |_| ()).unwrap();
-        let after = fs::metadata(&path).unwrap();
+        #[cfg(unix)]
         assert_ne!(
-            std::os::unix::fs::MetadataExt::ino(&after),
+            std::os::unix::fs::MetadataExt::ino(&fs::metadata(&path).unwrap()),
             inode,
             "a new file was renamed into place"
         );
         assert_ne!(fs::read(&path).unwrap(), before);
+        assert_eq!(names(store.dir()), vec![FileStore::file_name(&id)], "no temporary file");
     }
 
     #[test]
@@ -457,6 +547,20 @@ mod tests {
             store.purge_expired(OffsetDateTime::now_utc(), limit()).unwrap(),
             Purge::default()
         );
+    }
+
+    #[test]
+    fn a_folder_below_a_file_is_an_error_not_a_missing_record() {
+        // Windows answers "not found" here, as for a missing record: the
+        // store must still say that the folder is broken, not "signed out".
+        let root = tempfile::tempdir().unwrap();
+        fs::write(root.path().join("a-file"), b"").unwrap();
+        let store = FileStore::new(root.path().join("a-file").join("chapter-x"));
+        let id = SessionId::generate().unwrap();
+        let now = OffsetDateTime::now_utc();
+        assert!(store.load(&id, now, limit()).is_err());
+        fs::remove_file(root.path().join("a-file")).unwrap();
+        assert!(store.load(&id, now, limit()).unwrap().is_none(), "a missing folder: no session");
     }
 
     #[test]
