@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::page::{page_context, Page};
 use crate::safe_next::safe_next;
-use crate::session::{Session, SessionManager, SignedIn};
+use crate::session::{SessionManager, SignedIn};
 use crate::username::Username;
 
 pub fn routes() -> Vec<Route> {
@@ -138,9 +138,13 @@ fn logout_page(page: Page<'_>) -> Template {
 
 // ANCHOR: logout
 #[post("/logout")]
-async fn logout(session: Session<'_>) -> Redirect {
-    session.sign_out().await;
-    Redirect::to(uri!(logout_page))
+async fn logout(page: Page<'_>) -> Result<Redirect, (Status, Template)> {
+    if let Err(e) = page.session.sign_out().await {
+        rocket::error!("sign-out failed: {e}");
+        let unavailable = page.render_with("unavailable", context! { signing_out: true });
+        return Err((Status::ServiceUnavailable, unavailable));
+    }
+    Ok(Redirect::to(uri!(logout_page)))
 }
 // ANCHOR_END: logout
 

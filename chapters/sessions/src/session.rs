@@ -294,14 +294,28 @@ impl SessionManager {
     // ANCHOR_END: start
 
     // ANCHOR: end
-    /// Ends the session: the cookie goes, and so does the server's record.
-    async fn end(&self, jar: &CookieJar<'_>, current: Option<&ActiveSession>) {
-        self.remove_cookie(jar);
-        if let (Some(store), Some(id)) = (&self.store, current.and_then(|c| c.id.as_ref())) {
-            if let Err(e) = store.delete(id).await {
-                rocket::error!("session store: cannot delete a session: {e}");
+    /// Ends the session: the server's record goes, then the cookie. While
+    /// the store is out of order the record may well survive, and a copy
+    /// of the cookie would work again once the store is back; so the
+    /// cookie stays too, and Log Out can be pressed again then.
+    async fn end(
+        &self,
+        jar: &CookieJar<'_>,
+        resumption: &Resumption,
+    ) -> Result<(), SessionUnavailable> {
+        match resumption {
+            Resumption::StoreUnavailable => {
+                return Err(io::Error::other("the session could not be looked up").into())
             }
+            Resumption::SignedIn(ActiveSession { id: Some(id), .. }) => {
+                if let Some(store) = &self.store {
+                    store.delete(id).await?;
+                }
+            }
+            Resumption::SignedIn(ActiveSession { id: None, .. }) | Resumption::SignedOut => {}
         }
+        self.remove_cookie(jar);
+        Ok(())
     }
     // ANCHOR_END: end
 
@@ -394,9 +408,10 @@ impl<'r> Session<'r> {
 
     // ANCHOR: sign_out
     /// Signs out; afterwards the old cookie is worthless wherever the
-    /// server keeps the session.
-    pub async fn sign_out(&self) {
-        self.manager.end(self.jar, self.current()).await
+    /// server keeps the session. Fails, and keeps the cookie, when the
+    /// store cannot end the session.
+    pub async fn sign_out(&self) -> Result<(), SessionUnavailable> {
+        self.manager.end(self.jar, self.resumption).await
     }
     // ANCHOR_END: sign_out
 

@@ -70,6 +70,18 @@ pub fn unique_key_prefix(chapter: &Chapter) -> String {
     format!("test-{}:{}", &id.hashed()[..16], chapter.key_prefix())
 }
 
+/// What `POST /logout` answers while the store is out of order: `503`, a
+/// page that says the session was not ended, and the cookie left alone, so
+/// that pressing Log Out again works once the store is back.
+pub fn assert_sign_out_refused(chapter: &Chapter, response: LocalResponse<'_>) {
+    assert_eq!(response.status(), Status::ServiceUnavailable, "sign-out");
+    assert!(session_cookie(chapter, &response).is_none(), "sign-out keeps the cookie");
+    let body = response.into_string().unwrap();
+    assert!(body.contains("Sessions are unavailable"), "{body}");
+    assert!(body.contains("could not be ended on the server"), "{body}");
+    assert!(!body.contains("Signed Out"), "no claim of a sign-out: {body}");
+}
+
 /// The chapter's configuration as `cargo run` would read it from
 /// `Rocket.toml` in the debug profile, without the process environment.
 pub fn test_figment(chapter: &Chapter) -> Figment {

@@ -75,6 +75,7 @@ macro_rules! server_store_suite {
             unusable_session_folder_answers_503_and_public_pages_work,
             missing_session_folder_is_created,
             unwritable_session_folder_answers_503,
+            sign_out_while_the_folder_is_broken_keeps_the_session,
             corrupt_records_mean_signed_out_and_are_removed,
             store_faults_are_logged,
             a_killed_writer_never_leaves_a_torn_record,

@@ -322,6 +322,8 @@ pub fn redis_down_answers_503_and_service_resumes_by_itself(chapter: Chapter) {
     let home = home.into_string().unwrap();
     assert_signed_out(&home);
     assert!(home.contains("Unknown: the server cannot reach its session store"), "{home}");
+    // Sign-out cannot delete the key: it says so, and keeps the cookie.
+    assert_sign_out_refused(&chapter, app.post_logout());
 
     // Redis is back (with its append-only file): so is the session.
     redis.start();
@@ -334,7 +336,7 @@ pub fn redis_down_answers_503_and_service_resumes_by_itself(chapter: Chapter) {
     redis.kill();
     redis.start();
     assert_signed_in_as(&app.page("/about"), "ada");
-    app.post_logout();
+    assert_is_redirect_to(&app.post_logout(), "/logout");
     assert_is_redirect_to(&app.get_with_cookie("/about", &cookie), "/login?next=/about");
 }
 // ANCHOR_END: redis_down

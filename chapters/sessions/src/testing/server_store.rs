@@ -213,6 +213,26 @@ pub fn unwritable_session_folder_answers_503(chapter: Chapter) {
     }
 }
 
+/// Sign-out while the folder is broken ends nothing on the server, so it
+/// says so and keeps the cookie; once the folder is back, the session is
+/// too, and Log Out works.
+pub fn sign_out_while_the_folder_is_broken_keeps_the_session(chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    let cookie = app.sign_in("ada");
+    let aside = tempfile::tempdir().unwrap();
+    let kept = aside.path().join("kept");
+    std::fs::rename(app.store_dir(), &kept).unwrap();
+    break_store_dir(&app, "below-file");
+    assert_sign_out_refused(&chapter, app.post_logout());
+
+    repair_store_dir(&app);
+    std::fs::rename(&kept, app.store_dir()).unwrap();
+    assert_signed_in_as(&app.page("/about"), "ada");
+    assert_is_redirect_to(&app.post_logout(), "/logout");
+    assert!(app.stored_files().is_empty(), "this time the record is deleted");
+    assert_is_redirect_to(&app.get_with_cookie("/about", &cookie), "/login?next=/about");
+}
+
 pub fn corrupt_records_mean_signed_out_and_are_removed(chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let corruptions: [(&str, &[u8]); 6] = [
