@@ -5,7 +5,7 @@
 use sessions::{Chapter, CookieExpiry, Storage, THIRTY_ONE_DAYS};
 
 // ANCHOR: chapter
-/// Everything that makes this chapter different from the other three.
+/// Everything that makes this chapter different from the other four.
 pub const CHAPTER: Chapter = Chapter {
     number: 2,
     section: "Non-persistent session, server-side",

@@ -5,7 +5,7 @@
 use sessions::{Chapter, CookieExpiry, Storage, FIVE_MINUTES};
 
 // ANCHOR: chapter
-/// Everything that makes this chapter different from the other three.
+/// Everything that makes this chapter different from the other four.
 pub const CHAPTER: Chapter = Chapter {
     number: 3,
     section: "Persistent session, client-side",

@@ -9,7 +9,9 @@
 use sessions::{Chapter, CookieExpiry, Storage, FIVE_MINUTES};
 
 // ANCHOR: chapter
-/// Chapter 4, with one line changed: where the records live.
+/// Chapter 4 with its records in Redis: `storage` is the one field that
+/// changes what the chapter does; the number, the section, the cookie name
+/// and the port are each chapter's own.
 pub const CHAPTER: Chapter = Chapter {
     number: 5,
     section: "Persistent session, server-side, shared in Redis",

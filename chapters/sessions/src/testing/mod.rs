@@ -1,4 +1,5 @@
-//! The behaviour suite: the table of `DESIGN.md`, written once as tests,
+//! The behaviour suite: what every chapter promises (the table of the
+//! chapters in the README, and the book's side-by-side page), written once as tests,
 //! and run by every chapter against itself with one line in its `tests.rs`:
 //!
 //! ```text
