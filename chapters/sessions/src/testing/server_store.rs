@@ -4,6 +4,7 @@ use std::time::{Duration as StdDuration, Instant};
 
 use rocket::http::{Cookie, Status};
 use rocket::time::Duration;
+use tempfile::TempDir;
 
 use super::*;
 use crate::store::{FileStore, IdleLimit, SessionId, StoredSession};
@@ -154,6 +155,22 @@ fn break_store_dir(app: &TestApp, fault: &str) {
     assert_unwritable(&dir);
 }
 
+/// Moves the chapter's folder, with the records in it, aside and breaks
+/// the folder by `fault`; [`restore_store_dir`] puts the records back.
+fn break_store_dir_keeping_records(app: &TestApp, fault: &str) -> TempDir {
+    let aside = tempfile::tempdir().unwrap();
+    std::fs::rename(app.store_dir(), aside.path().join("kept")).unwrap();
+    break_store_dir(app, fault);
+    aside
+}
+
+/// Repairs the folder and moves back the records that
+/// [`break_store_dir_keeping_records`] set `aside`.
+fn restore_store_dir(app: &TestApp, aside: TempDir) {
+    repair_store_dir(app);
+    std::fs::rename(aside.path().join("kept"), app.store_dir()).unwrap();
+}
+
 fn repair_store_dir(app: &TestApp) {
     let root = app.session_root();
     if root.is_file() {
@@ -196,18 +213,14 @@ pub fn unwritable_session_folder_answers_503(chapter: Chapter) {
     // with the store.
     for &fault in SIGNED_IN_FAULTS {
         let cookie = app.sign_in("ada");
-        let aside = tempfile::tempdir().unwrap();
-        let kept = aside.path().join("kept");
-        std::fs::rename(app.store_dir(), &kept).unwrap();
-        break_store_dir(&app, fault);
+        let aside = break_store_dir_keeping_records(&app, fault);
         let response = app.get_with_cookie("/home", &cookie);
         assert_eq!(response.status(), Status::Ok, "{fault}");
         assert!(session_cookie(&chapter, &response).is_none(), "{fault}: the cookie is kept");
         assert_signed_out(&response.into_string().unwrap());
         assert_eq!(app.get("/about").status(), Status::ServiceUnavailable, "{fault}");
         assert_eq!(app.post_theme("/home").status(), Status::ServiceUnavailable, "{fault}");
-        repair_store_dir(&app);
-        std::fs::rename(&kept, app.store_dir()).unwrap();
+        restore_store_dir(&app, aside);
         assert_signed_in_as(&app.page("/about"), "ada");
         app.post_logout();
     }
@@ -219,14 +232,10 @@ pub fn unwritable_session_folder_answers_503(chapter: Chapter) {
 pub fn sign_out_while_the_folder_is_broken_keeps_the_session(chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let cookie = app.sign_in("ada");
-    let aside = tempfile::tempdir().unwrap();
-    let kept = aside.path().join("kept");
-    std::fs::rename(app.store_dir(), &kept).unwrap();
-    break_store_dir(&app, "below-file");
+    let aside = break_store_dir_keeping_records(&app, "below-file");
     assert_sign_out_refused(&chapter, app.post_logout());
 
-    repair_store_dir(&app);
-    std::fs::rename(&kept, app.store_dir()).unwrap();
+    restore_store_dir(&app, aside);
     assert_signed_in_as(&app.page("/about"), "ada");
     assert_is_redirect_to(&app.post_logout(), "/logout");
     assert!(app.stored_files().is_empty(), "this time the record is deleted");
