@@ -1,26 +1,7 @@
-//! Chapter 2 of the tutorial: a non-persistent session, server-side.
-//!
-//! Run with `cargo run -p chapter-2`, then open http://127.0.0.1:8002.
-
-use sessions::{Chapter, CookieExpiry, Storage, THIRTY_ONE_DAYS};
-
-// ANCHOR: chapter
-/// Everything that makes this chapter different from the other four.
-pub const CHAPTER: Chapter = Chapter {
-    number: 2,
-    section: "Non-persistent session, server-side",
-    cookie_name: "chapter2_session",
-    storage: Storage::ServerFiles,
-    cookie_expiry: CookieExpiry::AtBrowserClose,
-    default_port: 8002,
-    default_session_lifetime: THIRTY_ONE_DAYS,
-};
-// ANCHOR_END: chapter
+//! `cargo run -p chapter-2`: serves [`chapter_2::CHAPTER`], the whole
+//! description of this chapter, with the application every chapter shares.
 
 #[rocket::launch]
 fn rocket() -> _ {
-    sessions::app(CHAPTER)
+    sessions::app(chapter_2::CHAPTER)
 }
-
-#[cfg(test)]
-mod tests;

@@ -1,2 +1,2 @@
-sessions::behaviour_suite!(super::CHAPTER);
-sessions::server_store_suite!(super::CHAPTER);
+sessions::behaviour_suite!(crate::CHAPTER);
+sessions::server_store_suite!(crate::CHAPTER);

@@ -1,1 +1,1 @@
-sessions::behaviour_suite!(super::CHAPTER);
+sessions::behaviour_suite!(crate::CHAPTER);

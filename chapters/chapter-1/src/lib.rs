@@ -1,0 +1,21 @@
+//! Chapter 1 of the tutorial: a non-persistent session, client-side.
+//!
+//! Run with `cargo run -p chapter-1`, then open http://127.0.0.1:8001.
+
+use sessions::{Chapter, CookieExpiry, Storage, THIRTY_ONE_DAYS};
+
+// ANCHOR: chapter
+/// Everything that makes this chapter different from the other four.
+pub const CHAPTER: Chapter = Chapter {
+    number: 1,
+    section: "Non-persistent session, client-side",
+    cookie_name: "chapter1_session",
+    storage: Storage::EncryptedCookie,
+    cookie_expiry: CookieExpiry::AtBrowserClose,
+    default_port: 8001,
+    default_session_lifetime: THIRTY_ONE_DAYS,
+};
+// ANCHOR_END: chapter
+
+#[cfg(test)]
+mod tests;
