@@ -2,6 +2,8 @@
 //! start one as a process and stop it, the test Redis, and a look at the
 //! records a chapter stored.
 
+pub mod progress;
+
 use sessions::Chapter;
 
 /// Every chapter, in order: each one's own [`Chapter`] value.
