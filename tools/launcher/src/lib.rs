@@ -1,10 +1,22 @@
 //! What every tool needs to run the chapters: their descriptions, a way to
 //! start one as a process and stop it, the test Redis, and a look at the
 //! records a chapter stored.
+//!
+//! The chapters' facts (ports, cookie names, where they keep their records)
+//! come from each chapter's own [`Chapter`] value, never from a copy, so a
+//! tool cannot drift from the chapter it runs.
 
+pub mod cargo;
+pub mod keys;
 pub mod progress;
+pub mod records;
+pub mod server;
 
-use sessions::Chapter;
+pub use cargo::{build_chapters, package, workspace_root, Profile};
+pub use keys::{test_redis_url, unique_key_prefix, KeySpace};
+pub use records::Records;
+pub use server::{answers_within, free_port, Launch, Server};
+pub use sessions::{Chapter, CookieExpiry, Storage};
 
 /// Every chapter, in order: each one's own [`Chapter`] value.
 pub const CHAPTERS: [Chapter; 5] = [
