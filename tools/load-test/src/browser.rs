@@ -39,11 +39,12 @@ impl Tally {
     }
 }
 
-/// Runs `clients` browsers against `127.0.0.1:port` for `duration`.
-pub async fn run(chapter: u8, port: u16, clients: usize, duration: Duration) -> Tally {
+/// Runs `clients` browsers against `127.0.0.1:port` for `duration`; the
+/// chapter sets its session in the cookie `cookie_name`.
+pub async fn run(cookie_name: &str, port: u16, clients: usize, duration: Duration) -> Tally {
     let deadline = Instant::now() + duration;
     let browsers: Vec<_> = (0..clients)
-        .map(|id| tokio::spawn(Browser::new(chapter, port, id).browse(deadline)))
+        .map(|id| tokio::spawn(Browser::new(cookie_name, port, id).browse(deadline)))
         .collect();
     let mut total = Tally::default();
     for browser in browsers {
@@ -85,13 +86,13 @@ struct Browser {
 const PAGES: [&str; 4] = ["/home", "/about", "/contact", "/products"];
 
 impl Browser {
-    fn new(chapter: u8, port: u16, id: usize) -> Self {
+    fn new(cookie_name: &str, port: u16, id: usize) -> Self {
         Browser {
             port,
             id,
             sender: None,
             cookies: BTreeMap::new(),
-            session_cookie: format!("chapter{chapter}_session"),
+            session_cookie: cookie_name.to_owned(),
             tally: Tally::default(),
             random: 0x9E37_79B9_7F4A_7C15 ^ (id as u64 + 1),
         }

@@ -27,21 +27,23 @@
 //! than there are browsers: signing out must delete the record.
 
 mod browser;
-mod server;
+mod memory;
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use browser::Tally;
-use server::{Build, Server};
+use launcher::progress::Progress;
+use launcher::{Chapter, Launch, Profile, Storage, CHAPTERS};
+use memory::Sample;
 
 /// What to run, from the command line.
 #[derive(Debug, Clone)]
 struct Options {
     seconds: u64,
     clients: usize,
-    chapters: Vec<u8>,
-    build: Build,
+    chapters: Vec<Chapter>,
+    build: Profile,
     port_base: u16,
     /// Allowed growth of the mean RSS from the first window to the last, in percent.
     rss_tolerance: f64,
@@ -52,8 +54,8 @@ impl Default for Options {
         Options {
             seconds: 60,
             clients: 64,
-            chapters: vec![1, 2, 3, 4, 5],
-            build: Build::Release,
+            chapters: CHAPTERS.to_vec(),
+            build: Profile::Release,
             // Below the ephemeral range (32768–60999): the clients' own
             // connections cannot hold a port the next chapter needs.
             port_base: 22_500,
@@ -77,11 +79,10 @@ fn parse_options() -> Result<Options, String> {
             "--seconds" => options.seconds = number(&value()?)?,
             "--clients" => options.clients = number(&value()?)?,
             "--chapters" => {
-                options.chapters =
-                    value()?.split(',').map(number).collect::<Result<Vec<u8>, _>>()?;
+                options.chapters = value()?.split(',').map(chapter).collect::<Result<_, _>>()?;
             }
-            "--debug" => options.build = Build::Debug,
-            "--release" => options.build = Build::Release,
+            "--debug" => options.build = Profile::Debug,
+            "--release" => options.build = Profile::Release,
             "--port-base" => options.port_base = number(&value()?)?,
             "--rss-tolerance" => options.rss_tolerance = number(&value()?)?,
             "-h" | "--help" => return Err(USAGE.into()),
@@ -92,17 +93,40 @@ fn parse_options() -> Result<Options, String> {
     if !(1..=600).contains(&options.seconds) || !(1..=1024).contains(&options.clients) {
         return Err(format!("--seconds must be 1 to 600 and --clients 1 to 1024\n{USAGE}"));
     }
-    if options.chapters.iter().any(|c| !(1..=5).contains(c)) {
-        return Err(format!("chapters are 1 to 5\n{USAGE}"));
-    }
-    if options.chapters.contains(&server::REDIS_CHAPTER) {
-        server::redis_url()?;
+    for chapter in &options.chapters {
+        needs_redis(chapter)?;
     }
     Ok(options)
 }
 
 fn number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
     text.parse().map_err(|_| format!("not a number: {text}"))
+}
+
+/// The chapter numbered `text`.
+fn chapter(text: &str) -> Result<Chapter, String> {
+    let number: u8 = number(text)?;
+    let numbers: Vec<String> = CHAPTERS.iter().map(|c| c.number.to_string()).collect();
+    CHAPTERS
+        .into_iter()
+        .find(|c| c.number == number)
+        .ok_or_else(|| format!("chapters are {}\n{USAGE}", numbers.join(", ")))
+}
+
+/// The Redis chapter needs the test Redis to answer before it is run.
+fn needs_redis(chapter: &Chapter) -> Result<(), String> {
+    match chapter.storage {
+        Storage::EncryptedCookie | Storage::ServerFiles => Ok(()),
+        Storage::Redis => {
+            launcher::keys::connect(&launcher::test_redis_url()).map(drop).map_err(|e| {
+                format!(
+                    "chapter {} keeps its sessions in Redis: {e}. Run under scripts/with-redis \
+                 (`scripts/with-redis cargo run -p load-test`), or leave it out with --chapters",
+                    chapter.number
+                )
+            })
+        }
+    }
 }
 
 /// The figures of one chapter's run.
@@ -120,10 +144,12 @@ struct Report {
     problems: Vec<String>,
 }
 
-impl Report {
-    fn print(&self) {
+/// The report's lines, as the run prints them.
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let t = &self.tally;
-        println!(
+        writeln!(
+            f,
             "chapter {}: {} requests in {:.1} s = {:.0} req/s; {} sign-in cycles; 5xx: {}; \
              lost sessions: {}; other failures: {}; RSS first {} s {:.1} MiB, last {} s {:.1} MiB \
              ({:+.1}%) -> {}",
@@ -141,14 +167,15 @@ impl Report {
             self.rss_last as f64 / 1024.0,
             growth(self.rss_first, self.rss_last),
             if self.problems.is_empty() { "PASS" } else { "FAIL" },
-        );
-        println!("  RSS: {}", self.curve.join(", "));
+        )?;
+        write!(f, "  RSS: {}", self.curve.join(", "))?;
         if let Some(records) = self.records_left {
-            println!("  session records left at the end: {records}");
+            write!(f, "\n  session records left at the end: {records}")?;
         }
         for problem in &self.problems {
-            println!("  - {problem}");
+            write!(f, "\n  - {problem}")?;
         }
+        Ok(())
     }
 }
 
@@ -165,27 +192,36 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let numbers: Vec<u8> = options.chapters.iter().map(|c| c.number).collect();
     println!(
-        "load test: {} s x {} browsers per chapter, chapters {:?}, {:?} binaries, loopback ports from {}",
-        options.seconds, options.clients, options.chapters, options.build, options.port_base
+        "load test: {} s x {} browsers per chapter, chapters {numbers:?}, {:?} binaries, loopback ports from {}",
+        options.seconds, options.clients, options.build, options.port_base
     );
-    if let Err(e) = server::build(options.build) {
+    if let Err(e) = launcher::build_chapters(options.build) {
         eprintln!("cannot build the chapters: {e}");
         return ExitCode::FAILURE;
     }
+    // A chapter's step: its start, the run, and the count at the end.
+    let mut progress = Progress::new("load test", options.chapters.len() as u64)
+        .with_estimate(Duration::from_secs(options.seconds + 2));
     let mut reports = Vec::new();
-    for &chapter in &options.chapters {
+    for chapter in &options.chapters {
+        progress.step(format!(
+            "chapter {}: {} browsers for {} s",
+            chapter.number, options.clients, options.seconds
+        ));
         match run_chapter(chapter, &options).await {
             Ok(report) => {
-                report.print();
+                progress.println(report.to_string());
                 reports.push(report);
             }
             Err(e) => {
-                eprintln!("chapter {chapter}: {e}");
+                progress.println(format!("chapter {}: {e}", chapter.number));
                 return ExitCode::FAILURE;
             }
         }
     }
+    progress.finish();
     if reports.iter().all(|r| r.problems.is_empty()) {
         println!("load test passed");
         ExitCode::SUCCESS
@@ -195,21 +231,31 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run_chapter(chapter: u8, options: &Options) -> Result<Report, String> {
-    let port = options.port_base + u16::from(chapter);
-    let server = Server::start(chapter, port, options.build).await?;
+async fn run_chapter(chapter: &Chapter, options: &Options) -> Result<Report, String> {
+    let port = options.port_base + u16::from(chapter.number);
+    let launch = Launch::new(*chapter)
+        .map_err(|e| e.to_string())?
+        .port(port)
+        .profile(options.build)
+        .random_secret_key()
+        .rocket("log_level", "critical");
+    // Starting waits for the port: a blocking wait, off the runtime's workers.
+    let server = tokio::task::block_in_place(|| launch.start()).map_err(|e| e.to_string())?;
     let duration = Duration::from_secs(options.seconds);
-    let sampler = server.sample_rss(duration);
-    let tally = browser::run(chapter, port, options.clients, duration).await;
+    let sampler = memory::sample_rss(server.pid(), duration);
+    let tally = browser::run(chapter.cookie_name, port, options.clients, duration).await;
     let samples = sampler.await.map_err(|e| e.to_string())?;
-    let records_left = server.records().await?;
+    let records_left = match server.records().map_err(|e| e.to_string())? {
+        Some(mut records) => Some(records.names().map_err(|e| e.to_string())?.len()),
+        None => None,
+    };
     let log = server.stop();
 
     // Compare equal windows at both ends: 10 s, or a third of a short run.
     // The first window starts after one second of warm-up, while the
     // browsers open their connections and the allocator finds its size.
     let window = (options.seconds / 3).clamp(1, 10);
-    let mean = |samples: &[(f64, u64, u64)]| {
+    let mean = |samples: &[Sample]| {
         samples.iter().map(|(_, kib, _)| kib).sum::<u64>() / samples.len().max(1) as u64
     };
     let warm = WARM_UP.as_secs_f64();
@@ -265,7 +311,7 @@ async fn run_chapter(chapter: u8, options: &Options) -> Result<Report, String> {
         problems.push(format!("server log (last lines):\n{log}"));
     }
     Ok(Report {
-        chapter,
+        chapter: chapter.number,
         tally,
         seconds: duration.as_secs_f64(),
         rss_first,
