@@ -3,102 +3,46 @@
 //! what Redis holds after a sign-in; and chapter 5 while Redis is down.
 
 use std::io;
-use std::path::PathBuf;
 
 use cookie::Cookie;
+use launcher::{KeySpace, Launch};
 
 use crate::browser::{Browser, Exchange};
+use crate::launch::{records_of, show_default_prefix, Setup};
 use crate::normalise::Normaliser;
 use crate::page::Excerpt;
-use crate::records::Records;
-use crate::scenario::{cookie_name, default_key_prefix, records_of, sign_in, Text, Transcript};
-use crate::server::{self, Launch, RedisLaunch, RedisServer, Server};
+use crate::redis_server::RedisServer;
+use crate::scenario::{cookie_name, sign_in, Text, Transcript};
 
 /// The folder below `book/src/transcripts` these transcripts go to.
 pub const FOLDER: &str = "beyond-one-server";
 
-/// What the scenarios start, and where.
-pub struct Setup {
-    pub root: PathBuf,
-    pub chapter_4: PathBuf,
-    pub chapter_5: PathBuf,
-    /// The Redis the chapter-5 instances share (`SESSIONS_TEST_REDIS_URL`).
-    pub redis_url: String,
-    /// Starts every Redis key prefix of this run.
-    pub run_prefix: String,
-    pub work: PathBuf,
+/// One scenario's work: its transcripts.
+pub type Scenario = fn(&Setup) -> io::Result<Vec<Transcript>>;
+
+/// The scenarios, each a name (to say what the run waits for) and its
+/// work, ready to run on a thread of its own.
+pub fn scenarios() -> [(&'static str, Scenario); 4] {
+    [
+        ("two instances of chapter 4", files_two_instances),
+        ("two instances of chapter 5", two_instances),
+        ("what Redis holds", redis_keys),
+        ("chapter 5 while Redis is down", redis_down),
+    ]
 }
 
-/// One scenario, ready to run on a thread of its own.
-pub type Job<'a> = Box<dyn FnOnce() -> io::Result<Vec<Transcript>> + Send + 'a>;
-
-/// The ports the transcripts show: chapter 5's default and the one its
-/// documentation gives a second instance; chapter 4's default and one
-/// that clashes with no chapter.
-const CHAPTER_4_PORTS: (u16, u16) = (8004, 8014);
-const CHAPTER_5_PORTS: (u16, u16) = (8005, 8006);
-
-/// The scenarios, each with the ports it needs (taken from `taken`'s range).
-pub fn jobs<'a>(setup: &'a Setup, taken: &mut Vec<u16>) -> io::Result<Vec<Job<'a>>> {
-    let mut port = || -> io::Result<u16> {
-        let port = server::free_port(taken)?;
-        taken.push(port);
-        Ok(port)
-    };
-    let files = (port()?, port()?);
-    let shared = (port()?, port()?);
-    let keys = port()?;
-    let (down, redis) = (port()?, port()?);
-    Ok(vec![
-        Box::new(move || files_two_instances(setup, files)),
-        Box::new(move || two_instances(setup, shared)),
-        Box::new(move || redis_keys(setup, keys)),
-        Box::new(move || redis_down(setup, down, redis)),
-    ])
-}
-
-impl Setup {
-    /// Chapter 4 on `port`, with its own folder `name`.
-    fn chapter_4(&self, port: u16, name: &str) -> Launch {
-        Launch {
-            root: self.root.clone(),
-            binary: self.chapter_4.clone(),
-            port,
-            session_dir: self.work.join(name),
-            lifetime: None,
-            redis: None,
-        }
-    }
-
-    /// Chapter 5 on `port`, with the Redis at `url` and keys of this run's
-    /// scenario `name`.
-    fn chapter_5(&self, port: u16, name: &str, url: &str) -> Launch {
-        Launch {
-            root: self.root.clone(),
-            binary: self.chapter_5.clone(),
-            port,
-            session_dir: self.work.join(name),
-            lifetime: None,
-            redis: Some(RedisLaunch {
-                url: url.to_owned(),
-                key_prefix: format!("{}{name}:{}", self.run_prefix, default_key_prefix(5)),
-            }),
-        }
-    }
-
-    fn log(&self, name: &str) -> PathBuf {
-        self.work.join(format!("{name}.log"))
-    }
+/// The ports the transcripts show for two instances of `number`: its
+/// default and the next one (the one chapter 5's documentation gives a
+/// second instance), or for chapter 4 one that clashes with no chapter.
+fn shown_ports(number: u8, step: u16) -> (u16, u16) {
+    let port = launcher::chapter(number).default_port;
+    (port, port + step)
 }
 
 /// A normaliser that shows this run's prefix of `launch` as chapter 5's.
-fn normaliser_for(launches: &[&Launch]) -> Normaliser {
+fn normaliser_for(launch: &Launch) -> Normaliser {
     let mut n = Normaliser::default();
-    for launch in launches {
-        if let Some(redis) = &launch.redis {
-            n.key_prefix(&redis.key_prefix, &default_key_prefix(5));
-        }
-    }
+    show_default_prefix(&mut n, launch);
     n
 }
 
@@ -120,33 +64,33 @@ fn cookie_lifetime(sign_in: &Exchange) -> u64 {
 
 /// Chapter 4 twice, each with its own folder as on two machines: the
 /// second has never heard of a session the first created.
-fn files_two_instances(setup: &Setup, (port_a, port_b): (u16, u16)) -> io::Result<Vec<Transcript>> {
-    let a = setup.chapter_4(port_a, "files-instance-a");
-    let b = setup.chapter_4(port_b, "files-instance-b");
-    let (shown_a, shown_b) = CHAPTER_4_PORTS;
+fn files_two_instances(setup: &Setup) -> io::Result<Vec<Transcript>> {
+    let a = setup.launch(4, "files-instance-a")?;
+    let b = setup.launch(4, "files-instance-b")?;
+    let (shown_a, shown_b) = shown_ports(4, 10);
     let mut n = Normaliser::default();
-    n.named_session_dir(&a.session_dir, "<session_dir A>");
-    n.named_session_dir(&b.session_dir, "<session_dir B>");
-    let _server_a = Server::start(&a, &setup.log("files-instance-a"))?;
-    let _server_b = Server::start(&b, &setup.log("files-instance-b"))?;
+    n.named_session_dir(&a.records_dir(), "<session_dir A>");
+    n.named_session_dir(&b.records_dir(), "<session_dir B>");
+    let _server_a = a.start()?;
+    let _server_b = b.start()?;
 
     let mut text = Text::new(&mut n);
     text.header(&[
         "two instances of chapter 4, each with its own folder, as on two machines:",
         &format!(
             "  ROCKET_PORT={shown_a} ROCKET_SESSION_DIR={} cargo run -p chapter-4",
-            a.session_dir.display()
+            a.records_dir().display()
         ),
         &format!(
             "  ROCKET_PORT={shown_b} ROCKET_SESSION_DIR={} cargo run -p chapter-4",
-            b.session_dir.display()
+            b.records_dir().display()
         ),
     ]);
-    let mut browser = Browser::new(port_a);
+    let mut browser = Browser::new(a.listen_port());
     text.exchange_on(&instance('A', shown_a), &sign_in(&mut browser, Some("/about")), None);
-    text.store(&mut Records::Files(a.session_dir.clone()), false);
-    text.store(&mut Records::Files(b.session_dir.clone()), false);
-    browser.use_port(port_b);
+    text.store(&mut records_of(&a)?, false);
+    text.store(&mut records_of(&b)?, false);
+    browser.use_port(b.listen_port());
     text.exchange_on(&instance('B', shown_b), &browser.get("/about"), None);
     Ok(transcript("files-two-instances.txt", text))
 }
@@ -154,15 +98,17 @@ fn files_two_instances(setup: &Setup, (port_a, port_b): (u16, u16)) -> io::Resul
 /// Chapter 5 twice, on one Redis with one key prefix: a session begun on
 /// one instance continues on the other, and a sign-out on either is a
 /// sign-out on both.
-fn two_instances(setup: &Setup, (port_a, port_b): (u16, u16)) -> io::Result<Vec<Transcript>> {
-    // The same name, so the same keys: that is the point.
-    let a = setup.chapter_5(port_a, "two-instances", &setup.redis_url);
-    let b = setup.chapter_5(port_b, "two-instances", &setup.redis_url);
-    let (shown_a, shown_b) = CHAPTER_5_PORTS;
+fn two_instances(setup: &Setup) -> io::Result<Vec<Transcript>> {
+    let a = setup.launch(5, "two-instances")?;
+    // The same keys: that is the point.
+    let shared = a.redis_keys().expect("chapter 5's keys").clone();
+    let b = setup.launch(5, "two-instances")?.key_space(shared);
+    let (port_a, port_b) = (a.listen_port(), b.listen_port());
+    let (shown_a, shown_b) = shown_ports(5, 1);
     let (on_a, on_b) = (instance('A', shown_a), instance('B', shown_b));
-    let mut n = normaliser_for(&[&a]);
-    let _server_a = Server::start(&a, &setup.log("two-instances-a"))?;
-    let _server_b = Server::start(&b, &setup.log("two-instances-b"))?;
+    let mut n = normaliser_for(&a);
+    let _server_a = a.start()?;
+    let _server_b = b.start()?;
 
     let mut text = Text::new(&mut n);
     text.header(&[
@@ -193,18 +139,18 @@ fn two_instances(setup: &Setup, (port_a, port_b): (u16, u16)) -> io::Result<Vec<
 }
 
 /// What Redis holds after a sign-in: one key, its time to live, the record.
-fn redis_keys(setup: &Setup, port: u16) -> io::Result<Vec<Transcript>> {
-    let launch = setup.chapter_5(port, "redis-keys", &setup.redis_url);
-    let mut n = normaliser_for(&[&launch]);
+fn redis_keys(setup: &Setup) -> io::Result<Vec<Transcript>> {
+    let launch = setup.launch(5, "redis-keys")?;
+    let mut n = normaliser_for(&launch);
     let mut store = records_of(&launch)?;
-    let _server = Server::start(&launch, &setup.log("redis-keys"))?;
+    let _server = launch.start()?;
 
     let mut text = Text::new(&mut n);
-    let mut browser = Browser::new(port);
+    let mut browser = Browser::new(launch.listen_port());
     let signed_in = sign_in(&mut browser, Some("/about"));
     text.exchange(&signed_in, None);
     text.store(&mut store, false);
-    for key in store.names() {
+    for key in store.names()? {
         text.pttl(&mut store, &key, cookie_lifetime(&signed_in));
         text.record(&mut store, &key);
     }
@@ -212,13 +158,16 @@ fn redis_keys(setup: &Setup, port: u16) -> io::Result<Vec<Transcript>> {
 }
 
 /// Chapter 5 while its Redis is down, and after it is back.
-fn redis_down(setup: &Setup, port: u16, redis_port: u16) -> io::Result<Vec<Transcript>> {
-    let mut redis = RedisServer::new(redis_port, &setup.work.join("redis-down-data"))?;
+fn redis_down(setup: &Setup) -> io::Result<Vec<Transcript>> {
+    let mut redis = RedisServer::new(&setup.work.join("redis-down-data"))?;
     redis.start()?;
-    let launch = setup.chapter_5(port, "redis-down", &redis.url());
-    let mut n = normaliser_for(&[&launch]);
-    n.port(redis_port, 6379);
-    let _server = Server::start(&launch, &setup.log("redis-down"))?;
+    let launch = setup.launch(5, "redis-down")?;
+    let prefix = launch.redis_keys().expect("chapter 5's keys").prefix.clone();
+    let launch = launch.key_space(KeySpace::new(redis.url(), prefix));
+    let mut n = normaliser_for(&launch);
+    n.port(redis.port(), 6379);
+    let _server = launch.start()?;
+    let port = launch.listen_port();
 
     let mut text = Text::new(&mut n);
     text.header(&[

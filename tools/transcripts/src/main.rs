@@ -11,9 +11,9 @@
 //! scripts/with-redis cargo run -p transcripts -- --check
 //! ```
 //!
-//! Each chapter is built, started from the repository root with its own
-//! port and a temporary `ROCKET_SESSION_DIR` (chapter 5: that Redis, and a
-//! `ROCKET_SESSION_KEY_PREFIX` unique to the run), and driven over HTTP by
+//! Each chapter is built, started by the `launcher` with its own port and a
+//! temporary `ROCKET_SESSION_DIR` (chapter 5: that Redis, and a
+//! `ROCKET_SESSION_KEY_PREFIX` of its own), and driven over HTTP by
 //! a client that keeps cookies like a browser and follows no redirect, so
 //! the transcripts show the real `303`s and `Set-Cookie` headers. Every
 //! chapter plays the same steps (`scenario`), into `chapter-N/`; the
@@ -21,30 +21,28 @@
 //! twice, read what Redis holds, and stop a Redis of their own. Values
 //! that differ on every run are replaced by placeholders (see `normalise`).
 //!
-//! The servers listen on 127.0.0.1, on ports 18400 to 18499, or on the
-//! hundred ports from `TRANSCRIPTS_FIRST_PORT`.
+//! The servers listen on 127.0.0.1, on ports the operating system finds
+//! free.
 
 mod beyond;
 mod browser;
+mod launch;
 mod normalise;
 mod page;
 mod records;
+mod redis_server;
 mod scenario;
-mod server;
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::path::Path;
+use std::process::ExitCode;
 
-use server::{Launch, RedisLaunch};
-
-const CHAPTERS: [u8; 5] = [1, 2, 3, 4, 5];
-
-/// The chapter that keeps its sessions in Redis.
-const REDIS_CHAPTER: u8 = 5;
+use launch::Setup;
+use launcher::progress::Progress;
+use launcher::{Profile, CHAPTERS};
+use scenario::Transcript;
 
 fn main() -> ExitCode {
     let check = match std::env::args().nth(1).as_deref() {
@@ -66,28 +64,21 @@ fn main() -> ExitCode {
 }
 
 fn run(check: bool) -> io::Result<bool> {
-    let redis_url = std::env::var("SESSIONS_TEST_REDIS_URL").map_err(|_| {
-        io::Error::other(
-            "SESSIONS_TEST_REDIS_URL is not set: chapter 5 needs a Redis. Run the tool under \
-             scripts/with-redis, which starts one: `scripts/with-redis cargo run -p transcripts`",
-        )
-    })?;
-    records::connect(&redis_url).map_err(|e| {
+    // Chapter 5 needs a Redis: fail now, and say how to get one.
+    launcher::keys::connect(&launcher::test_redis_url()).map_err(|e| {
         io::Error::other(format!(
-            "{e} (SESSIONS_TEST_REDIS_URL); `scripts/with-redis cargo run -p transcripts` \
-             starts a Redis for the run"
+            "chapter 5 needs a Redis: {e}; `scripts/with-redis cargo run -p transcripts` \
+             starts one for the run"
         ))
     })?;
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize()?;
-    let binaries = build_chapters(&root)?;
+    launcher::build_chapters(Profile::Debug)?;
     let work = tempfile::tempdir()?;
-    let run_prefix = run_prefix();
-    let generated = generate(&root, &binaries, work.path(), &redis_url, &run_prefix);
-    // The keys of this run expire by themselves; remove them now anyway.
-    let cleaned = records::delete_keys(&redis_url, &run_prefix);
+    let setup = Setup::new(work.path());
+    let generated = generate(&setup);
+    let cleaned = setup.delete_keys();
     let generated = generated?;
     cleaned?;
-    let committed_dir = root.join("book/src/transcripts");
+    let committed_dir = launcher::workspace_root().join("book/src/transcripts");
     if check {
         let committed = read_tree(&committed_dir)?;
         let stale = differences(&committed, &generated);
@@ -116,84 +107,42 @@ fn run(check: bool) -> io::Result<bool> {
     Ok(true)
 }
 
-/// What every Redis key of this run starts with: unique to the run, so that
-/// runs never see one another's keys.
-fn run_prefix() -> String {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos();
-    format!("transcripts-{}-{nanos}-", std::process::id())
-}
-
-/// `cargo build` of the five chapters; returns their binaries.
-fn build_chapters(root: &Path) -> io::Result<Vec<PathBuf>> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
-    command.current_dir(root).args(["build", "--locked"]);
-    for number in CHAPTERS {
-        command.args(["-p", &format!("chapter-{number}")]);
-    }
-    let status = command.status()?;
-    if !status.success() {
-        return Err(io::Error::other(format!("cargo build of the chapters failed: {status}")));
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|dir| if dir.is_absolute() { dir } else { root.join(dir) })
-        .unwrap_or_else(|| root.join("target"));
-    Ok(CHAPTERS.iter().map(|n| target.join("debug").join(format!("chapter-{n}"))).collect())
-}
-
 /// Plays every chapter's steps and the scenarios of "Beyond one server"
 /// (all side by side) and returns `path below book/src/transcripts →
 /// content`.
-fn generate(
-    root: &Path,
-    binaries: &[PathBuf],
-    work: &Path,
-    redis_url: &str,
-    run_prefix: &str,
-) -> io::Result<BTreeMap<String, String>> {
-    let binary = |number: u8| binaries[CHAPTERS.iter().position(|&n| n == number).unwrap()].clone();
-    let setup = beyond::Setup {
-        root: root.to_owned(),
-        chapter_4: binary(4),
-        chapter_5: binary(REDIS_CHAPTER),
-        redis_url: redis_url.to_owned(),
-        run_prefix: run_prefix.to_owned(),
-        work: work.to_owned(),
-    };
-    let mut jobs: Vec<beyond::Job> = Vec::new();
-    let mut ports = Vec::new();
-    for (&number, binary) in CHAPTERS.iter().zip(binaries) {
-        let port = server::free_port(&ports)?;
-        ports.push(port);
-        let redis = (number == REDIS_CHAPTER).then(|| RedisLaunch {
-            url: redis_url.to_owned(),
-            key_prefix: format!(
-                "{run_prefix}chapter-{number}:{}",
-                scenario::default_key_prefix(number)
-            ),
-        });
-        let launch = Launch {
-            root: root.to_owned(),
-            binary: binary.clone(),
-            port,
-            session_dir: work.join(format!("sessions-{number}")),
-            lifetime: None,
-            redis,
-        };
-        jobs.push(Box::new(move || {
-            let transcripts = scenario::play(number, launch, work)?;
-            Ok(transcripts
-                .into_iter()
-                .map(|(name, content)| (format!("chapter-{number}/{name}"), content))
-                .collect())
-        }));
+fn generate(setup: &Setup) -> io::Result<BTreeMap<String, String>> {
+    type Scenario<'a> = (String, Box<dyn FnOnce() -> io::Result<Vec<Transcript>> + Send + 'a>);
+    let mut scenarios: Vec<Scenario> = Vec::new();
+    for chapter in CHAPTERS {
+        let (number, folder) = (chapter.number, launcher::package(&chapter));
+        scenarios.push((
+            format!("chapter {number}"),
+            Box::new(move || {
+                let transcripts = scenario::play(setup, number)?;
+                Ok(transcripts
+                    .into_iter()
+                    .map(|(name, content)| (format!("{folder}/{name}"), content))
+                    .collect())
+            }),
+        ));
     }
-    jobs.extend(beyond::jobs(&setup, &mut ports)?);
+    for (name, scenario) in beyond::scenarios() {
+        scenarios.push((name.to_owned(), Box::new(move || scenario(setup))));
+    }
+    // They all run at once; the progress follows them in order.
+    let mut progress = Progress::new("transcripts", scenarios.len() as u64);
     let results: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs.into_iter().map(|job| scope.spawn(job)).collect();
-        handles.into_iter().map(|h| h.join().expect("a scenario panicked")).collect()
+        let running: Vec<_> =
+            scenarios.into_iter().map(|(name, job)| (name, scope.spawn(job))).collect();
+        running
+            .into_iter()
+            .map(|(name, handle)| {
+                progress.step(format!("waiting for {name}"));
+                handle.join().expect("a scenario panicked")
+            })
+            .collect()
     });
+    progress.finish();
     let mut all = BTreeMap::new();
     for transcripts in results {
         all.extend(transcripts?);

@@ -1,113 +1,41 @@
-//! Where a chapter keeps its session records, looked at as a learner would
-//! look: `find` and `cat` for a folder, `redis-cli` for Redis.
-
-use std::fs;
-use std::io;
-use std::path::{Path, PathBuf};
+//! A chapter's records shown as a learner would look at them: `find` and
+//! `cat` for a folder, `redis-cli` for Redis. What is there comes from
+//! [`launcher::records`]; this is only how the transcripts show it.
 
 use indexmap::IndexMap;
+use launcher::Records;
 
-/// A chapter's records.
-pub enum Records {
-    /// Files below the chapter's session folder (chapters 1 to 4; the
-    /// folder stays empty for the chapters that keep no records).
-    Files(PathBuf),
-    /// Keys that start with `prefix` in a Redis (chapter 5).
-    Redis { connection: redis::Connection, prefix: String },
-}
-
-impl Records {
-    /// The keys with `prefix` in the Redis at `url`.
-    pub fn redis(url: &str, prefix: &str) -> io::Result<Records> {
-        let connection = connect(url)?;
-        Ok(Records::Redis { connection, prefix: prefix.to_owned() })
-    }
-
-    /// The command that lists the records (before normalisation).
-    pub fn list_command(&self) -> String {
-        match self {
-            Records::Files(dir) => format!("$ find {} -type f", dir.display()),
-            Records::Redis { prefix, .. } => format!("$ redis-cli --scan --pattern '{prefix}*'"),
-        }
-    }
-
-    /// What the listing shows when there are no records.
-    pub fn none(&self) -> &'static str {
-        match self {
-            Records::Files(_) => "(no files)",
-            Records::Redis { .. } => "(no keys)",
-        }
-    }
-
-    /// Every record's name (a path, or a key), sorted.
-    pub fn names(&mut self) -> Vec<String> {
-        match self {
-            Records::Files(dir) => {
-                files_below(dir).iter().map(|file| file.display().to_string()).collect()
-            }
-            Records::Redis { connection, prefix } => {
-                let mut keys = scan(connection, prefix).expect("Redis lists the keys");
-                keys.sort();
-                keys
-            }
-        }
-    }
-
-    /// The command that shows one record (before normalisation).
-    pub fn read_command(&self, name: &str) -> String {
-        match self {
-            Records::Files(_) => format!("$ cat {name}"),
-            Records::Redis { .. } => format!("$ redis-cli GET {name} | jq ."),
-        }
-    }
-
-    /// A record's content, as the command shows it.
-    pub fn read(&mut self, name: &str) -> String {
-        match self {
-            Records::Files(_) => fs::read_to_string(name).expect("a readable record"),
-            Records::Redis { connection, .. } => {
-                let json: Vec<u8> = redis::cmd("GET")
-                    .arg(name)
-                    .query(connection)
-                    .expect("Redis holds the record it listed");
-                as_jq_shows(&json)
-            }
-        }
-    }
-
-    /// The record's `PTTL` in milliseconds (Redis only).
-    pub fn pttl(&mut self, name: &str) -> i64 {
-        match self {
-            Records::Files(_) => panic!("a file has no PTTL"),
-            Records::Redis { connection, .. } => {
-                redis::cmd("PTTL").arg(name).query(connection).expect("Redis answers PTTL")
-            }
-        }
+/// The command that lists the records (before normalisation).
+pub fn list_command(records: &Records) -> String {
+    match records {
+        Records::Files(dir) => format!("$ find {} -type f", dir.display()),
+        Records::Redis { prefix, .. } => format!("$ redis-cli --scan --pattern '{prefix}*'"),
     }
 }
 
-/// A blocking connection to the Redis at `url`, or an error that says
-/// where it was looked for.
-pub fn connect(url: &str) -> io::Result<redis::Connection> {
-    redis::Client::open(url)
-        .and_then(|client| client.get_connection())
-        .map_err(|e| io::Error::other(format!("cannot reach Redis at {url}: {e}")))
-}
-
-/// Deletes every key that starts with `prefix`: what this run wrote.
-pub fn delete_keys(url: &str, prefix: &str) -> io::Result<()> {
-    let mut connection = connect(url)?;
-    let keys = scan(&mut connection, prefix).map_err(io::Error::other)?;
-    if !keys.is_empty() {
-        redis::cmd("DEL").arg(keys).query::<()>(&mut connection).map_err(io::Error::other)?;
+/// What the listing shows when there are no records.
+pub fn none(records: &Records) -> &'static str {
+    match records {
+        Records::Files(_) => "(no files)",
+        Records::Redis { .. } => "(no keys)",
     }
-    Ok(())
 }
 
-/// The keys that start with `prefix`, as `redis-cli --scan` finds them.
-fn scan(connection: &mut redis::Connection, prefix: &str) -> redis::RedisResult<Vec<String>> {
-    use redis::Commands;
-    Ok(connection.scan_match(format!("{prefix}*"))?.collect())
+/// The command that shows one record (before normalisation).
+pub fn read_command(records: &Records, name: &str) -> String {
+    match records {
+        Records::Files(_) => format!("$ cat {name}"),
+        Records::Redis { .. } => format!("$ redis-cli GET {name} | jq ."),
+    }
+}
+
+/// A record's content, as that command shows it.
+pub fn read(records: &mut Records, name: &str) -> String {
+    let content = records.read(name).expect("the record it listed");
+    match records {
+        Records::Files(_) => String::from_utf8(content).expect("a record is UTF-8 JSON"),
+        Records::Redis { .. } => as_jq_shows(&content),
+    }
 }
 
 /// A JSON object laid out as `jq .` lays it out (two spaces, one field a
@@ -117,20 +45,6 @@ fn as_jq_shows(json: &[u8]) -> String {
     let object: IndexMap<String, serde_json::Value> =
         serde_json::from_slice(json).expect("a session record is a JSON object");
     serde_json::to_string_pretty(&object).expect("JSON serializes")
-}
-
-/// Every file in `dir` and in its folders (a store keeps its records
-/// one level down, in `chapter-N/`), sorted.
-pub fn files_below(dir: &Path) -> Vec<PathBuf> {
-    let entries = |dir: &Path| -> Vec<PathBuf> {
-        fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect()
-    };
-    let mut files: Vec<PathBuf> = entries(dir)
-        .into_iter()
-        .flat_map(|path| if path.is_dir() { entries(&path) } else { vec![path] })
-        .collect();
-    files.sort();
-    files
 }
 
 #[cfg(test)]
@@ -148,21 +62,15 @@ mod tests {
     }
 
     #[test]
-    fn files_are_listed_one_level_down_and_sorted() {
+    fn files_are_shown_with_find_and_cat() {
         let dir = tempfile::tempdir().unwrap();
-        fs::create_dir(dir.path().join("chapter-4")).unwrap();
-        fs::write(dir.path().join("chapter-4/b.json"), "{}").unwrap();
-        fs::write(dir.path().join("chapter-4/a.json"), "{}").unwrap();
-        let mut records = Records::Files(dir.path().to_owned());
-        let names = records.names();
-        assert_eq!(
-            names,
-            [
-                dir.path().join("chapter-4/a.json").display().to_string(),
-                dir.path().join("chapter-4/b.json").display().to_string()
-            ]
-        );
-        assert_eq!(records.read(&names[0]), "{}");
-        assert_eq!(records.none(), "(no files)");
+        std::fs::create_dir(dir.path().join("chapter-4")).unwrap();
+        std::fs::write(dir.path().join("chapter-4/a.json"), "{}").unwrap();
+        let mut records = Records::folder(dir.path());
+        let names = records.names().unwrap();
+        assert_eq!(list_command(&records), format!("$ find {} -type f", dir.path().display()));
+        assert_eq!(read_command(&records, &names[0]), format!("$ cat {}", names[0]));
+        assert_eq!(read(&mut records, &names[0]), "{}");
+        assert_eq!(none(&records), "(no files)");
     }
 }

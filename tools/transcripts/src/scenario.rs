@@ -2,14 +2,15 @@
 //! Every chapter plays the same steps; what differs in the transcripts is
 //! what the chapter does.
 
-use std::path::Path;
 use std::time::Duration;
 
+use launcher::Records;
+
 use crate::browser::{Browser, Exchange};
+use crate::launch::{records_of, show_default_prefix, Setup};
 use crate::normalise::Normaliser;
 use crate::page::{excerpt, Excerpt};
-use crate::records::Records;
-use crate::server::{Launch, RedisLaunch, Server};
+use crate::records;
 
 /// The short lifetime of the idle step, and how long that step waits.
 pub const SHORT_LIFETIME: u64 = 2;
@@ -96,11 +97,11 @@ impl<'n> Text<'n> {
     /// each record's content.
     pub fn store(&mut self, records: &mut Records, show_records: bool) {
         self.blank();
-        let command = self.normaliser.text(&records.list_command());
+        let command = self.normaliser.text(&records::list_command(records));
         self.lines.push(command);
-        let names = records.names();
+        let names = records.names().expect("the records can be listed");
         if names.is_empty() {
-            self.lines.push(records.none().into());
+            self.lines.push(records::none(records).into());
         }
         for name in &names {
             let name = self.normaliser.text(name);
@@ -116,9 +117,9 @@ impl<'n> Text<'n> {
     /// `cat` of a file, or `GET` of a key.
     pub fn record(&mut self, records: &mut Records, name: &str) {
         self.blank();
-        let command = self.normaliser.text(&records.read_command(name));
+        let command = self.normaliser.text(&records::read_command(records, name));
         self.lines.push(command);
-        let content = records.read(name);
+        let content = records::read(records, name);
         let shown = self.normaliser.record(content.trim_end());
         self.lines.extend(shown.lines().map(str::to_owned));
     }
@@ -128,7 +129,8 @@ impl<'n> Text<'n> {
         self.blank();
         let key_shown = self.normaliser.text(key);
         self.lines.push(format!("$ redis-cli PTTL {key_shown}"));
-        self.lines.push(crate::normalise::pttl(records.pttl(key), lifetime));
+        let pttl = records.pttl(key).expect("Redis answers PTTL").expect("a key has a PTTL");
+        self.lines.push(crate::normalise::pttl(pttl, lifetime));
     }
 
     fn log(&mut self, output: &str, marker: &str) {
@@ -174,20 +176,6 @@ fn wrap_header(header: &str) -> Vec<String> {
     lines
 }
 
-/// What a chapter's Redis keys start with by default (`Chapter::key_prefix`),
-/// which is how this run's own prefixes are shown.
-pub fn default_key_prefix(number: u8) -> String {
-    format!("chapter-{number}:session:")
-}
-
-/// Where the chapter `launch` starts keeps its records.
-pub fn records_of(launch: &Launch) -> std::io::Result<Records> {
-    match &launch.redis {
-        Some(redis) => Records::redis(&redis.url, &redis.key_prefix),
-        None => Ok(Records::Files(launch.session_dir.clone())),
-    }
-}
-
 /// The session cookie's name: the one cookie sign-in sets.
 pub fn cookie_name(sign_in: &Exchange) -> String {
     let raw = sign_in.set_cookies.first().expect("sign-in sets the session cookie");
@@ -202,23 +190,20 @@ pub fn sign_in(browser: &mut Browser, next: Option<&str>) -> Exchange {
     browser.post("/login", &form)
 }
 
-/// Plays the steps against chapter `number`, started by `launch`, and
-/// returns its transcripts.
-pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Transcript>> {
-    let default_port = 8000 + u16::from(number);
+/// Plays the steps against chapter `number` and returns its transcripts.
+pub fn play(setup: &Setup, number: u8) -> std::io::Result<Vec<Transcript>> {
+    let launch = setup.launch(number, &format!("sessions-{number}"))?;
+    let chapter = launcher::chapter(number);
     let mut n = Normaliser::default();
-    n.session_dir(&launch.session_dir);
-    n.port(launch.port, default_port);
-    if let Some(redis) = &launch.redis {
-        n.key_prefix(&redis.key_prefix, &default_key_prefix(number));
-    }
+    n.session_dir(&launch.records_dir());
+    n.port(launch.listen_port(), chapter.default_port);
+    show_default_prefix(&mut n, &launch);
     let mut out = Vec::new();
-    let log = work.join(format!("chapter-{number}.log"));
 
-    let mut server = Server::start(&launch, &log)?;
+    let mut server = launch.start()?;
     let banner = server.new_output();
     let mut text = Text::new(&mut n);
-    text.lines.push(format!("$ cargo run -p chapter-{number}"));
+    text.lines.push(format!("$ cargo run -p {}", launcher::package(&chapter)));
     text.lines.push("...".into());
     for line in banner.lines().filter(|l| {
         l.starts_with("Chapter ") || l.contains("open http") || l.contains("has launched from")
@@ -228,7 +213,7 @@ pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Tran
     }
     out.push(("run.txt".to_owned(), text.finish()));
 
-    let mut browser = Browser::new(launch.port);
+    let mut browser = Browser::new(launch.listen_port());
     let mut store = records_of(&launch)?;
 
     // 1. A protected page, signed out.
@@ -251,7 +236,7 @@ pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Tran
 
     // 4. Change the theme: what changes where.
     let mut text = Text::new(&mut n);
-    let records = store.names();
+    let records = store.names()?;
     if let Some(record) = records.first() {
         text.note("the record before the change");
         text.record(&mut store, record);
@@ -274,9 +259,9 @@ pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Tran
 
     // 6. Restart the server.
     server.stop();
-    let server = Server::start(&launch, &log)?;
+    let server = launch.start()?;
     let mut text = Text::new(&mut n);
-    if launch.redis.is_some() {
+    if launch.redis_keys().is_some() {
         text.note("the server was stopped and started again; Redis kept running");
     } else {
         text.note("the server was stopped and started again");
@@ -294,7 +279,7 @@ pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Tran
 
     // 8. The copy, replayed after sign-out.
     let mut text = Text::new(&mut n);
-    let mut thief = Browser::with_copy_of(launch.port, &name, &copy);
+    let mut thief = Browser::with_copy_of(launch.listen_port(), &name, &copy);
     text.exchange(&thief.get("/about"), Some(Excerpt::Short));
     out.push(("08-stolen-cookie.txt".into(), text.finish()));
 
@@ -310,24 +295,15 @@ pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Tran
 
     // 10. Idle past a short lifetime.
     // Its own folder, or its own keys: the session of step 9 lives on.
-    let idle_dir = launch.session_dir.with_extension("idle");
-    n.session_dir(&idle_dir);
-    let idle_redis = launch.redis.as_ref().map(|redis| RedisLaunch {
-        url: redis.url.clone(),
-        key_prefix: format!("{}idle:", redis.key_prefix),
-    });
-    if let Some(redis) = &idle_redis {
-        n.key_prefix(&redis.key_prefix, &default_key_prefix(number));
-    }
-    let idle = Launch {
-        lifetime: Some(SHORT_LIFETIME),
-        session_dir: idle_dir,
-        redis: idle_redis,
-        ..launch
-    };
+    let idle = setup
+        .launch(number, &format!("sessions-{number}.idle"))?
+        .session_lifetime(Duration::from_secs(SHORT_LIFETIME));
+    n.session_dir(&idle.records_dir());
+    n.port(idle.listen_port(), chapter.default_port);
+    show_default_prefix(&mut n, &idle);
     let mut idle_store = records_of(&idle)?;
-    let _server = Server::start(&idle, &log)?;
-    let mut browser = Browser::new(idle.port);
+    let _server = idle.start()?;
+    let mut browser = Browser::new(idle.listen_port());
     let mut text = Text::new(&mut n);
     text.note(&format!("the server runs with ROCKET_SESSION_LIFETIME={SHORT_LIFETIME}"));
     text.exchange(&sign_in(&mut browser, None), None);
@@ -339,7 +315,7 @@ pub fn play(number: u8, launch: Launch, work: &Path) -> std::io::Result<Vec<Tran
     text.exchange(&by_browser, None);
     if !browser_sent_it {
         text.note("the browser dropped the cookie; a copy of it is sent anyway");
-        let mut thief = Browser::with_copy_of(idle.port, &name, &copy);
+        let mut thief = Browser::with_copy_of(idle.listen_port(), &name, &copy);
         text.exchange(&thief.get("/about"), None);
     }
     text.store(&mut idle_store, false);
