@@ -15,8 +15,6 @@ use std::sync::{mpsc, OnceLock};
 use std::thread;
 use std::time::Duration;
 
-use crate::ports;
-
 /// Debian's `chromium-driver` package.
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -33,7 +31,7 @@ fn start() -> String {
         "{CHROMEDRIVER} is missing: install Chromium and its driver with \
          `scripts/install-chromium` (apt-get install chromium chromium-driver)"
     );
-    let port = ports::free_port();
+    let port = launcher::free_port().expect("a free port for chromedriver");
     let (started, spawned) = mpsc::channel();
     thread::Builder::new()
         .name("chromedriver".into())
@@ -67,7 +65,7 @@ fn start() -> String {
         panic!("cannot start {CHROMEDRIVER}: {e}");
     }
     assert!(
-        ports::answers_within(port, Duration::from_secs(20)),
+        launcher::answers_within(port, Duration::from_secs(20)),
         "chromedriver did not listen on port {port} within 20 s"
     );
     format!("http://127.0.0.1:{port}")

@@ -9,17 +9,16 @@
 //! screenshots (`cargo run -p browser-tests --bin screenshots`).
 //!
 //! Chromium and chromedriver come from Debian (`scripts/install-chromium`);
-//! the chapter binaries must be built first
-//! (`cargo build -p chapter-1 -p chapter-2 -p chapter-3 -p chapter-4 -p chapter-5`),
-//! and chapter 5 needs the Redis of `scripts/with-redis`
+//! the chapter binaries must be built first (`cargo build` of every
+//! chapter), and chapter 5 needs the Redis of `scripts/with-redis`
 //! (`SESSIONS_TEST_REDIS_URL`). `scripts/test` does all three.
 
 pub mod browser;
 pub mod chapters;
 pub mod chromedriver;
 pub mod pages;
-pub mod ports;
 mod processes;
 
 pub use browser::{Browser, Profile};
-pub use chapters::{ChapterServer, ChapterSpec, KeyPrefix, Lifetime, Storage, CHAPTERS};
+pub use chapters::{ChapterServer, Lifetime};
+pub use launcher::{Chapter, CookieExpiry, KeySpace, Storage, CHAPTERS};

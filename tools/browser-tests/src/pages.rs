@@ -57,7 +57,7 @@ pub async fn visit_about(client: &Client, server: &ChapterServer) -> Visit {
 /// reports it (HttpOnly cookies included), for the current page's host.
 pub async fn session_cookie(client: &Client, server: &ChapterServer) -> Option<Cookie<'static>> {
     let cookies = client.get_all_cookies().await.unwrap();
-    cookies.into_iter().find(|c| c.name() == server.spec.cookie_name)
+    cookies.into_iter().find(|c| c.name() == server.chapter.cookie_name)
 }
 
 /// The page's theme: the class of its `<body>`, `light` or `dark`.

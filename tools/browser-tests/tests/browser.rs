@@ -6,11 +6,12 @@
 //! Each test starts the real `chapter-N` binary on its own port and a
 //! Chromium on its own profile; chapter 5 on its own key prefix in the Redis
 //! of `scripts/with-redis`. Run with
-//! `cargo build -p chapter-1 -p chapter-2 -p chapter-3 -p chapter-4 -p chapter-5 &&
-//! scripts/with-redis cargo test -p browser-tests` (scripts/test does both).
+//! `cargo build` of the chapters, then
+//! `scripts/with-redis cargo test -p browser-tests` (scripts/test does both).
 
 use std::time::{Duration, Instant};
 
+use browser_tests::chapters::{default_cookie_lifetime, is_persistent};
 use browser_tests::pages::{self, Visit};
 use browser_tests::{Browser, ChapterServer, Lifetime, Profile, Storage};
 use cookie::{Cookie, SameSite};
@@ -88,7 +89,7 @@ async fn signed_in_cookie_attributes(number: u8) {
     assert_eq!(cookie.http_only(), Some(true), "chapter {number}: HttpOnly");
     assert_eq!(cookie.same_site(), Some(SameSite::Lax), "chapter {number}: SameSite");
     assert_eq!(cookie.path(), Some("/"), "chapter {number}: Path");
-    match server.spec.default_cookie_lifetime {
+    match default_cookie_lifetime(&server.chapter) {
         None => assert_eq!(
             cookie.expires(),
             None,
@@ -143,9 +144,9 @@ async fn browser_restart(number: u8) {
         cookies.iter().any(|c| c.name() == "profile_marker"),
         "chapter {number}: the restarted browser lost a persistent cookie: not the same profile?"
     );
-    let kept = cookies.iter().any(|c| c.name() == server.spec.cookie_name);
+    let kept = cookies.iter().any(|c| c.name() == server.chapter.cookie_name);
     let about = pages::visit_about(&browser, &server).await;
-    if server.spec.is_persistent() {
+    if is_persistent(&server.chapter) {
         assert!(kept, "chapter {number}: the persistent cookie did not survive a restart");
         assert_eq!(about, Visit::SignedIn(GREETING.into()), "chapter {number} after a restart");
     } else {
@@ -178,7 +179,7 @@ async fn idle_expiry(number: u8) {
             "chapter {number}: signed out after {:?} of activity ({idle:?} since the last page load)",
             signed_in_at.elapsed()
         );
-        if server.spec.is_persistent() {
+        if is_persistent(&server.chapter) {
             // The expiry slides: always ahead, never more than a lifetime.
             let cookie = stored_session_cookie(&browser, &server).await;
             assert_expires_within(&cookie, lifetime, lifetime, number);
@@ -187,7 +188,7 @@ async fn idle_expiry(number: u8) {
 
     tokio::time::sleep(lifetime + Duration::from_secs(2)).await;
     let held = pages::session_cookie(&browser, &server).await.is_some();
-    if server.spec.is_persistent() {
+    if is_persistent(&server.chapter) {
         assert!(!held, "chapter {number}: the browser kept an expired cookie");
     } else {
         assert!(held, "chapter {number}: the browser dropped a browser-session cookie by itself");
@@ -275,7 +276,7 @@ async fn two_instances_one_host(number: u8) {
     pages::sign_in(&browser, &first, USER).await;
     let on_second = pages::visit_about(&browser, &second).await;
 
-    match first.spec.storage {
+    match first.chapter.storage {
         Storage::Redis => {
             assert_eq!(
                 on_second,
@@ -302,7 +303,7 @@ async fn two_instances_one_host(number: u8) {
             pages::log_out_from_navbar(&browser).await;
             assert_signed_out(&browser, &first, "signing out on the other instance").await;
         }
-        Storage::Files => {
+        Storage::ServerFiles => {
             assert_eq!(
                 on_second,
                 Visit::SentToLogin,
@@ -310,13 +311,13 @@ async fn two_instances_one_host(number: u8) {
             );
             assert_signed_out(&browser, &first, "the other instance refused the cookie").await;
         }
-        Storage::Cookie => panic!("chapter {number}: no records to share or not"),
+        Storage::EncryptedCookie => panic!("chapter {number}: no records to share or not"),
     }
     browser.close().await;
 }
 
 async fn assert_signed_out(browser: &Browser, server: &ChapterServer, how: &str) {
-    let number = server.spec.number;
+    let number = server.chapter.number;
     assert!(
         pages::session_cookie(browser, server).await.is_none(),
         "chapter {number}: the session cookie is still in the browser after {how}"
@@ -332,7 +333,7 @@ async fn stored_session_cookie(browser: &Browser, server: &ChapterServer) -> Coo
     pages::session_cookie(browser, server).await.unwrap_or_else(|| {
         panic!(
             "chapter {}: the browser holds no {} cookie",
-            server.spec.number, server.spec.cookie_name
+            server.chapter.number, server.chapter.cookie_name
         )
     })
 }

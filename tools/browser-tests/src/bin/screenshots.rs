@@ -11,42 +11,46 @@
 use std::fs;
 use std::path::Path;
 
-use browser_tests::chapters::workspace_root;
-use browser_tests::{pages, Browser, ChapterServer, KeyPrefix, Lifetime, Profile, CHAPTERS};
+use browser_tests::{pages, Browser, ChapterServer, KeySpace, Lifetime, Profile, CHAPTERS};
+use launcher::progress::Progress;
 
 const USER: &str = "Ada";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let folder = workspace_root().join("book/src/screenshots");
+    let folder = launcher::workspace_root().join("book/src/screenshots");
     fs::create_dir_all(&folder).unwrap();
 
+    let mut progress = Progress::new("screenshots", CHAPTERS.len() as u64);
     for chapter in CHAPTERS {
+        progress.step(format!("chapter {}", chapter.number));
         // Chapter 5 on its own default key prefix, so its panel names the
         // Redis key as `cargo run -p chapter-5` does; the Redis is this
         // run's alone.
-        let server = ChapterServer::start_with_prefix(
+        let server = ChapterServer::start_with_keys(
             chapter.number,
             Lifetime::ChapterDefault,
-            KeyPrefix::ChapterDefault,
+            KeySpace::chapter_default(&chapter),
         );
         let profile = Profile::new();
         let browser = Browser::launch(&profile).await;
         if chapter.number == 1 {
             browser.goto(&server.url("/login")).await.unwrap();
-            save(&browser, &folder.join("login.png")).await;
+            save(&browser, &folder.join("login.png"), &progress).await;
         }
         pages::sign_in(&browser, &server, USER).await;
-        save(&browser, &folder.join(format!("chapter-{}-signed-in.png", chapter.number))).await;
+        let name = format!("chapter-{}-signed-in.png", chapter.number);
+        save(&browser, &folder.join(name), &progress).await;
         if chapter.number == 1 {
             pages::log_out_from_navbar(&browser).await;
-            save(&browser, &folder.join("signed-out.png")).await;
+            save(&browser, &folder.join("signed-out.png"), &progress).await;
         }
         browser.close().await;
     }
+    progress.finish();
 }
 
-async fn save(browser: &Browser, path: &Path) {
+async fn save(browser: &Browser, path: &Path, progress: &Progress) {
     // No blinking caret in the login form: the same page, the same picture.
     browser.execute("document.activeElement?.blur()", vec![]).await.unwrap();
     // No visited-link colour either: Chromium marks a link visited a moment
@@ -62,5 +66,5 @@ async fn save(browser: &Browser, path: &Path) {
         .unwrap();
     let png = browser.screenshot().await.unwrap();
     fs::write(path, png).unwrap();
-    println!("wrote {}", path.display());
+    progress.println(format!("wrote {}", path.display()));
 }
