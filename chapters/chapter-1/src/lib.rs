@@ -16,6 +16,3 @@ pub const CHAPTER: Chapter = Chapter {
     default_session_lifetime: THIRTY_ONE_DAYS,
 };
 // ANCHOR_END: chapter
-
-#[cfg(test)]
-mod tests;

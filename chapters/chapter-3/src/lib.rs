@@ -16,6 +16,3 @@ pub const CHAPTER: Chapter = Chapter {
     default_session_lifetime: FIVE_MINUTES,
 };
 // ANCHOR_END: chapter
-
-#[cfg(test)]
-mod tests;

@@ -4,31 +4,22 @@
 //! `Rocket.toml`, then `ROCKET_*` environment variables, so
 //! `ROCKET_SESSION_LIFETIME=30 cargo run -p chapter-3` just works.
 
-use std::path::PathBuf;
-
 use rocket::figment::providers::{Env, Format, Serialized, Toml};
-use rocket::figment::value::magic::RelativePathBuf;
 use rocket::figment::{Figment, Profile};
 use rocket::time::Duration;
 use serde::{Deserialize, Serialize};
 
+use crate::policy::ExpiryPolicy;
 use crate::Chapter;
 
-/// The values a chapter reads at launch.
+/// What every chapter reads at launch besides Rocket's own keys. Each
+/// store reads its own keys too: [`FileStoreConfig`](crate::store::file::FileStoreConfig)
+/// and [`RedisStoreConfig`](crate::store::redis::RedisStoreConfig).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct SessionConfig {
     /// Seconds without a request after which the server refuses a session.
     /// In the persistent chapters it is also the cookie's `Max-Age`.
     pub session_lifetime: u64,
-    /// Root of the server-side stores; each chapter uses its own folder
-    /// below it. A relative path is taken from the folder of `Rocket.toml`.
-    pub session_dir: RelativePathBuf,
-    /// Seconds between two sweeps of expired records in the file store.
-    pub session_cleanup_interval: u64,
-    /// What the Redis keys of the sessions start with. Instances that share
-    /// sessions share the prefix; anything else in the same Redis keeps out
-    /// of their way.
-    pub session_key_prefix: String,
 }
 
 impl SessionConfig {
@@ -36,13 +27,9 @@ impl SessionConfig {
         Duration::seconds(self.session_lifetime.min(i64::MAX as u64) as i64)
     }
 
-    pub fn cleanup_interval(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(self.session_cleanup_interval.max(1))
-    }
-
-    /// Where `chapter` keeps its records.
-    pub fn store_dir(&self, chapter: &Chapter) -> PathBuf {
-        self.session_dir.relative().join(chapter.store_folder())
+    /// The server's rules for when a session ends.
+    pub fn expiry_policy(&self) -> ExpiryPolicy {
+        ExpiryPolicy::new(self.lifetime())
     }
 }
 

@@ -7,11 +7,12 @@
 //! just as the tutorial's listings differ in a few configuration lines.
 
 pub mod chapter;
-mod cleanup;
 pub mod clock;
 pub mod config;
 mod lifetime;
 mod page;
+pub mod policy;
+pub mod record;
 mod routes;
 pub mod safe_next;
 pub mod secret_key;
@@ -19,21 +20,18 @@ pub mod session;
 pub mod store;
 pub mod username;
 
-#[cfg(feature = "testing")]
-pub mod testing;
-
 use std::sync::Arc;
 
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use rocket::{Build, Rocket};
-use rocket_db_pools::Database;
 use rocket_dyn_templates::Template;
 
 pub use chapter::{Chapter, CookieExpiry, Storage};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use lifetime::{FIVE_MINUTES, THIRTY_ONE_DAYS};
-pub use session::{Session, SessionData, SignedIn, Theme};
+pub use record::{SessionData, SessionRecord, Theme};
+pub use session::{Session, SessionManager, SignedIn};
 
 // ANCHOR: app
 /// Builds the Rocket application for `chapter`, configured from
@@ -47,18 +45,19 @@ pub fn app(chapter: Chapter) -> Rocket<Build> {
 /// tests use it to point the file store at a temporary folder and to move
 /// time forward without sleeping.
 pub fn app_with(chapter: Chapter, figment: Figment, clock: Arc<dyn Clock>) -> Rocket<Build> {
-    let mut rocket =
-        rocket::custom(figment).attach(secret_key::fairing()).attach(Template::fairing());
-    if chapter.storage == Storage::Redis {
-        // Rocket's own pool, from `databases.sessions`. It connects lazily:
-        // the chapter starts, and serves public pages, without Redis.
-        rocket = rocket.attach(store::SessionsDb::init());
-    }
+    let rocket = rocket::custom(figment).attach(secret_key::fairing()).attach(Template::fairing());
+    // ANCHOR: storage_setup
+    // The one place that tells the stores apart: each brings its own
+    // configuration and fairings, and puts itself in managed state.
+    let rocket = match chapter.storage {
+        // Nothing on the server: the sealed cookie is the store.
+        Storage::EncryptedCookie => rocket,
+        Storage::ServerFiles => store::file::attach(rocket, chapter, clock.clone()),
+        Storage::Redis => store::redis::attach(rocket),
+    };
+    // ANCHOR_END: storage_setup
     rocket
-        .attach(AdHoc::try_on_ignite("Session manager", move |rocket| {
-            session::SessionManager::ignite(rocket, chapter, clock)
-        }))
-        .attach(cleanup::fairing())
+        .attach(SessionManager::fairing(chapter, clock))
         .attach(AdHoc::on_liftoff("Address", move |rocket| {
             Box::pin(async move {
                 let config = rocket.config();

@@ -8,8 +8,9 @@ use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 
 use crate::lifetime::describe;
-use crate::session::{Session, SessionData, SessionManager, Theme};
-use crate::{CookieExpiry, Storage};
+use crate::record::{SessionData, Theme};
+use crate::session::{Session, SessionManager};
+use crate::CookieExpiry;
 
 // ANCHOR: page_guard
 /// Request guard for rendering a page of the site.
@@ -45,7 +46,8 @@ pub struct PageContext<'a> {
 /// The facts of the "your session" panel.
 #[derive(Serialize)]
 struct Panel {
-    /// `encrypted-cookie`, `server-files` or `redis`.
+    /// `encrypted-cookie`, `server-files` or `redis`: the store's own
+    /// [`StoreDescription`](crate::store::StoreDescription).
     storage: &'static str,
     /// `at-browser-close` or `sliding`.
     cookie_expiry: &'static str,
@@ -69,7 +71,7 @@ impl<'r> Page<'r> {
             self.session.data(),
             self.path,
             self.session.record_name(),
-            self.session.store_is_unavailable(),
+            self.session.unavailable().is_some(),
         )
     }
 
@@ -94,12 +96,9 @@ pub fn page_context<'a>(
     store_unavailable: bool,
 ) -> PageContext<'a> {
     let chapter = manager.chapter();
+    let store = manager.describe_store();
     let panel = Panel {
-        storage: match chapter.storage {
-            Storage::EncryptedCookie => "encrypted-cookie",
-            Storage::ServerFiles => "server-files",
-            Storage::Redis => "redis",
-        },
+        storage: store.kind,
         cookie_expiry: match chapter.cookie_expiry {
             CookieExpiry::AtBrowserClose => "at-browser-close",
             CookieExpiry::SlidingLifetime => "sliding",
@@ -107,7 +106,7 @@ pub fn page_context<'a>(
         cookie_name: chapter.cookie_name,
         lifetime: describe(manager.lifetime()),
         lifetime_seconds: manager.lifetime().whole_seconds(),
-        store_dir: manager.files().map(|f| f.dir().display().to_string()),
+        store_dir: store.location,
         record,
         store_unavailable,
     };

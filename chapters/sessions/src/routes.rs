@@ -159,7 +159,7 @@ async fn toggle_theme(
     page: Page<'_>,
     form: Form<ThemeForm<'_>>,
 ) -> Result<Redirect, (Status, Template)> {
-    if page.session.store_is_unavailable() {
+    if page.session.unavailable().is_some() {
         return Err((Status::ServiceUnavailable, page.render("unavailable")));
     }
     if page.session.data().is_none() {

@@ -9,21 +9,20 @@ use std::hint::black_box;
 use cookie::{Cookie, CookieJar, Key};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use rocket::time::{Duration, OffsetDateTime};
-use sessions::store::{
-    decode_cookie_payload, encode_cookie_payload, FileStore, IdleLimit, SessionId, StoredSession,
-};
+use sessions::policy::{ExpiryPolicy, Verdict};
+use sessions::store::{Decision, FileStore, SessionId};
 use sessions::username::Username;
-use sessions::SessionData;
+use sessions::{SessionData, SessionRecord};
 
 const LIFETIME: Duration = Duration::minutes(5);
 
-fn session(now: OffsetDateTime) -> StoredSession {
-    StoredSession::new(SessionData::new(Username::parse("ada lovelace").unwrap()), now)
+fn session(now: OffsetDateTime) -> SessionRecord {
+    SessionRecord::new(SessionData::new(Username::parse("ada lovelace").unwrap()), now)
 }
 
 fn cookie(c: &mut Criterion) {
     let key = Key::generate();
-    let payload = encode_cookie_payload(&session(OffsetDateTime::now_utc()));
+    let payload = session(OffsetDateTime::now_utc()).to_json();
     c.bench_function("cookie: seal a session (JSON + AES-256-GCM)", |b| {
         b.iter(|| {
             let mut jar = CookieJar::new();
@@ -39,7 +38,7 @@ fn cookie(c: &mut Criterion) {
             let mut jar = CookieJar::new();
             jar.add_original(black_box(sealed.clone()));
             let opened = jar.private(&key).get("session").unwrap();
-            decode_cookie_payload(opened.value()).unwrap()
+            SessionRecord::from_json(opened.value().as_bytes()).unwrap()
         })
     });
 }
@@ -52,16 +51,23 @@ fn file_store(c: &mut Criterion) {
     c.bench_function("file store: create a record (write, rename)", |b| {
         b.iter(|| store.create(black_box(&session(start))).unwrap())
     });
-    let limit = IdleLimit::new(LIFETIME);
-    c.bench_function("file store: load a record (read only, within the refresh step)", |b| {
-        b.iter(|| store.load(black_box(&id), start, limit).unwrap().unwrap())
+    let policy = ExpiryPolicy::new(LIFETIME);
+    c.bench_function("file store: get a record (read only)", |b| {
+        b.iter(|| store.get(black_box(&id)).unwrap().unwrap())
     });
     let mut now = start;
-    c.bench_function("file store: load and record activity (read, write, rename)", |b| {
+    c.bench_function("file store: record activity (read, write, rename)", |b| {
         b.iter(|| {
             // Each iteration is a request one refresh step after the last.
-            now += limit.refresh_step;
-            store.load(black_box(&id), now, limit).unwrap().unwrap()
+            now += policy.refresh_step;
+            store
+                .modify(black_box(&id), |record| {
+                    assert_eq!(policy.verdict(record, now), Verdict::RefreshDue);
+                    record.last_seen = now;
+                    Decision::Write { time_to_live: policy.time_to_live(record, now) }
+                })
+                .unwrap()
+                .unwrap()
         })
     });
 }
@@ -81,7 +87,7 @@ fn sweep(c: &mut Criterion) {
     group.bench_function("sweep 100 000 live records (directory entries only)", |b| {
         b.iter_batched(
             || now,
-            |now| store.purge_expired(now, IdleLimit::new(LIFETIME)).unwrap(),
+            |now| store.purge_expired(now, &ExpiryPolicy::new(LIFETIME)).unwrap(),
             BatchSize::PerIteration,
         )
     });

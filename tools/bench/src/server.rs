@@ -6,8 +6,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rocket_db_pools::deadpool_redis::redis;
-use sessions::store::{FileStore, SessionId, StoredSession};
-use sessions::{SessionData, Theme};
+use sessions::store::{FileStore, SessionId};
+use sessions::{SessionData, SessionRecord, Theme};
 use tempfile::TempDir;
 
 /// Ports 24100 and up: away from the chapters' own 8001–8004, and below
@@ -122,7 +122,7 @@ impl Server {
     pub fn fill_store(&self, total: usize) {
         let data =
             SessionData { user_name: "stored".into(), lang: "en".into(), theme: Theme::Dark };
-        let record = StoredSession::new(data, rocket::time::OffsetDateTime::now_utc());
+        let record = SessionRecord::new(data, rocket::time::OffsetDateTime::now_utc());
         let json = rocket::serde::json::serde_json::to_vec(&record).expect("json");
         if let Some((url, prefix)) = &self.redis {
             return fill_redis(url, prefix, total, &json);

@@ -17,6 +17,12 @@
 //! Keys are `<session_key_prefix><SHA-256 of the id>`: whoever can list the
 //! keys learns no id they could put in a cookie.
 //!
+//! A Redis that is down or hangs: each operation has [`OPERATION_TIMEOUT`],
+//! and after one times out or cannot connect, the store answers "unavailable"
+//! at once for [`BACK_OFF`] before it tries Redis again. Without that, a
+//! hanging Redis would hold every request that carries a session cookie,
+//! public pages included, for the whole timeout.
+//!
 //! Connections: most requests send one command (a `GET`), and Redis
 //! connections are multiplexed, so all requests share one connection for
 //! their single commands. A change needs a connection of its own (`WATCH`
@@ -25,18 +31,24 @@
 //! round trip that the shared connection spares the common request.
 
 use std::future::Future;
-use std::io;
-use std::sync::{Mutex, PoisonError};
-use std::time::Duration as StdDuration;
+use std::sync::Arc;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration as StdDuration, Instant};
 
-use rocket::time::OffsetDateTime;
+use rocket::fairing::AdHoc;
+use rocket::time::Duration;
 use rocket::tokio::time::timeout;
+use rocket::{Build, Rocket};
 use rocket_db_pools::deadpool_redis::redis::aio::{ConnectionLike, MultiplexedConnection};
 use rocket_db_pools::deadpool_redis::redis::{self, RedisError, RedisResult, Value};
 use rocket_db_pools::deadpool_redis::{Connection, Pool};
 use rocket_db_pools::Database;
+use serde::Deserialize;
 
-use super::{DataChange, IdleLimit, Purge, SessionId, SessionStore, StoredSession};
+use super::{
+    Decide, Decision, ServerStore, SessionId, SessionStore, StoreDescription, StoreUnavailable,
+};
+use crate::record::SessionRecord;
 
 // ANCHOR: sessions_db
 /// The Redis pool, configured by Rocket from `databases.sessions` (its
@@ -52,9 +64,45 @@ pub struct SessionsDb(Pool);
 /// on one that hangs, so a request answers 503 instead of hanging too.
 const OPERATION_TIMEOUT: StdDuration = StdDuration::from_secs(2);
 
+/// How long the store answers "unavailable" without trying, after Redis
+/// timed out or refused a connection.
+pub const BACK_OFF: StdDuration = StdDuration::from_secs(3);
+
 /// How often a change is tried again when another request changed the
 /// same record between our read and our write.
 const MAX_OPTIMISTIC_RETRIES: usize = 16;
+
+/// The key the Redis store reads from the configuration, besides Rocket's
+/// `databases.sessions` for the pool.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RedisStoreConfig {
+    /// What the Redis keys of the sessions start with. Instances that share
+    /// sessions share the prefix; anything else in the same Redis keeps out
+    /// of their way.
+    pub session_key_prefix: String,
+}
+
+/// Sets the Redis store up: Rocket's own pool, from `databases.sessions`
+/// (it connects lazily: the chapter starts, and serves public pages,
+/// without Redis), and the store on it.
+pub fn attach(rocket: Rocket<Build>) -> Rocket<Build> {
+    rocket.attach(SessionsDb::init()).attach(AdHoc::try_on_ignite(
+        "Redis session store",
+        |rocket| async {
+            let config: RedisStoreConfig = match rocket.figment().extract() {
+                Ok(config) => config,
+                Err(e) => {
+                    rocket::config::pretty_print_error(e);
+                    return Err(rocket);
+                }
+            };
+            // `SessionsDb::init()`, attached just before, built the pool.
+            let Some(db) = SessionsDb::fetch(&rocket) else { return Err(rocket) };
+            let store = RedisStore::new((*db).clone(), config.session_key_prefix);
+            Ok(rocket.manage(ServerStore(Arc::new(store))))
+        },
+    ))
+}
 
 /// Session records in Redis.
 pub struct RedisStore {
@@ -63,12 +111,19 @@ pub struct RedisStore {
     /// The connection every request shares for single commands; `None`
     /// until first needed, and again after it broke (Redis restarted).
     shared: Mutex<Option<MultiplexedConnection>>,
+    /// Until when the store answers "unavailable" without trying Redis.
+    backing_off_until: Mutex<Option<Instant>>,
 }
 
 impl RedisStore {
     /// A store on `pool` that names its keys `<prefix><hash of the id>`.
     pub fn new(pool: Pool, prefix: impl Into<String>) -> Self {
-        RedisStore { pool, prefix: prefix.into(), shared: Mutex::new(None) }
+        RedisStore {
+            pool,
+            prefix: prefix.into(),
+            shared: Mutex::new(None),
+            backing_off_until: Mutex::new(None),
+        }
     }
 
     /// The key that holds the session `id`.
@@ -76,74 +131,93 @@ impl RedisStore {
         format!("{}{}", self.prefix, id.hashed())
     }
 
-    /// Runs `operation` on a pooled connection of its own, within
-    /// [`OPERATION_TIMEOUT`]: for transactions.
+    // ANCHOR: back_off
+    /// Runs `work` within [`OPERATION_TIMEOUT`], unless Redis failed less
+    /// than [`BACK_OFF`] ago. A timeout or a refused connection starts the
+    /// back-off; any answer from Redis, even an error, does not.
+    async fn guarded<T>(
+        &self,
+        work: impl Future<Output = RedisResult<T>>,
+    ) -> Result<T, StoreUnavailable> {
+        if self.lock(&self.backing_off_until).is_some_and(|until| Instant::now() < until) {
+            return Err(StoreUnavailable::new("Redis failed a moment ago; not asking it yet"));
+        }
+        let result = timeout(OPERATION_TIMEOUT, work).await.unwrap_or_else(|_| Err(timed_out()));
+        if let Err(e) = &result {
+            if e.is_timeout() || e.is_connection_refusal() {
+                *self.lock(&self.backing_off_until) = Some(Instant::now() + BACK_OFF);
+                // Whatever hangs, the next try starts on a new connection.
+                self.forget_shared_connection();
+            }
+        }
+        result.map_err(StoreUnavailable::new)
+    }
+    // ANCHOR_END: back_off
+
+    /// Runs `operation` on a pooled connection of its own: for
+    /// transactions.
     async fn with_own_connection<T, F>(
         &self,
         operation: impl FnOnce(Connection) -> F,
-    ) -> io::Result<T>
+    ) -> Result<T, StoreUnavailable>
     where
         F: Future<Output = RedisResult<T>>,
     {
-        let work = async {
-            let connection = self.pool.get().await.map_err(io::Error::other)?;
-            operation(connection).await.map_err(io::Error::other)
-        };
-        timeout(OPERATION_TIMEOUT, work).await.unwrap_or_else(|_| Err(timed_out()))
+        self.guarded(async {
+            let connection = self.pool.get().await.map_err(pool_error)?;
+            operation(connection).await
+        })
+        .await
     }
 
     // ANCHOR: shared_connection
-    /// Runs `operation` on the shared connection, within
-    /// [`OPERATION_TIMEOUT`]. A connection that broke since the last request
-    /// (Redis restarted) is replaced, and the operation tried once more on
-    /// the new one, so nobody sees an error for a Redis that is back.
+    /// Runs `operation` on the shared connection. A connection that broke
+    /// since the last request (Redis restarted) is replaced, and the
+    /// operation tried once more on the new one, so nobody sees an error
+    /// for a Redis that is back.
     async fn with_shared_connection<T, F>(
         &self,
         operation: impl Fn(MultiplexedConnection) -> F,
-    ) -> io::Result<T>
+    ) -> Result<T, StoreUnavailable>
     where
         F: Future<Output = RedisResult<T>>,
     {
-        let work = async {
+        self.guarded(async {
             let mut retried = false;
             loop {
                 let connection = self.shared_connection().await?;
                 match operation(connection).await {
-                    Ok(value) => return Ok(value),
-                    Err(e) if is_broken_connection(&e) => {
+                    Err(e) if is_broken_connection(&e) && !retried => {
                         self.forget_shared_connection();
-                        if retried {
-                            return Err(io::Error::other(e));
-                        }
                         retried = true;
                     }
-                    Err(e) => return Err(io::Error::other(e)),
+                    Err(e) if is_broken_connection(&e) => {
+                        self.forget_shared_connection();
+                        return Err(e);
+                    }
+                    result => return result,
                 }
             }
-        };
-        timeout(OPERATION_TIMEOUT, work).await.unwrap_or_else(|_| {
-            // Whatever hangs, the next request starts on a new connection.
-            self.forget_shared_connection();
-            Err(timed_out())
         })
+        .await
     }
     // ANCHOR_END: shared_connection
 
-    async fn shared_connection(&self) -> io::Result<MultiplexedConnection> {
-        if let Some(connection) = self.lock_shared().as_ref() {
+    async fn shared_connection(&self) -> RedisResult<MultiplexedConnection> {
+        if let Some(connection) = self.lock(&self.shared).as_ref() {
             return Ok(connection.clone());
         }
         // Taken out of the pool for good: it is everyone's from now on.
-        let fresh = Connection::take(self.pool.get().await.map_err(io::Error::other)?);
-        Ok(self.lock_shared().get_or_insert(fresh).clone())
+        let fresh = Connection::take(self.pool.get().await.map_err(pool_error)?);
+        Ok(self.lock(&self.shared).get_or_insert(fresh).clone())
     }
 
     fn forget_shared_connection(&self) {
-        self.lock_shared().take();
+        self.lock(&self.shared).take();
     }
 
-    fn lock_shared(&self) -> std::sync::MutexGuard<'_, Option<MultiplexedConnection>> {
-        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock<'a, T>(&self, mutex: &'a Mutex<T>) -> MutexGuard<'a, T> {
+        mutex.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Reads the record under `key` with the connection `conn`; a corrupt
@@ -151,77 +225,29 @@ impl RedisStore {
     async fn read(
         conn: &mut (impl ConnectionLike + Send),
         key: &str,
-    ) -> RedisResult<Option<StoredSession>> {
+    ) -> RedisResult<Option<SessionRecord>> {
         let bytes: Option<Vec<u8>> = redis::cmd("GET").arg(key).query_async(conn).await?;
         let Some(bytes) = bytes else { return Ok(None) };
-        match serde_json::from_slice(&bytes) {
-            Ok(session) => Ok(Some(session)),
-            Err(e) => {
-                rocket::warn!("removing unreadable session record {key}: {e}");
+        match SessionRecord::from_json(&bytes) {
+            Some(record) => Ok(Some(record)),
+            None => {
+                rocket::warn!("removing unreadable session record {key}");
                 redis::cmd("DEL").arg(key).query_async::<_, ()>(conn).await?;
                 Ok(None)
             }
         }
     }
-
-    // ANCHOR: modify
-    /// Reads the live record of `id`, lets `edit` change it and, when `edit`
-    /// returns `true`, writes it back with `last_seen = now` and a fresh
-    /// expiry. `WATCH` makes the write fail if anyone (another request,
-    /// another server) touched the record since we read it; we then start
-    /// again from the new record, so no change is ever lost.
-    async fn modify(
-        &self,
-        id: &SessionId,
-        now: OffsetDateTime,
-        limit: IdleLimit,
-        edit: impl Fn(&mut StoredSession) -> bool + Send + Sync,
-    ) -> io::Result<Option<StoredSession>> {
-        let key = self.key_of(id);
-        self.with_own_connection(|mut conn| async move {
-            for _ in 0..MAX_OPTIMISTIC_RETRIES {
-                redis::cmd("WATCH").arg(&key).query_async::<_, ()>(&mut conn).await?;
-                let Some(mut session) = Self::read(&mut conn, &key).await? else {
-                    redis::cmd("UNWATCH").query_async::<_, ()>(&mut conn).await?;
-                    return Ok(None);
-                };
-                if limit.is_idle_past(&session, now) {
-                    redis::cmd("UNWATCH").query_async::<_, ()>(&mut conn).await?;
-                    redis::cmd("DEL").arg(&key).query_async::<_, ()>(&mut conn).await?;
-                    return Ok(None);
-                }
-                if !edit(&mut session) {
-                    redis::cmd("UNWATCH").query_async::<_, ()>(&mut conn).await?;
-                    return Ok(Some(session));
-                }
-                session.last_seen = now;
-                let written: Option<Value> = redis::pipe()
-                    .atomic()
-                    .cmd("SET")
-                    .arg(&key)
-                    .arg(to_json(&session))
-                    .arg("XX")
-                    .arg("PX")
-                    .arg(expiry_millis(limit))
-                    .query_async(&mut conn)
-                    .await?;
-                if written.is_some() {
-                    return Ok(Some(session));
-                }
-                // `EXEC` answered nil: the record changed under us. Again.
-            }
-            Err((redis::ErrorKind::TryAgain, "the session kept changing under us").into())
-        })
-        .await
-    }
-    // ANCHOR_END: modify
 }
 
 #[rocket::async_trait]
 impl SessionStore for RedisStore {
     // ANCHOR: create
-    async fn create(&self, session: &StoredSession, limit: IdleLimit) -> io::Result<SessionId> {
-        let json = &to_json(session);
+    async fn create(
+        &self,
+        record: &SessionRecord,
+        time_to_live: Duration,
+    ) -> Result<SessionId, StoreUnavailable> {
+        let json = &record.to_json();
         loop {
             let id = SessionId::generate()?;
             let key = &self.key_of(&id);
@@ -234,7 +260,7 @@ impl SessionStore for RedisStore {
                         .arg(json)
                         .arg("NX")
                         .arg("PX")
-                        .arg(expiry_millis(limit))
+                        .arg(millis(time_to_live))
                         .query_async(&mut conn)
                         .await
                 })
@@ -246,50 +272,67 @@ impl SessionStore for RedisStore {
     }
     // ANCHOR_END: create
 
-    // ANCHOR: load
-    async fn load(
-        &self,
-        id: &SessionId,
-        now: OffsetDateTime,
-        limit: IdleLimit,
-    ) -> io::Result<Option<StoredSession>> {
+    // ANCHOR: get
+    async fn get(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreUnavailable> {
         // Most requests only read: one `GET`.
         let key = &self.key_of(id);
-        let read = self
-            .with_shared_connection(|mut conn| async move {
-                let session = Self::read(&mut conn, key).await?;
-                if session.as_ref().is_some_and(|s| limit.is_idle_past(s, now)) {
-                    redis::cmd("DEL").arg(key).query_async::<_, ()>(&mut conn).await?;
-                    return Ok(None);
-                }
-                Ok(session)
-            })
-            .await?;
-        match read {
-            Some(session) if limit.needs_refresh(&session, now) => {
-                // Record the activity: `last_seen` and Redis's expiry move on.
-                self.modify(id, now, limit, |s| limit.needs_refresh(s, now)).await
-            }
-            read => Ok(read),
-        }
+        self.with_shared_connection(|mut conn| async move { Self::read(&mut conn, key).await })
+            .await
     }
-    // ANCHOR_END: load
+    // ANCHOR_END: get
 
-    async fn update(
+    // ANCHOR: modify
+    /// `WATCH` makes the write fail if anyone (another request, another
+    /// server) touched the record since we read it; we then start again
+    /// from the new record, so no change is ever lost, and a refresh never
+    /// brings back a session that was signed out meanwhile.
+    async fn modify(
         &self,
         id: &SessionId,
-        now: OffsetDateTime,
-        limit: IdleLimit,
-        change: DataChange,
-    ) -> io::Result<Option<StoredSession>> {
-        self.modify(id, now, limit, move |session| {
-            change(&mut session.data);
-            true
+        decide: Decide,
+    ) -> Result<Option<SessionRecord>, StoreUnavailable> {
+        let key = self.key_of(id);
+        self.with_own_connection(|mut conn| async move {
+            for _ in 0..MAX_OPTIMISTIC_RETRIES {
+                redis::cmd("WATCH").arg(&key).query_async::<_, ()>(&mut conn).await?;
+                let Some(mut record) = Self::read(&mut conn, &key).await? else {
+                    redis::cmd("UNWATCH").query_async::<_, ()>(&mut conn).await?;
+                    return Ok(None);
+                };
+                let time_to_live = match decide(&mut record) {
+                    Decision::Keep => {
+                        redis::cmd("UNWATCH").query_async::<_, ()>(&mut conn).await?;
+                        return Ok(Some(record));
+                    }
+                    Decision::Delete => {
+                        redis::cmd("UNWATCH").query_async::<_, ()>(&mut conn).await?;
+                        redis::cmd("DEL").arg(&key).query_async::<_, ()>(&mut conn).await?;
+                        return Ok(None);
+                    }
+                    Decision::Write { time_to_live } => time_to_live,
+                };
+                let written: Option<Value> = redis::pipe()
+                    .atomic()
+                    .cmd("SET")
+                    .arg(&key)
+                    .arg(record.to_json())
+                    .arg("XX")
+                    .arg("PX")
+                    .arg(millis(time_to_live))
+                    .query_async(&mut conn)
+                    .await?;
+                if written.is_some() {
+                    return Ok(Some(record));
+                }
+                // `EXEC` answered nil: the record changed under us. Again.
+            }
+            Err((redis::ErrorKind::TryAgain, "the session kept changing under us").into())
         })
         .await
     }
+    // ANCHOR_END: modify
 
-    async fn delete(&self, id: &SessionId) -> io::Result<()> {
+    async fn delete(&self, id: &SessionId) -> Result<(), StoreUnavailable> {
         let key = &self.key_of(id);
         self.with_shared_connection(|mut conn| async move {
             redis::cmd("DEL").arg(key).query_async::<_, ()>(&mut conn).await
@@ -297,16 +340,12 @@ impl SessionStore for RedisStore {
         .await
     }
 
-    fn expires_records_itself(&self) -> bool {
-        true
-    }
-
-    async fn purge_expired(&self, _: OffsetDateTime, _: IdleLimit) -> io::Result<Purge> {
-        Ok(Purge::default())
-    }
-
     fn record_name(&self, id: &SessionId) -> String {
         self.key_of(id)
+    }
+
+    fn describe(&self) -> StoreDescription {
+        StoreDescription { kind: "redis", location: None }
     }
 }
 
@@ -316,17 +355,24 @@ fn is_broken_connection(e: &RedisError) -> bool {
     e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal()
 }
 
-fn timed_out() -> io::Error {
-    io::Error::new(io::ErrorKind::TimedOut, "Redis did not answer in time")
+fn timed_out() -> RedisError {
+    std::io::Error::new(std::io::ErrorKind::TimedOut, "Redis did not answer in time").into()
 }
 
-fn to_json(session: &StoredSession) -> Vec<u8> {
-    serde_json::to_vec(session).expect("a session always serializes")
+/// A pool that could not hand out a connection, as the Redis error it
+/// carries when there is one (so a refused connection is seen as one).
+fn pool_error(e: rocket_db_pools::deadpool_redis::PoolError) -> RedisError {
+    use rocket_db_pools::deadpool_redis::PoolError;
+    match e {
+        PoolError::Backend(e) => e,
+        PoolError::Timeout(_) => timed_out(),
+        other => (redis::ErrorKind::IoError, "no Redis connection", other.to_string()).into(),
+    }
 }
 
-/// Redis's expiry for a record: the idle limit in milliseconds, within what
-/// Redis accepts (at least 1; far below `i64::MAX` once added to the clock).
-fn expiry_millis(limit: IdleLimit) -> i64 {
+/// A time-to-live in milliseconds, within what Redis accepts (at least 1;
+/// far below `i64::MAX` once added to the clock).
+fn millis(time_to_live: Duration) -> i64 {
     const LONGEST: i64 = i64::MAX / 4;
-    i64::try_from(limit.lifetime.whole_milliseconds()).unwrap_or(LONGEST).clamp(1, LONGEST)
+    i64::try_from(time_to_live.whole_milliseconds()).unwrap_or(LONGEST).clamp(1, LONGEST)
 }

@@ -1,4 +1,12 @@
-//! The test client and the helpers the suite reads with.
+//! The behaviour suite's harness: what every chapter promises (the table of
+//! the chapters in the README, and the book's side-by-side page) is written
+//! once, as tests in `tests/`, and each test is applied to every chapter it
+//! is about. This library is what those tests read with.
+//!
+//! The tests drive the real app the way a browser does: a tracked
+//! [`Client`] keeps the cookies it is sent, follows nothing by itself, and
+//! the assertions read the real `Set-Cookie` and `Location` headers. Time is
+//! a [`ManualClock`], so five idle minutes (or 31 days) take no time at all.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,8 +18,9 @@ use rocket::local::blocking::{Client, LocalResponse};
 use rocket::time::Duration;
 use tempfile::TempDir;
 
-use crate::config::chapter_defaults;
-use crate::{app_with, Chapter, Clock, ManualClock, Storage};
+use rocket::time::OffsetDateTime;
+use sessions::config::chapter_defaults;
+use sessions::{app_with, Chapter, Clock, ManualClock, SessionData, SessionRecord, Storage, Theme};
 
 use rocket_db_pools::deadpool_redis::redis::{self, Commands};
 
@@ -40,7 +49,7 @@ pub struct TestApp {
 /// on the standard port.
 pub fn test_redis_url() -> String {
     std::env::var("SESSIONS_TEST_REDIS_URL")
-        .unwrap_or_else(|_| crate::config::DEFAULT_REDIS_URL.to_owned())
+        .unwrap_or_else(|_| sessions::config::DEFAULT_REDIS_URL.to_owned())
 }
 
 /// A synchronous connection to the tests' Redis, to look at what the
@@ -66,7 +75,7 @@ pub fn clear_rocket_env(jail: &mut rocket::figment::Jail) {
 
 /// A key prefix no other test uses, so tests share one Redis safely.
 pub fn unique_key_prefix(chapter: &Chapter) -> String {
-    let id = crate::store::SessionId::generate().expect("random bytes");
+    let id = sessions::store::SessionId::generate().expect("random bytes");
     format!("test-{}:{}", &id.hashed()[..16], chapter.key_prefix())
 }
 
@@ -82,48 +91,77 @@ pub fn assert_sign_out_refused(chapter: &Chapter, response: LocalResponse<'_>) {
     assert!(!body.contains("Signed Out"), "no claim of a sign-out: {body}");
 }
 
-/// The chapter's configuration as `cargo run` would read it from
-/// `Rocket.toml` in the debug profile, without the process environment.
-pub fn test_figment(chapter: &Chapter) -> Figment {
-    chapter_defaults(chapter)
-        .merge(Toml::file(ROCKET_TOML).nested())
-        .merge(("log_level", "off"))
-        .select("debug")
+// ANCHOR: test_config
+/// How a test runs a chapter: `Rocket.toml`'s debug profile without the
+/// process environment, no log, a session folder of its own, the test Redis
+/// with a key prefix no other test uses, and a clock that stands still.
+/// [`TestConfig::set`] changes any key before launch.
+pub struct TestConfig {
+    chapter: Chapter,
+    figment: Figment,
+    session_root: TempDir,
+    clock: ManualClock,
+}
+// ANCHOR_END: test_config
+
+impl TestConfig {
+    pub fn new(chapter: Chapter) -> Self {
+        let session_root = tempfile::tempdir().expect("a temporary folder");
+        let figment = chapter_defaults(&chapter)
+            .merge(Toml::file(ROCKET_TOML).nested())
+            .merge(("log_level", "off"))
+            .select("debug")
+            .merge(("session_dir", session_root.path()))
+            .merge(("databases.sessions.url", test_redis_url()))
+            .merge(("session_key_prefix", unique_key_prefix(&chapter)));
+        TestConfig { chapter, figment, session_root, clock: ManualClock::default() }
+    }
+
+    /// Sets the configuration key `key` (Rocket's, or a chapter's).
+    pub fn set(mut self, key: &str, value: impl serde::Serialize) -> Self {
+        self.figment = self.figment.merge((key, value));
+        self
+    }
+
+    /// Sets `session_lifetime` to `seconds`.
+    pub fn lifetime(self, seconds: u64) -> Self {
+        self.set("session_lifetime", seconds)
+    }
+
+    /// Runs the chapter on `clock`, which the test keeps to move time on.
+    pub fn on_clock(mut self, clock: ManualClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The folder the chapter's file store will use: a test can put
+    /// records there before launch.
+    pub fn store_dir(&self) -> PathBuf {
+        self.session_root.path().join(self.chapter.store_folder())
+    }
+
+    /// The chapter's application, not yet launched, and the session folder
+    /// it uses (which is deleted when dropped).
+    pub fn into_rocket(self) -> (rocket::Rocket<rocket::Build>, TempDir) {
+        let rocket = app_with(self.chapter, self.figment, Arc::new(self.clock));
+        (rocket, self.session_root)
+    }
+
+    /// Launches the chapter behind a browser-like client.
+    pub fn launch(self) -> TestApp {
+        let key_prefix: String =
+            self.figment.extract_inner("session_key_prefix").expect("a key prefix");
+        let (chapter, clock) = (self.chapter, self.clock.clone());
+        let (rocket, session_root) = self.into_rocket();
+        let client = Client::tracked(rocket).expect("the chapter launches");
+        TestApp { chapter, client, clock, session_root, key_prefix }
+    }
 }
 
 impl TestApp {
     /// The chapter with its default configuration.
     pub fn launch(chapter: Chapter) -> Self {
-        Self::configured(chapter, |figment| figment)
-    }
-
-    /// The chapter with `session_lifetime` set to `seconds`.
-    pub fn with_lifetime(chapter: Chapter, seconds: u64) -> Self {
-        Self::configured(chapter, |figment| figment.merge(("session_lifetime", seconds)))
-    }
-
-    /// The chapter with its configuration changed by `configure`.
-    pub fn configured(chapter: Chapter, configure: impl FnOnce(Figment) -> Figment) -> Self {
-        let session_root = tempfile::tempdir().expect("a temporary folder");
-        let clock = ManualClock::default();
-        let figment = test_figment(&chapter)
-            .merge(("session_dir", session_root.path()))
-            .merge(("databases.sessions.url", test_redis_url()))
-            .merge(("session_key_prefix", unique_key_prefix(&chapter)));
-        Self::on(chapter, configure(figment), clock, session_root)
-    }
-
-    /// The chapter on an explicit figment, clock and session folder.
-    pub fn on(
-        chapter: Chapter,
-        figment: Figment,
-        clock: ManualClock,
-        session_root: TempDir,
-    ) -> Self {
-        let key_prefix: String = figment.extract_inner("session_key_prefix").unwrap_or_default();
-        let rocket = app_with(chapter, figment, Arc::new(clock.clone()));
-        let client = Client::tracked(rocket).expect("the chapter launches");
-        TestApp { chapter, client, clock, session_root, key_prefix }
+        TestConfig::new(chapter).launch()
     }
 
     /// What this app's Redis keys start with.
@@ -147,7 +185,7 @@ impl TestApp {
     pub fn record(&self, name: &str) -> Option<Vec<u8>> {
         match self.chapter.storage {
             Storage::Redis => test_redis().get(name).expect("GET"),
-            _ => std::fs::read(name).ok(),
+            Storage::EncryptedCookie | Storage::ServerFiles => std::fs::read(name).ok(),
         }
     }
 
@@ -159,19 +197,23 @@ impl TestApp {
                 bytes,
                 redis::SetOptions::default().with_expiration(redis::SetExpiry::KEEPTTL),
             ),
-            _ => std::fs::write(name, bytes).map_err(Into::into),
+            Storage::EncryptedCookie | Storage::ServerFiles => {
+                std::fs::write(name, bytes).map_err(Into::into)
+            }
         }
         .expect("the record is overwritten")
     }
 
     /// The name of the record that holds the session `id`, as
     /// [`TestApp::records`] lists it.
-    pub fn record_name_of(&self, id: &crate::store::SessionId) -> String {
+    pub fn record_name_of(&self, id: &sessions::store::SessionId) -> String {
         match self.chapter.storage {
             Storage::Redis => format!("{}{}", self.key_prefix, id.hashed()),
-            _ => {
-                self.store_dir().join(crate::store::FileStore::file_name(id)).display().to_string()
-            }
+            Storage::EncryptedCookie | Storage::ServerFiles => self
+                .store_dir()
+                .join(sessions::store::FileStore::file_name(id))
+                .display()
+                .to_string(),
         }
     }
 
@@ -285,6 +327,19 @@ impl Drop for TestApp {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------- fixtures
+
+/// The tutorial's session data for `user_name`, of any length (the crash
+/// test stores names far longer than sign-in accepts, to make writes slow).
+pub fn data_of(user_name: &str) -> SessionData {
+    SessionData { user_name: user_name.into(), lang: "en".into(), theme: Theme::Dark }
+}
+
+/// A session of `user_name` whose last recorded activity is `last_seen`.
+pub fn record_of(user_name: &str, last_seen: OffsetDateTime) -> SessionRecord {
+    SessionRecord::new(data_of(user_name), last_seen)
 }
 
 /// Percent-encodes a form value.
@@ -437,16 +492,12 @@ impl RawResponse {
 }
 
 impl RealServer {
-    /// Serves `chapter` on `port` (tests pick distinct ports).
+    /// Serves `chapter` on `port` (tests pick distinct ports), on the real
+    /// clock.
     pub fn start(chapter: Chapter, port: u16) -> Self {
-        let session_root = tempfile::tempdir().expect("a temporary folder");
-        let figment = test_figment(&chapter)
-            .merge(("session_dir", session_root.path()))
-            .merge(("databases.sessions.url", test_redis_url()))
-            .merge(("session_key_prefix", unique_key_prefix(&chapter)))
-            .merge(("address", "127.0.0.1"))
-            .merge(("port", port));
-        let rocket = app_with(chapter, figment, Arc::new(crate::SystemClock));
+        let TestConfig { figment, session_root, .. } =
+            TestConfig::new(chapter).set("address", "127.0.0.1").set("port", port);
+        let rocket = app_with(chapter, figment, Arc::new(sessions::SystemClock));
         let rocket = rocket::execute(rocket.ignite()).expect("the chapter ignites");
         let shutdown = rocket.shutdown();
         let thread = std::thread::spawn(move || {

@@ -2,6 +2,9 @@
 //! expires by itself, sessions shared by two instances, changes that are
 //! never lost between them, and a clear 503 while Redis is down.
 
+// A function that is neither a test nor used by one fails the build:
+// no behaviour can be written and then never run.
+#![deny(dead_code)]
 // `figment::Jail` closures must return `figment::Error`, which is large.
 #![allow(clippy::result_large_err)]
 
@@ -15,10 +18,21 @@ use rocket_db_pools::deadpool_redis::redis::{self, Commands};
 use rocket_db_pools::deadpool_redis::{Config as PoolConfig, Runtime};
 use tempfile::TempDir;
 
-use super::*;
-use crate::config::{figment, SessionConfig, DEFAULT_REDIS_URL};
-use crate::store::{IdleLimit, RedisStore, SessionId, SessionStore, StoredSession};
-use crate::{Chapter, SessionData, Storage, Theme};
+use behaviour_suite::*;
+use rstest::rstest;
+use rstest_reuse::{apply, template};
+use sessions::config::{figment, DEFAULT_REDIS_URL};
+use sessions::policy::ExpiryPolicy;
+use sessions::store::redis::{RedisStoreConfig, BACK_OFF};
+use sessions::store::{Decision, RedisStore, SessionId, SessionStore};
+use sessions::SessionRecord;
+use sessions::{Chapter, Storage, Theme};
+
+/// The chapter that keeps its records in Redis.
+#[template]
+#[rstest]
+#[case::chapter_5(chapter_5::CHAPTER)]
+fn redis_chapter(#[case] chapter: Chapter) {}
 
 /// The PTTL of `key`, in milliseconds (negative when there is no key).
 fn pttl(key: &str) -> i64 {
@@ -31,7 +45,8 @@ fn session_id(cookie: &rocket::http::Cookie<'_>) -> SessionId {
 
 // ---------------------------------------------------------------- configuration
 
-pub fn redis_url_comes_from_rocket_toml_or_environment(chapter: Chapter) {
+#[apply(redis_chapter)]
+fn redis_url_comes_from_rocket_toml_or_environment(#[case] chapter: Chapter) {
     #[derive(serde::Deserialize)]
     struct Db {
         url: String,
@@ -43,7 +58,7 @@ pub fn redis_url_comes_from_rocket_toml_or_environment(chapter: Chapter) {
         clear_rocket_env(jail);
         assert_eq!(url(figment(&chapter))?, DEFAULT_REDIS_URL);
         assert_eq!(DEFAULT_REDIS_URL, "redis://127.0.0.1:6379");
-        let prefix: SessionConfig = figment(&chapter).extract()?;
+        let prefix: RedisStoreConfig = figment(&chapter).extract()?;
         assert_eq!(prefix.session_key_prefix, "chapter-5:session:");
 
         jail.create_file(
@@ -63,7 +78,8 @@ pub fn redis_url_comes_from_rocket_toml_or_environment(chapter: Chapter) {
 // ---------------------------------------------------------------- the records
 
 // ANCHOR: records_are_keys
-pub fn records_are_redis_keys_named_by_hash_that_expire(chapter: Chapter) {
+#[apply(redis_chapter)]
+fn records_are_redis_keys_named_by_hash_that_expire(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let cookie = app.sign_in("ada");
     let id = session_id(&cookie);
@@ -83,10 +99,11 @@ pub fn records_are_redis_keys_named_by_hash_that_expire(chapter: Chapter) {
 // ANCHOR_END: records_are_keys
 
 // ANCHOR: activity_pushes_expiry
-pub fn activity_pushes_redis_expiry_back(chapter: Chapter) {
+#[apply(redis_chapter)]
+fn activity_pushes_redis_expiry_back(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let key = app.record_name_of(&session_id(&app.sign_in("ada")));
-    let step = IdleLimit::new(chapter.default_session_lifetime).refresh_step;
+    let step = ExpiryPolicy::new(chapter.default_session_lifetime).refresh_step;
     // Pretend most of the lifetime went by, as far as Redis knows.
     let _: () = test_redis().pexpire(&key, 10_000).unwrap();
 
@@ -104,8 +121,9 @@ pub fn activity_pushes_redis_expiry_back(chapter: Chapter) {
 // ANCHOR: redis_expires
 /// No sweep and no request needed: Redis deletes an idle record by itself.
 /// The app's clock does not move here; only Redis's does (one real second).
-pub fn redis_expires_idle_sessions_by_itself(chapter: Chapter) {
-    let app = TestApp::with_lifetime(chapter, 1);
+#[apply(redis_chapter)]
+fn redis_expires_idle_sessions_by_itself(#[case] chapter: Chapter) {
+    let app = TestConfig::new(chapter).lifetime(1).launch();
     let cookie = app.sign_in("ada");
     let key = app.record_name_of(&session_id(&cookie));
     assert_eq!(app.records(), vec![key]);
@@ -116,7 +134,8 @@ pub fn redis_expires_idle_sessions_by_itself(chapter: Chapter) {
 }
 // ANCHOR_END: redis_expires
 
-pub fn corrupt_records_mean_signed_out_and_are_removed(chapter: Chapter) {
+#[apply(redis_chapter)]
+fn corrupt_records_mean_signed_out_and_are_removed(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let corruptions: [(&str, &[u8]); 4] = [
         ("truncated", b"{\"user_name\": \"ad"),
@@ -150,11 +169,12 @@ pub fn corrupt_records_mean_signed_out_and_are_removed(chapter: Chapter) {
 /// a second server behind the same load balancer would.
 fn second_instance(app: &TestApp) -> TestApp {
     let prefix = app.key_prefix().to_owned();
-    TestApp::configured(app.chapter, |figment| figment.merge(("session_key_prefix", prefix)))
+    TestConfig::new(app.chapter).set("session_key_prefix", prefix).launch()
 }
 
 // ANCHOR: two_instances
-pub fn two_instances_share_one_session(chapter: Chapter) {
+#[apply(redis_chapter)]
+fn two_instances_share_one_session(#[case] chapter: Chapter) {
     let first = TestApp::launch(chapter);
     let second = second_instance(&first);
 
@@ -181,7 +201,8 @@ pub fn two_instances_share_one_session(chapter: Chapter) {
 // ANCHOR: files_do_not_share
 /// Why chapter 4 cannot do this: two instances that each keep files on
 /// their own machine (here: their own folder) do not know each other's users.
-pub fn two_instances_on_files_do_not_share(chapter: Chapter) {
+#[apply(redis_chapter)]
+fn two_instances_on_files_do_not_share(#[case] chapter: Chapter) {
     let on_files = Chapter { storage: Storage::ServerFiles, ..chapter };
     let first = TestApp::launch(on_files);
     let second = TestApp::launch(on_files);
@@ -198,30 +219,33 @@ pub fn two_instances_on_files_do_not_share(chapter: Chapter) {
 /// requests on one session: with a plain read-then-write, some toggles
 /// would overwrite others. `WATCH`/`MULTI`/`EXEC` retries them instead, so
 /// the theme ends where forty-one toggles must leave it: light.
-pub fn concurrent_changes_lose_no_update(chapter: Chapter) {
+#[apply(redis_chapter)]
+fn concurrent_changes_lose_no_update(#[case] chapter: Chapter) {
     const TOGGLES: usize = 41;
     let prefix = unique_key_prefix(&chapter);
     let runtime = rocket::tokio::runtime::Runtime::new().unwrap();
     let pool = PoolConfig::from_url(test_redis_url()).create_pool(Some(Runtime::Tokio1)).unwrap();
     let stores: Vec<Arc<RedisStore>> =
         (0..2).map(|_| Arc::new(RedisStore::new(pool.clone(), prefix.clone()))).collect();
-    let limit = IdleLimit::new(chapter.default_session_lifetime);
+    let lifetime = chapter.default_session_lifetime;
     let now = rocket::time::OffsetDateTime::now_utc();
-    let data = SessionData { user_name: "ada".into(), lang: "en".into(), theme: Theme::Dark };
-    let session = StoredSession::new(data, now);
+    let session = record_of("ada", now);
     let final_theme = runtime.block_on(async {
-        let id = stores[0].create(&session, limit).await.unwrap();
+        let id = stores[0].create(&session, lifetime).await.unwrap();
         let toggles = (0..TOGGLES).map(|i| {
             let (store, id) = (stores[i % 2].clone(), id.clone());
             rocket::tokio::spawn(async move {
-                let toggle = Arc::new(|d: &mut SessionData| d.theme = d.theme.toggled());
-                store.update(&id, now, limit, toggle).await.unwrap().expect("a live session")
+                let toggle = Arc::new(move |r: &mut SessionRecord| {
+                    r.data.theme = r.data.theme.toggled();
+                    Decision::Write { time_to_live: lifetime }
+                });
+                store.modify(&id, toggle).await.unwrap().expect("a live session")
             })
         });
         for toggle in toggles.collect::<Vec<_>>() {
             toggle.await.unwrap();
         }
-        let loaded = stores[1].load(&id, now, limit).await.unwrap().unwrap();
+        let loaded = stores[1].get(&id).await.unwrap().unwrap();
         stores[1].delete(&id).await.unwrap();
         loaded.data.theme
     });
@@ -268,6 +292,14 @@ impl OwnRedis {
         });
     }
 
+    /// Sends `signal` (`STOP`, `CONT`) to Redis: a stopped Redis accepts
+    /// connections and never answers, as an overloaded one would.
+    fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().expect("Redis is running").id();
+        let status = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status();
+        assert!(status.expect("kill(1)").success(), "kill -{signal} {pid}");
+    }
+
     /// Kills Redis, as a crash or a restart would.
     fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -283,6 +315,12 @@ impl Drop for OwnRedis {
     }
 }
 
+/// Lets the store's back-off after a failure run out: until then it
+/// answers "unavailable" without asking Redis.
+fn wait_out_the_back_off() {
+    std::thread::sleep(BACK_OFF + std::time::Duration::from_millis(100));
+}
+
 /// What a signed-in page looks like while the store is out of order.
 fn assert_unavailable(response: LocalResponse<'_>, what: &str) {
     assert_eq!(response.status(), Status::ServiceUnavailable, "{what}");
@@ -292,11 +330,11 @@ fn assert_unavailable(response: LocalResponse<'_>, what: &str) {
 }
 
 // ANCHOR: redis_down
-pub fn redis_down_answers_503_and_service_resumes_by_itself(chapter: Chapter) {
+#[apply(redis_chapter)]
+fn redis_down_answers_503_and_service_resumes_by_itself(#[case] chapter: Chapter) {
     let mut redis = OwnRedis::new(test_port(&chapter, 50));
     let url = redis.url();
-    let app =
-        TestApp::configured(chapter, |figment| figment.merge(("databases.sessions.url", url)));
+    let app = TestConfig::new(chapter).set("databases.sessions.url", url).launch();
 
     // Redis is not running: the chapter still starts and serves public pages.
     for path in ["/", "/home", "/products", "/login", "/logout"] {
@@ -305,8 +343,10 @@ pub fn redis_down_answers_503_and_service_resumes_by_itself(chapter: Chapter) {
     assert_is_redirect_to(&app.get("/about"), "/login?next=/about");
     assert_unavailable(app.post_login("ada", Some("/about")), "sign-in");
 
-    // Redis starts: sign-in works, with nothing restarted.
+    // Redis starts: sign-in works, with nothing restarted, as soon as the
+    // back-off after the refused connections has run out.
     redis.start();
+    wait_out_the_back_off();
     let cookie = app.sign_in("ada");
     assert_signed_in_as(&app.page("/about"), "ada");
 
@@ -327,6 +367,7 @@ pub fn redis_down_answers_503_and_service_resumes_by_itself(chapter: Chapter) {
 
     // Redis is back (with its append-only file): so is the session.
     redis.start();
+    wait_out_the_back_off();
     let response = app.get_with_cookie("/about", &cookie);
     assert_eq!(response.status(), Status::Ok);
     assert_signed_in_as(&response.into_string().unwrap(), "ada");
@@ -345,7 +386,8 @@ pub fn redis_down_answers_503_and_service_resumes_by_itself(chapter: Chapter) {
 /// A Redis that accepts connections but never answers (an overloaded or
 /// half-dead server, a black-holed network) must not hang the site: each
 /// store operation gets two seconds, then the request gets its 503.
-pub fn redis_that_never_answers_gets_503_in_seconds(chapter: Chapter) {
+#[apply(redis_chapter)]
+fn redis_that_never_answers_gets_503_in_seconds(#[case] chapter: Chapter) {
     let listener = std::net::TcpListener::bind(("127.0.0.1", test_port(&chapter, 51))).unwrap();
     let url = format!("redis://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
@@ -353,8 +395,7 @@ pub fn redis_that_never_answers_gets_503_in_seconds(chapter: Chapter) {
         let held: Vec<_> = listener.incoming().map_while(Result::ok).collect();
         drop(held);
     });
-    let app =
-        TestApp::configured(chapter, |figment| figment.merge(("databases.sessions.url", url)));
+    let app = TestConfig::new(chapter).set("databases.sessions.url", url).launch();
     assert_signed_out(&app.page("/products"));
     let start = std::time::Instant::now();
     assert_unavailable(app.post_login("ada", None), "sign-in");
@@ -367,3 +408,42 @@ pub fn redis_that_never_answers_gets_503_in_seconds(chapter: Chapter) {
     assert!(waited < std::time::Duration::from_secs(6), "two answers in {waited:?}");
 }
 // ANCHOR_END: redis_hangs
+
+// ANCHOR: redis_stopped
+/// A Redis that hangs under a signed-in user (stopped with `SIGSTOP`: it
+/// accepts connections and never answers). One request waits for the
+/// timeout; for the back-off after it, every request that carries the
+/// cookie is answered at once without asking Redis: public pages as signed
+/// out, signed-in pages 503. Then service resumes by itself.
+#[apply(redis_chapter)]
+fn a_hanging_redis_is_left_alone_for_a_few_seconds(#[case] chapter: Chapter) {
+    use std::time::{Duration as StdDuration, Instant};
+    let mut redis = OwnRedis::new(test_port(&chapter, 52));
+    redis.start();
+    let url = redis.url();
+    let app = TestConfig::new(chapter).set("databases.sessions.url", url).launch();
+    let cookie = app.sign_in("ada");
+    assert_signed_in_as(&app.page("/about"), "ada");
+
+    redis.signal("STOP");
+    let start = Instant::now();
+    assert_unavailable(app.get("/about"), "the request that meets the hang");
+    let first = start.elapsed();
+    assert!(first >= StdDuration::from_secs(1), "it waited for the timeout: {first:?}");
+
+    let start = Instant::now();
+    let public = app.get("/products");
+    assert_eq!(public.status(), Status::Ok, "public pages keep working");
+    assert_signed_out(&public.into_string().unwrap());
+    assert_unavailable(app.get("/contact"), "a signed-in page during the back-off");
+    assert_unavailable(app.post_theme("/home"), "a change during the back-off");
+    let answered = start.elapsed();
+    assert!(answered < StdDuration::from_millis(500), "answered at once: {answered:?}");
+
+    redis.signal("CONT");
+    wait_out_the_back_off();
+    let response = app.get_with_cookie("/about", &cookie);
+    assert_eq!(response.status(), Status::Ok, "service resumes by itself");
+    assert_signed_in_as(&response.into_string().unwrap(), "ada");
+}
+// ANCHOR_END: redis_stopped

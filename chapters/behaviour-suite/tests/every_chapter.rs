@@ -1,6 +1,9 @@
 //! One function per line of the behaviour table. Each takes the chapter it
 //! runs against and asserts what *that* chapter's row says.
 
+// A function that is neither a test nor used by one fails the build:
+// no behaviour can be written and then never run.
+#![deny(dead_code)]
 // `figment::Jail` closures must return `figment::Error`, which is large.
 #![allow(clippy::result_large_err)]
 
@@ -9,10 +12,23 @@ use rocket::figment::{Figment, Jail};
 use rocket::http::{Cookie, Status};
 use rocket::time::Duration;
 
-use super::*;
-use crate::config::{figment, SessionConfig};
-use crate::store::IdleLimit;
-use crate::{app, Chapter, CookieExpiry, Storage};
+use behaviour_suite::*;
+use rstest::rstest;
+use rstest_reuse::{apply, template};
+use sessions::config::{figment, SessionConfig};
+use sessions::policy::ExpiryPolicy;
+use sessions::store::file::FileStoreConfig;
+use sessions::{app, Chapter, CookieExpiry, Storage};
+
+/// Every chapter: what the behaviour table promises for all of them.
+#[template]
+#[rstest]
+#[case::chapter_1(chapter_1::CHAPTER)]
+#[case::chapter_2(chapter_2::CHAPTER)]
+#[case::chapter_3(chapter_3::CHAPTER)]
+#[case::chapter_4(chapter_4::CHAPTER)]
+#[case::chapter_5(chapter_5::CHAPTER)]
+fn every_chapter(#[case] chapter: Chapter) {}
 
 const HOSTILE_NEXT: &[&str] = &[
     "https://evil.example/",
@@ -31,19 +47,22 @@ const HOSTILE_NEXT: &[&str] = &[
 
 // ---------------------------------------------------------------- configuration
 
-pub fn chapter_has_its_own_port_and_cookie(chapter: Chapter) {
+#[apply(every_chapter)]
+fn chapter_has_its_own_port_and_cookie(#[case] chapter: Chapter) {
     // Four chapters side by side on 127.0.0.1 share one cookie jar per host:
     // only distinct cookie names keep them apart.
     assert_eq!(chapter.default_port, 8000 + u16::from(chapter.number));
     assert_eq!(chapter.cookie_name, format!("chapter{}_session", chapter.number));
 }
 
-pub fn defaults_come_from_the_chapter(chapter: Chapter) {
+#[apply(every_chapter)]
+fn defaults_come_from_the_chapter(#[case] chapter: Chapter) {
     Jail::expect_with(|jail| {
         clear_rocket_env(jail);
         let figment = figment(&chapter);
         let rocket: rocket::Config = figment.extract()?;
         let sessions: SessionConfig = figment.extract()?;
+        let files: FileStoreConfig = figment.extract()?;
         assert_eq!(rocket.port, chapter.default_port);
         assert_eq!(rocket.address.to_string(), "127.0.0.1");
         let expected = match chapter.cookie_expiry {
@@ -53,14 +72,15 @@ pub fn defaults_come_from_the_chapter(chapter: Chapter) {
         assert_eq!(sessions.session_lifetime, expected);
         // Without a Rocket.toml, relative to the working directory.
         assert_eq!(
-            sessions.store_dir(&chapter),
+            files.store_dir(&chapter),
             std::path::Path::new("sessions").join(chapter.store_folder())
         );
         Ok(())
     });
 }
 
-pub fn rocket_toml_and_environment_override_the_defaults(chapter: Chapter) {
+#[apply(every_chapter)]
+fn rocket_toml_and_environment_override_the_defaults(#[case] chapter: Chapter) {
     Jail::expect_with(|jail| {
         clear_rocket_env(jail);
         jail.create_file(
@@ -68,11 +88,12 @@ pub fn rocket_toml_and_environment_override_the_defaults(chapter: Chapter) {
             "[default]\nsession_lifetime = 42\nsession_dir = \"from-toml\"\n",
         )?;
         let sessions: SessionConfig = figment(&chapter).extract()?;
+        let files: FileStoreConfig = figment(&chapter).extract()?;
         assert_eq!(sessions.session_lifetime, 42);
         // Relative to the folder of `Rocket.toml`, the jail's (named as the
         // working folder, not `jail.directory()`, which Windows spells `\\?\C:\…`).
         assert_eq!(
-            sessions.store_dir(&chapter),
+            files.store_dir(&chapter),
             std::env::current_dir().unwrap().join("from-toml").join(chapter.store_folder())
         );
 
@@ -82,17 +103,19 @@ pub fn rocket_toml_and_environment_override_the_defaults(chapter: Chapter) {
         let figment = figment(&chapter);
         let rocket: rocket::Config = figment.extract()?;
         let sessions: SessionConfig = figment.extract()?;
+        let files: FileStoreConfig = figment.extract()?;
         assert_eq!(rocket.port, 9100);
         assert_eq!(sessions.session_lifetime, 7);
         assert_eq!(
-            sessions.store_dir(&chapter),
+            files.store_dir(&chapter),
             std::path::Path::new("/tmp/from-env").join(chapter.store_folder())
         );
         Ok(())
     });
 }
 
-pub fn release_build_without_secret_key_refuses_to_launch(chapter: Chapter) {
+#[apply(every_chapter)]
+fn release_build_without_secret_key_refuses_to_launch(#[case] chapter: Chapter) {
     Jail::expect_with(|jail| {
         clear_rocket_env(jail);
         jail.create_file("Rocket.toml", &format!("[default]\ntemplate_dir = \"{TEMPLATES}\"\n"))?;
@@ -108,8 +131,9 @@ pub fn release_build_without_secret_key_refuses_to_launch(chapter: Chapter) {
     });
 }
 
-pub fn development_key_is_refused_outside_debug(chapter: Chapter) {
-    use crate::secret_key::DEVELOPMENT_SECRET_KEY;
+#[apply(every_chapter)]
+fn development_key_is_refused_outside_debug(#[case] chapter: Chapter) {
+    use sessions::secret_key::DEVELOPMENT_SECRET_KEY;
     // The library's copy of the key is the one in the repository's Rocket.toml,
     // and Rocket.toml labels it as public.
     let toml = std::fs::read_to_string(ROCKET_TOML).expect("the repository's Rocket.toml");
@@ -150,7 +174,8 @@ pub fn development_key_is_refused_outside_debug(chapter: Chapter) {
 
 // ---------------------------------------------------------------- pages and navigation
 
-pub fn public_pages_render_for_anyone(chapter: Chapter) {
+#[apply(every_chapter)]
+fn public_pages_render_for_anyone(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     for path in ["/", "/home", "/products", "/login", "/logout"] {
         let response = app.get(path);
@@ -169,14 +194,16 @@ pub fn public_pages_render_for_anyone(chapter: Chapter) {
     }
 }
 
-pub fn protected_pages_send_visitors_to_sign_in(chapter: Chapter) {
+#[apply(every_chapter)]
+fn protected_pages_send_visitors_to_sign_in(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     for path in ["/about", "/contact"] {
         assert_is_redirect_to(&app.get(path), &format!("/login?next={path}"));
     }
 }
 
-pub fn login_form_keeps_only_a_local_next(chapter: Chapter) {
+#[apply(every_chapter)]
+fn login_form_keeps_only_a_local_next(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let form = app.page("/login?next=/about");
     assert_eq!(hidden_next(&form), "/about");
@@ -190,7 +217,8 @@ pub fn login_form_keeps_only_a_local_next(chapter: Chapter) {
     }
 }
 
-pub fn sign_in_returns_to_the_page_that_asked(chapter: Chapter) {
+#[apply(every_chapter)]
+fn sign_in_returns_to_the_page_that_asked(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     for page in ["/about", "/contact"] {
         assert_is_redirect_to(&app.get(page), &format!("/login?next={page}"));
@@ -200,14 +228,16 @@ pub fn sign_in_returns_to_the_page_that_asked(chapter: Chapter) {
     }
 }
 
-pub fn sign_in_without_next_goes_home(chapter: Chapter) {
+#[apply(every_chapter)]
+fn sign_in_without_next_goes_home(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     assert_is_redirect_to(&app.post_login("ada", None), "/home");
     assert_is_redirect_to(&app.post_login("ada", Some("")), "/home");
     assert_signed_in_as(&app.page("/home"), "ada");
 }
 
-pub fn sign_in_never_follows_a_foreign_next(chapter: Chapter) {
+#[apply(every_chapter)]
+fn sign_in_never_follows_a_foreign_next(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     for next in HOSTILE_NEXT {
         assert_is_redirect_to(&app.post_login("ada", Some(next)), "/home");
@@ -216,7 +246,8 @@ pub fn sign_in_never_follows_a_foreign_next(chapter: Chapter) {
 
 // ---------------------------------------------------------------- signing in
 
-pub fn sign_in_holds_the_tutorial_data(chapter: Chapter) {
+#[apply(every_chapter)]
+fn sign_in_holds_the_tutorial_data(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     app.sign_in("  ada lovelace ");
     let home = app.page("/home");
@@ -228,7 +259,8 @@ pub fn sign_in_holds_the_tutorial_data(chapter: Chapter) {
     assert!(home.contains(r#"<body class="dark">"#), "theme dark is applied");
 }
 
-pub fn bad_usernames_rerender_the_form_and_set_no_session(chapter: Chapter) {
+#[apply(every_chapter)]
+fn bad_usernames_rerender_the_form_and_set_no_session(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let too_long = "a".repeat(65);
     let cases = [
@@ -279,17 +311,19 @@ fn assert_chapter_cookie(chapter: &Chapter, app: &TestApp, cookie: &Cookie<'_>) 
     }
 }
 
-pub fn session_cookie_has_the_chapter_attributes(chapter: Chapter) {
+#[apply(every_chapter)]
+fn session_cookie_has_the_chapter_attributes(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let cookie = app.sign_in("ada");
     assert_chapter_cookie(&chapter, &app, &cookie);
     assert!(!cookie.value().contains("ada"), "the cookie never shows the data in clear");
 }
 
-pub fn every_signed_in_response_keeps_the_cookie_expiry(chapter: Chapter) {
+#[apply(every_chapter)]
+fn every_signed_in_response_keeps_the_cookie_expiry(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     app.sign_in("ada");
-    let step = IdleLimit::new(chapter.default_session_lifetime).refresh_step;
+    let step = ExpiryPolicy::new(chapter.default_session_lifetime).refresh_step;
     for path in ["/home", "/about", "/contact", "/products", "/login", "/logout"] {
         app.wait_for(step);
         let response = app.get(path);
@@ -301,7 +335,9 @@ pub fn every_signed_in_response_keeps_the_cookie_expiry(chapter: Chapter) {
                 assert!(refreshed.is_none(), "{path}: no Set-Cookie needed")
             }
             // A sliding cookie, or a sealed timestamp due for a refresh, is re-issued.
-            _ => assert_chapter_cookie(&chapter, &app, &refreshed.expect("re-issued")),
+            (Storage::EncryptedCookie, _) | (_, CookieExpiry::SlidingLifetime) => {
+                assert_chapter_cookie(&chapter, &app, &refreshed.expect("re-issued"))
+            }
         }
     }
 }
@@ -309,12 +345,13 @@ pub fn every_signed_in_response_keeps_the_cookie_expiry(chapter: Chapter) {
 /// The cheap path: within one refresh step (1% of the lifetime, at most a
 /// minute) nothing is re-sealed or rewritten; a sliding cookie still gets
 /// its fresh `Max-Age`, with the same value.
-pub fn activity_is_recorded_once_per_refresh_step(chapter: Chapter) {
+#[apply(every_chapter)]
+fn activity_is_recorded_once_per_refresh_step(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let signed_in = app.sign_in("ada");
     let record = || app.records().first().and_then(|name| app.record(name));
     let written = record();
-    let step = IdleLimit::new(chapter.default_session_lifetime).refresh_step;
+    let step = ExpiryPolicy::new(chapter.default_session_lifetime).refresh_step;
 
     app.wait_for(step / 2);
     let response = app.get("/about");
@@ -353,10 +390,11 @@ pub fn activity_is_recorded_once_per_refresh_step(chapter: Chapter) {
 
 /// The idle limit counts from the last *recorded* activity, so a session
 /// may end up to one refresh step early, never late.
-pub fn idle_limit_counts_from_the_recorded_activity(chapter: Chapter) {
+#[apply(every_chapter)]
+fn idle_limit_counts_from_the_recorded_activity(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let lifetime = chapter.default_session_lifetime;
-    let step = IdleLimit::new(lifetime).refresh_step;
+    let step = ExpiryPolicy::new(lifetime).refresh_step;
     app.sign_in("ada");
     app.wait_for(step / 2);
     assert_signed_in_as(&app.page("/home"), "ada"); // not recorded: within the step
@@ -366,18 +404,19 @@ pub fn idle_limit_counts_from_the_recorded_activity(chapter: Chapter) {
     assert_is_redirect_to(&app.get("/about"), "/login?next=/about");
 }
 
-pub fn where_the_data_lives(chapter: Chapter) {
+#[apply(every_chapter)]
+fn where_the_data_lives(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let cookie = app.sign_in("ada");
     match chapter.storage {
         Storage::EncryptedCookie => {
             assert!(app.records().is_empty(), "the server stores nothing");
-            assert!(crate::store::SessionId::parse(cookie.value()).is_none());
+            assert!(sessions::store::SessionId::parse(cookie.value()).is_none());
             assert!(cookie.value().len() > 60, "the cookie carries the sealed session");
         }
         Storage::ServerFiles | Storage::Redis => {
-            let id =
-                crate::store::SessionId::parse(cookie.value()).expect("the cookie is just an id");
+            let id = sessions::store::SessionId::parse(cookie.value())
+                .expect("the cookie is just an id");
             let records = app.records();
             assert_eq!(records, vec![app.record_name_of(&id)], "one record, named by hash");
             let record: serde_json::Value =
@@ -393,7 +432,8 @@ pub fn where_the_data_lives(chapter: Chapter) {
 
 // ---------------------------------------------------------------- expiry
 
-pub fn activity_within_the_lifetime_keeps_the_session(chapter: Chapter) {
+#[apply(every_chapter)]
+fn activity_within_the_lifetime_keeps_the_session(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     app.sign_in("ada");
     let lifetime = chapter.default_session_lifetime.whole_seconds();
@@ -404,7 +444,8 @@ pub fn activity_within_the_lifetime_keeps_the_session(chapter: Chapter) {
 }
 
 // ANCHOR: idle_past
-pub fn idle_past_the_lifetime_is_refused_by_the_server(chapter: Chapter) {
+#[apply(every_chapter)]
+fn idle_past_the_lifetime_is_refused_by_the_server(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     app.sign_in("ada");
     app.wait(chapter.default_session_lifetime.whole_seconds());
@@ -418,8 +459,9 @@ pub fn idle_past_the_lifetime_is_refused_by_the_server(chapter: Chapter) {
 }
 // ANCHOR_END: idle_past
 
-pub fn configured_lifetime_drives_expiry(chapter: Chapter) {
-    let app = TestApp::with_lifetime(chapter, 7);
+#[apply(every_chapter)]
+fn configured_lifetime_drives_expiry(#[case] chapter: Chapter) {
+    let app = TestConfig::new(chapter).lifetime(7).launch();
     let cookie = app.sign_in("ada");
     if chapter.cookie_expiry == CookieExpiry::SlidingLifetime {
         assert_eq!(cookie.max_age(), Some(Duration::seconds(7)));
@@ -433,7 +475,8 @@ pub fn configured_lifetime_drives_expiry(chapter: Chapter) {
 
 // ---------------------------------------------------------------- signing out
 
-pub fn sign_out_removes_the_cookie_and_the_record(chapter: Chapter) {
+#[apply(every_chapter)]
+fn sign_out_removes_the_cookie_and_the_record(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     app.sign_in("ada");
     let response = app.post_logout();
@@ -447,7 +490,8 @@ pub fn sign_out_removes_the_cookie_and_the_record(chapter: Chapter) {
 }
 
 // ANCHOR: stolen_cookie
-pub fn stolen_cookie_after_sign_out(chapter: Chapter) {
+#[apply(every_chapter)]
+fn stolen_cookie_after_sign_out(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let stolen = app.sign_in("ada");
     app.post_logout();
@@ -470,7 +514,8 @@ pub fn stolen_cookie_after_sign_out(chapter: Chapter) {
 }
 // ANCHOR_END: stolen_cookie
 
-pub fn sign_in_always_starts_a_fresh_session(chapter: Chapter) {
+#[apply(every_chapter)]
+fn sign_in_always_starts_a_fresh_session(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let first = app.sign_in("ada");
     app.wait(1);
@@ -486,14 +531,15 @@ pub fn sign_in_always_starts_a_fresh_session(chapter: Chapter) {
 
 // ---------------------------------------------------------------- bad cookies
 
-pub fn bad_cookies_mean_signed_out(chapter: Chapter) {
+#[apply(every_chapter)]
+fn bad_cookies_mean_signed_out(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let genuine = app.sign_in("ada");
     app.post_logout();
     let value = genuine.value();
     let mut flipped = value.as_bytes().to_vec();
     flipped[value.len() / 2] = if flipped[value.len() / 2] == b'A' { b'B' } else { b'A' };
-    let unknown_id = crate::store::SessionId::generate().unwrap();
+    let unknown_id = sessions::store::SessionId::generate().unwrap();
     let bad_values = [
         "garbage".to_owned(),
         value[..value.len() / 2].to_owned(),
@@ -517,7 +563,8 @@ pub fn bad_cookies_mean_signed_out(chapter: Chapter) {
 // ---------------------------------------------------------------- the theme
 
 // ANCHOR: theme_toggle
-pub fn theme_toggle_changes_the_session(chapter: Chapter) {
+#[apply(every_chapter)]
+fn theme_toggle_changes_the_session(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let before = app.sign_in("ada");
     let record_before = app.records();
@@ -552,14 +599,16 @@ pub fn theme_toggle_changes_the_session(chapter: Chapter) {
 }
 // ANCHOR_END: theme_toggle
 
-pub fn theme_toggle_needs_a_session(chapter: Chapter) {
+#[apply(every_chapter)]
+fn theme_toggle_needs_a_session(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     assert_is_redirect_to(&app.post_theme("/products"), "/login?next=/home");
     app.sign_in("ada");
     assert_is_redirect_to(&app.post_theme("https://evil.example"), "/home");
 }
 
-pub fn logout_page_offers_the_button(chapter: Chapter) {
+#[apply(every_chapter)]
+fn logout_page_offers_the_button(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     app.sign_in("ada");
     let page = app.page("/logout");
@@ -567,7 +616,8 @@ pub fn logout_page_offers_the_button(chapter: Chapter) {
     assert_signed_in_as(&page, "ada");
 }
 
-pub fn unknown_pages_get_a_404_page(chapter: Chapter) {
+#[apply(every_chapter)]
+fn unknown_pages_get_a_404_page(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let response = app.get("/no-such-page");
     assert_eq!(response.status(), Status::NotFound);
@@ -631,7 +681,8 @@ fn assert_local_redirect(response: &rocket::local::blocking::LocalResponse<'_>, 
     );
 }
 
-pub fn hostile_next_is_always_a_local_redirect(chapter: Chapter) {
+#[apply(every_chapter)]
+fn hostile_next_is_always_a_local_redirect(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     for next in ATTACKER_NEXT {
         let form = app.page(&format!("/login?next={}", encode(next)));
@@ -657,7 +708,8 @@ const ATTACKER_USERNAMES: &[&str] = &[
     "Zoë 李 🦀 مرحبا",
 ];
 
-pub fn hostile_usernames_are_escaped_on_every_page(chapter: Chapter) {
+#[apply(every_chapter)]
+fn hostile_usernames_are_escaped_on_every_page(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     for name in ATTACKER_USERNAMES {
         let escaped = html_escaped(name);
@@ -691,7 +743,8 @@ pub fn hostile_usernames_are_escaped_on_every_page(chapter: Chapter) {
 /// 6265 section 6.1 asks for at least 4096 bytes, and browsers store no more.
 const BROWSER_COOKIE_LIMIT: usize = 4096;
 
-pub fn largest_session_cookie_fits_the_browser_limit(chapter: Chapter) {
+#[apply(every_chapter)]
+fn largest_session_cookie_fits_the_browser_limit(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     // 64 characters of 4-byte UTF-8 is the longest username in bytes; a
     // quote doubles in JSON, to 2 bytes; "light" is the longer theme.
@@ -717,11 +770,12 @@ pub fn largest_session_cookie_fits_the_browser_limit(chapter: Chapter) {
     println!("chapter {}: largest Set-Cookie header: {largest} bytes", chapter.number);
 }
 
-pub fn session_cookie_from_another_server_means_signed_out(chapter: Chapter) {
+#[apply(every_chapter)]
+fn session_cookie_from_another_server_means_signed_out(#[case] chapter: Chapter) {
     // The same chapter, run with another secret key (and another store):
     // its cookie decrypts nowhere else, its id names no session here.
     let other_key = "kY6n0YxQAq2Ew7AzH1p2T0bG3yKk3m5cH7m3vN0b0qY=";
-    let other = TestApp::configured(chapter, |figment| figment.merge(("secret_key", other_key)));
+    let other = TestConfig::new(chapter).set("secret_key", other_key).launch();
     let foreign = other.sign_in("mallory");
     assert_signed_in_as(&other.page("/about"), "mallory");
 
@@ -734,7 +788,8 @@ pub fn session_cookie_from_another_server_means_signed_out(chapter: Chapter) {
     assert!(app.records().is_empty(), "nothing is stored for it");
 }
 
-pub fn hostile_cookie_values_mean_signed_out(chapter: Chapter) {
+#[apply(every_chapter)]
+fn hostile_cookie_values_mean_signed_out(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let genuine = app.sign_in("ada");
     app.post_logout();
@@ -778,7 +833,8 @@ pub fn hostile_cookie_values_mean_signed_out(chapter: Chapter) {
     assert!(app.records().is_empty(), "nothing named after a cookie was created");
 }
 
-pub fn several_session_cookies_in_one_header(chapter: Chapter) {
+#[apply(every_chapter)]
+fn several_session_cookies_in_one_header(#[case] chapter: Chapter) {
     // A browser sends two cookies of one name when a sibling site or a
     // longer path planted a second one. Rocket keeps the last copy of a
     // name, so the last copy decides: it signs in only if it is itself a
@@ -818,7 +874,8 @@ pub fn several_session_cookies_in_one_header(chapter: Chapter) {
     }
 }
 
-pub fn malformed_forms_get_a_clear_answer(chapter: Chapter) {
+#[apply(every_chapter)]
+fn malformed_forms_get_a_clear_answer(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let post = |content_type: rocket::http::ContentType, body: &str| {
         app.client.post("/login").header(content_type).body(body).dispatch()
@@ -871,7 +928,8 @@ fn assert_error_page(response: rocket::local::blocking::LocalResponse<'_>, code:
     assert!(body.contains("session-panel"), "a page of the site");
 }
 
-pub fn unknown_routes_and_methods_get_a_4xx_page(chapter: Chapter) {
+#[apply(every_chapter)]
+fn unknown_routes_and_methods_get_a_4xx_page(#[case] chapter: Chapter) {
     use rocket::http::Method;
     let app = TestApp::launch(chapter);
     let paths = [

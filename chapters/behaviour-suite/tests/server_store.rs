@@ -1,14 +1,28 @@
 //! What only the server-side chapters promise: the records themselves.
 
+// A function that is neither a test nor used by one fails the build:
+// no behaviour can be written and then never run.
+#![deny(dead_code)]
+
 use std::time::{Duration as StdDuration, Instant};
 
 use rocket::http::{Cookie, Status};
 use rocket::time::Duration;
 use tempfile::TempDir;
 
-use super::*;
-use crate::store::{FileStore, IdleLimit, SessionId, StoredSession};
-use crate::{Chapter, Clock, ManualClock, SessionData, Theme};
+use behaviour_suite::*;
+use rstest::rstest;
+use rstest_reuse::{apply, template};
+use sessions::store::{Decision, FileStore, SessionId};
+use sessions::SessionRecord;
+use sessions::{Chapter, Clock, ManualClock, Theme};
+
+/// The chapters that keep their records in files.
+#[template]
+#[rstest]
+#[case::chapter_2(chapter_2::CHAPTER)]
+#[case::chapter_4(chapter_4::CHAPTER)]
+fn file_store_chapters(#[case] chapter: Chapter) {}
 
 /// On Unix, asserts that `path` has the permission bits `expected`.
 ///
@@ -26,7 +40,8 @@ fn assert_mode(path: &std::path::Path, expected: u32, what: &str) {
     let _ = (path, expected, what);
 }
 
-pub fn records_are_private_files_named_by_hash(chapter: Chapter) {
+#[apply(file_store_chapters)]
+fn records_are_private_files_named_by_hash(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let cookie = app.sign_in("ada");
     let id = SessionId::parse(cookie.value()).expect("an id");
@@ -44,7 +59,8 @@ pub fn records_are_private_files_named_by_hash(chapter: Chapter) {
     );
 }
 
-pub fn planted_session_id_is_never_adopted(chapter: Chapter) {
+#[apply(file_store_chapters)]
+fn planted_session_id_is_never_adopted(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let planted = SessionId::generate().unwrap();
     let cookie = Cookie::new(chapter.cookie_name, planted.as_str().to_owned());
@@ -56,25 +72,23 @@ pub fn planted_session_id_is_never_adopted(chapter: Chapter) {
     assert_is_redirect_to(&app.get_with_cookie("/about", &cookie), "/login?next=/about");
 }
 
-pub fn sweep_removes_expired_records_and_keeps_live_ones(chapter: Chapter) {
-    let root = tempfile::tempdir().unwrap();
+#[apply(file_store_chapters)]
+fn sweep_removes_expired_records_and_keeps_live_ones(#[case] chapter: Chapter) {
     let clock = ManualClock::default();
+    let config =
+        TestConfig::new(chapter).set("session_cleanup_interval", 1).on_clock(clock.clone());
     let lifetime = chapter.default_session_lifetime;
-    let store = FileStore::new(root.path().join(chapter.store_folder()));
-    let expired = store.create(&StoredSession::new(data("gone"), clock.now() - lifetime)).unwrap();
-    let live = store
-        .create(&StoredSession::new(data("live"), clock.now() - lifetime + Duration::seconds(1)))
-        .unwrap();
+    let store = FileStore::new(config.store_dir());
+    let expired = store.create(&record_of("gone", clock.now() - lifetime)).unwrap();
+    let live =
+        store.create(&record_of("live", clock.now() - lifetime + Duration::seconds(1))).unwrap();
     // A torn record, left long ago by some crash.
     let torn = store.dir().join(format!("{}.json", "0".repeat(64)));
     std::fs::write(&torn, b"{ torn").unwrap();
     let long_ago = std::time::SystemTime::from(clock.now() - lifetime * 2);
     std::fs::File::options().write(true).open(&torn).unwrap().set_modified(long_ago).unwrap();
 
-    let figment = test_figment(&chapter)
-        .merge(("session_dir", root.path()))
-        .merge(("session_cleanup_interval", 1));
-    let app = TestApp::on(chapter, figment, clock.clone(), root);
+    let app = config.launch();
     eventually("the expired and the corrupt record are swept", || app.stored_files().len() == 1);
     assert!(store.path_of(&live).exists(), "the live session stays");
     assert!(!store.path_of(&expired).exists());
@@ -83,8 +97,9 @@ pub fn sweep_removes_expired_records_and_keeps_live_ones(chapter: Chapter) {
     eventually("the next sweep removes the newly expired record", || app.stored_files().is_empty());
 }
 
-pub fn unusable_session_folder_answers_503_and_public_pages_work(chapter: Chapter) {
-    let app = TestApp::configured(chapter, |figment| figment);
+#[apply(file_store_chapters)]
+fn unusable_session_folder_answers_503_and_public_pages_work(#[case] chapter: Chapter) {
+    let app = TestApp::launch(chapter);
     // Put a plain file where the chapter's folder should be.
     std::fs::remove_dir_all(app.store_dir()).ok();
     std::fs::write(app.store_dir(), b"not a folder").unwrap();
@@ -101,12 +116,6 @@ pub fn unusable_session_folder_answers_503_and_public_pages_work(chapter: Chapte
 }
 
 // ---------------------------------------------------------------- faults of the store
-
-/// The tutorial's session data for `name`, of any length: the crash test
-/// stores names far longer than sign-in accepts, to make writes slow.
-fn data(name: &str) -> SessionData {
-    SessionData { user_name: name.into(), lang: "en".into(), theme: Theme::Dark }
-}
 
 /// Does creating a file in `dir` fail for this process? Tests run as root
 /// in CI, and root ignores permission bits, so each fault below is one
@@ -180,7 +189,8 @@ fn repair_store_dir(app: &TestApp) {
     std::fs::remove_file(app.store_dir()).ok();
 }
 
-pub fn missing_session_folder_is_created(chapter: Chapter) {
+#[apply(file_store_chapters)]
+fn missing_session_folder_is_created(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     std::fs::remove_dir_all(app.session_root()).unwrap();
     assert_signed_out(&app.page("/home"));
@@ -190,7 +200,8 @@ pub fn missing_session_folder_is_created(chapter: Chapter) {
     assert_eq!(app.stored_files().len(), 1);
 }
 
-pub fn unwritable_session_folder_answers_503(chapter: Chapter) {
+#[apply(file_store_chapters)]
+fn unwritable_session_folder_answers_503(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     for &fault in STORE_DIR_FAULTS {
         break_store_dir(&app, fault);
@@ -229,7 +240,8 @@ pub fn unwritable_session_folder_answers_503(chapter: Chapter) {
 /// Sign-out while the folder is broken ends nothing on the server, so it
 /// says so and keeps the cookie; once the folder is back, the session is
 /// too, and Log Out works.
-pub fn sign_out_while_the_folder_is_broken_keeps_the_session(chapter: Chapter) {
+#[apply(file_store_chapters)]
+fn sign_out_while_the_folder_is_broken_keeps_the_session(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let cookie = app.sign_in("ada");
     let aside = break_store_dir_keeping_records(&app, "below-file");
@@ -242,7 +254,8 @@ pub fn sign_out_while_the_folder_is_broken_keeps_the_session(chapter: Chapter) {
     assert_is_redirect_to(&app.get_with_cookie("/about", &cookie), "/login?next=/about");
 }
 
-pub fn corrupt_records_mean_signed_out_and_are_removed(chapter: Chapter) {
+#[apply(file_store_chapters)]
+fn corrupt_records_mean_signed_out_and_are_removed(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let corruptions: [(&str, &[u8]); 6] = [
         ("truncated", b"{\n  \"user_name\": \"ad"),
@@ -278,10 +291,11 @@ pub fn corrupt_records_mean_signed_out_and_are_removed(chapter: Chapter) {
     assert_signed_in_as(&app.page("/about"), "bob");
 }
 
-pub fn store_faults_are_logged(chapter: Chapter) {
+#[apply(file_store_chapters)]
+fn store_faults_are_logged(#[case] chapter: Chapter) {
     if child_scenario().as_deref() == Some("log") {
         // In the child: the chapter with its log on, through both faults.
-        let app = TestApp::configured(chapter, |figment| figment.merge(("log_level", "normal")));
+        let app = TestConfig::new(chapter).set("log_level", "normal").launch();
         break_store_dir(&app, STORE_DIR_FAULTS[0]);
         assert_eq!(app.post_login("ada", None).status(), Status::ServiceUnavailable);
         repair_store_dir(&app);
@@ -311,22 +325,25 @@ pub fn store_faults_are_logged(chapter: Chapter) {
 /// long, so the kill lands inside one.
 const BIG_NAME: usize = 1 << 20;
 
-pub fn a_killed_writer_never_leaves_a_torn_record(chapter: Chapter) {
+#[apply(file_store_chapters)]
+fn a_killed_writer_never_leaves_a_torn_record(#[case] chapter: Chapter) {
     let _ = chapter;
     if child_scenario().as_deref() == Some("writer") {
         // In the child: rewrite a few big records for ever, until killed.
         let store = FileStore::new(std::env::var_os("SESSIONS_WRITER_DIR").unwrap());
         let now = rocket::time::OffsetDateTime::now_utc();
-        let ids: Vec<_> = (0..4)
-            .map(|_| store.create(&StoredSession::new(data(&"a".repeat(BIG_NAME)), now)).unwrap())
-            .collect();
+        let ids: Vec<_> =
+            (0..4).map(|_| store.create(&record_of(&"a".repeat(BIG_NAME), now)).unwrap()).collect();
         // Bounded, in case the test that should kill it has died first.
         let started = Instant::now();
         for round in 0u64.. {
             let letter = if round % 2 == 0 { "b" } else { "a" };
             for id in &ids {
-                let limit = IdleLimit::new(Duration::days(1));
-                store.update(id, now, limit, |d| d.user_name = letter.repeat(BIG_NAME)).unwrap();
+                let rewrite = |r: &mut SessionRecord| {
+                    r.data.user_name = letter.repeat(BIG_NAME);
+                    Decision::Write { time_to_live: Duration::days(1) }
+                };
+                store.modify(id, rewrite).unwrap();
             }
             if started.elapsed() > StdDuration::from_secs(60) {
                 break;
@@ -362,7 +379,7 @@ pub fn a_killed_writer_never_leaves_a_torn_record(chapter: Chapter) {
                 std::fs::remove_file(&path).unwrap();
                 continue;
             }
-            let record: StoredSession = serde_json::from_slice(&std::fs::read(&path).unwrap())
+            let record: SessionRecord = serde_json::from_slice(&std::fs::read(&path).unwrap())
                 .unwrap_or_else(|e| panic!("torn record {name} after kill {kills}: {e}"));
             let whole = record.data.user_name.len() == BIG_NAME
                 && (record.data.user_name.bytes().all(|b| b == b'a')
@@ -399,7 +416,7 @@ fn assert_all_records_parse(dir: &std::path::Path) -> usize {
         }
         // A record may be deleted between the listing and the read.
         let Ok(bytes) = std::fs::read(entry.path()) else { continue };
-        serde_json::from_slice::<StoredSession>(&bytes)
+        serde_json::from_slice::<SessionRecord>(&bytes)
             .unwrap_or_else(|e| panic!("record {name} does not parse: {e}"));
         records += 1;
     }
@@ -415,9 +432,7 @@ struct AsyncApp {
 
 impl AsyncApp {
     async fn launch(chapter: Chapter) -> Self {
-        let root = tempfile::tempdir().unwrap();
-        let figment = test_figment(&chapter).merge(("session_dir", root.path()));
-        let rocket = crate::app_with(chapter, figment, std::sync::Arc::new(ManualClock::default()));
+        let (rocket, root) = TestConfig::new(chapter).into_rocket();
         let client = rocket::local::asynchronous::Client::untracked(rocket).await.unwrap();
         AsyncApp { client, root, chapter }
     }
@@ -504,7 +519,8 @@ async fn while_checking_records<T>(
     result
 }
 
-pub fn fifty_concurrent_requests_on_one_session(chapter: Chapter) {
+#[apply(file_store_chapters)]
+fn fifty_concurrent_requests_on_one_session(#[case] chapter: Chapter) {
     use rocket::futures::future::join_all;
     rocket::execute(async {
         let app = AsyncApp::launch(chapter).await;
@@ -526,7 +542,7 @@ pub fn fifty_concurrent_requests_on_one_session(chapter: Chapter) {
             assert_eq!(greeted.as_deref(), Some("ada"), "every request saw the session");
         }
         assert_eq!(assert_all_records_parse(&app.store_dir()), 1, "one session, one record");
-        let record: StoredSession = serde_json::from_slice(
+        let record: SessionRecord = serde_json::from_slice(
             &std::fs::read(
                 app.store_dir().join(FileStore::file_name(&SessionId::parse(&ada).unwrap())),
             )
@@ -539,7 +555,8 @@ pub fn fifty_concurrent_requests_on_one_session(chapter: Chapter) {
     });
 }
 
-pub fn sign_ins_racing_sign_outs(chapter: Chapter) {
+#[apply(file_store_chapters)]
+fn sign_ins_racing_sign_outs(#[case] chapter: Chapter) {
     use rocket::futures::future::join_all;
     rocket::execute(async {
         let app = AsyncApp::launch(chapter).await;
@@ -592,7 +609,8 @@ pub fn sign_ins_racing_sign_outs(chapter: Chapter) {
 
 // ---------------------------------------------------------------- cleanup under load
 
-pub fn sweep_of_100_000_records_keeps_live_ones_and_requests_flowing(chapter: Chapter) {
+#[apply(file_store_chapters)]
+fn sweep_of_100_000_records_keeps_live_ones_and_requests_flowing(#[case] chapter: Chapter) {
     use sha2::{Digest, Sha256};
     const TOTAL: usize = 100_000;
     const LIVE: usize = 5_000;
@@ -602,23 +620,25 @@ pub fn sweep_of_100_000_records_keeps_live_ones_and_requests_flowing(chapter: Ch
     /// wait for all of it (seconds).
     const STALL: StdDuration = StdDuration::from_millis(1_000);
 
-    let root = tempfile::tempdir().unwrap();
     let clock = ManualClock::default();
+    // The first sweep starts at launch; no second one comes during the test.
+    let config =
+        TestConfig::new(chapter).set("session_cleanup_interval", 3_600).on_clock(clock.clone());
     let lifetime = chapter.default_session_lifetime;
     let now = clock.now();
-    let store = FileStore::new(root.path().join(chapter.store_folder()));
+    let store = FileStore::new(config.store_dir());
     let users: Vec<(String, SessionId)> = (0..SIGNED_IN)
         .map(|i| {
             let name = format!("user{i}");
-            let id = store.create(&StoredSession::new(data(&name), now - lifetime / 2)).unwrap();
+            let id = store.create(&record_of(&name, now - lifetime / 2)).unwrap();
             (name, id)
         })
         .collect();
     // The other records are written once per 10 000 and hard-linked under
     // the names the store would give them (a file has at most 65 000
     // links on ext4): 100 000 records in seconds, on any disk.
-    let live = serde_json::to_vec(&StoredSession::new(data("live"), now - lifetime / 2)).unwrap();
-    let expired = serde_json::to_vec(&StoredSession::new(data("gone"), now - lifetime)).unwrap();
+    let live = serde_json::to_vec(&record_of("live", now - lifetime / 2)).unwrap();
+    let expired = serde_json::to_vec(&record_of("gone", now - lifetime)).unwrap();
     let written = Instant::now();
     let mut template = std::path::PathBuf::new();
     for i in 0..TOTAL - SIGNED_IN {
@@ -645,11 +665,7 @@ pub fn sweep_of_100_000_records_keeps_live_ones_and_requests_flowing(chapter: Ch
     }
     let written = written.elapsed();
 
-    // The first sweep starts at launch; no second one comes during the test.
-    let figment = test_figment(&chapter)
-        .merge(("session_dir", root.path()))
-        .merge(("session_cleanup_interval", 3_600));
-    let app = TestApp::on(chapter, figment, clock.clone(), root);
+    let app = config.launch();
     let swept = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let watcher = {
         let (swept, dir) = (swept.clone(), store.dir().to_path_buf());

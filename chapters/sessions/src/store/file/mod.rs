@@ -29,8 +29,15 @@ use std::time::{Duration as StdDuration, SystemTime};
 
 use rocket::time::OffsetDateTime;
 
-use super::{IdleLimit, SessionId, StoredSession};
-use crate::session::SessionData;
+use super::{Decision, SessionId};
+use crate::policy::ExpiryPolicy;
+use crate::record::SessionRecord;
+
+mod setup;
+mod threaded;
+
+pub use setup::{attach, FileStoreConfig};
+pub use threaded::ThreadedFileStore;
 
 /// Number of locks records are spread over: requests for different
 /// sessions rarely wait for each other.
@@ -90,71 +97,51 @@ impl FileStore {
         self.dir.join(Self::file_name(id))
     }
 
-    /// Stores `session` under a fresh id and returns the id.
-    pub fn create(&self, session: &StoredSession) -> io::Result<SessionId> {
+    /// Stores `record` under a fresh id and returns the id. A file has no
+    /// time-to-live of its own: the sweep deletes it once the policy says
+    /// it has expired.
+    pub fn create(&self, record: &SessionRecord) -> io::Result<SessionId> {
         self.ensure_dir()?;
         let id = SessionId::generate()?;
         let name = Self::file_name(&id);
         let _guard = self.lock(&name);
-        self.write(&self.dir.join(&name), session)?;
+        self.write(&self.dir.join(&name), record)?;
         Ok(id)
     }
 
-    // ANCHOR: load
-    /// The live session `id` for a request at `now`, or `None` when there is
-    /// no such session or it has been idle past `limit` (its record is then
-    /// deleted). Activity is recorded (the record rewritten with
-    /// `last_seen = now`) only when `limit` says it is due: most requests
-    /// only read.
-    pub fn load(
-        &self,
-        id: &SessionId,
-        now: OffsetDateTime,
-        limit: IdleLimit,
-    ) -> io::Result<Option<StoredSession>> {
-        self.modify(id, now, limit, |session| limit.needs_refresh(session, now))
+    // ANCHOR: get
+    /// The record of `id`, read under its lock; most requests only read.
+    pub fn get(&self, id: &SessionId) -> io::Result<Option<SessionRecord>> {
+        let name = Self::file_name(id);
+        let _guard = self.lock(&name);
+        self.read(&self.dir.join(&name))
     }
-    // ANCHOR_END: load
+    // ANCHOR_END: get
 
-    /// Applies `change` to the live session `id`, and records activity.
-    pub fn update(
+    /// Reads the record of `id` under its lock, lets `decide` change it,
+    /// and writes it back or deletes it as `decide` says.
+    pub fn modify(
         &self,
         id: &SessionId,
-        now: OffsetDateTime,
-        limit: IdleLimit,
-        change: impl FnOnce(&mut SessionData),
-    ) -> io::Result<Option<StoredSession>> {
-        self.modify(id, now, limit, |session| {
-            change(&mut session.data);
-            true
-        })
-    }
-
-    /// Reads the live record of `id` under its lock and lets `edit` change
-    /// it; when `edit` returns `true`, the record is written back with
-    /// `last_seen = now`. An idle record is deleted instead.
-    fn modify(
-        &self,
-        id: &SessionId,
-        now: OffsetDateTime,
-        limit: IdleLimit,
-        edit: impl FnOnce(&mut StoredSession) -> bool,
-    ) -> io::Result<Option<StoredSession>> {
+        decide: impl FnOnce(&mut SessionRecord) -> Decision,
+    ) -> io::Result<Option<SessionRecord>> {
         let name = Self::file_name(id);
         let path = self.dir.join(&name);
         let _guard = self.lock(&name);
-        let Some(mut session) = self.read(&path)? else {
+        let Some(mut record) = self.read(&path)? else {
             return Ok(None);
         };
-        if limit.is_idle_past(&session, now) {
-            remove_if_present(&path)?;
-            return Ok(None);
+        match decide(&mut record) {
+            Decision::Keep => Ok(Some(record)),
+            Decision::Write { .. } => {
+                self.write(&path, &record)?;
+                Ok(Some(record))
+            }
+            Decision::Delete => {
+                remove_if_present(&path)?;
+                Ok(None)
+            }
         }
-        if edit(&mut session) {
-            session.last_seen = now;
-            self.write(&path, &session)?;
-        }
-        Ok(Some(session))
     }
 
     /// Deletes the session `id`, if it exists.
@@ -164,14 +151,14 @@ impl FileStore {
         remove_if_present(&self.dir.join(name))
     }
 
-    /// Deletes every record idle past `limit` at `now`, every unreadable
+    /// Deletes every record `policy` says has expired at `now`, every unreadable
     /// record, and temporary files abandoned by a crashed writer.
     ///
     /// A record's modification time is its `last_seen` (see `write`), so a
     /// live record is recognised from the directory entry alone; only the
     /// ones that look expired are read, under their lock, and deleted if
     /// their content agrees.
-    pub fn purge_expired(&self, now: OffsetDateTime, limit: IdleLimit) -> io::Result<Purge> {
+    pub fn purge_expired(&self, now: OffsetDateTime, policy: &ExpiryPolicy) -> io::Result<Purge> {
         let mut purge = Purge::default();
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
@@ -194,14 +181,14 @@ impl FileStore {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(e),
             };
-            if now - modified < limit.lifetime {
+            if now - modified < policy.idle_lifetime {
                 purge.kept += 1;
                 continue;
             }
             let _guard = self.lock(name);
             let path = entry.path();
             match self.read(&path)? {
-                Some(session) if !limit.is_idle_past(&session, now) => purge.kept += 1,
+                Some(record) if !policy.is_expired(&record, now) => purge.kept += 1,
                 Some(_) => {
                     remove_if_present(&path)?;
                     purge.removed += 1;
@@ -215,7 +202,7 @@ impl FileStore {
 
     /// Reads a record; a missing one is `None`, and so is a corrupt one,
     /// which is deleted so it cannot trouble the next request.
-    fn read(&self, path: &Path) -> io::Result<Option<StoredSession>> {
+    fn read(&self, path: &Path) -> io::Result<Option<SessionRecord>> {
         let bytes = match fs::read(path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -223,10 +210,10 @@ impl FileStore {
             }
             Err(e) => return Err(e),
         };
-        match serde_json::from_slice(&bytes) {
-            Ok(session) => Ok(Some(session)),
-            Err(e) => {
-                rocket::warn!("removing unreadable session record {}: {e}", path.display());
+        match SessionRecord::from_json(&bytes) {
+            Some(record) => Ok(Some(record)),
+            None => {
+                rocket::warn!("removing unreadable session record {}", path.display());
                 remove_if_present(path)?;
                 Ok(None)
             }
@@ -252,13 +239,13 @@ impl FileStore {
     }
 
     // ANCHOR: write
-    /// Writes `session` to `path` atomically, owner-only on Unix, with the
+    /// Writes `record` to `path` atomically, owner-only on Unix, with the
     /// file's modification time set to `last_seen` for the cleanup sweep.
-    fn write(&self, path: &Path, session: &StoredSession) -> io::Result<()> {
+    fn write(&self, path: &Path, record: &SessionRecord) -> io::Result<()> {
         let mut temp = private::temp_file_in(&self.dir, TEMP_PREFIX)?;
-        serde_json::to_writer_pretty(&mut temp, session)?;
+        serde_json::to_writer_pretty(&mut temp, record)?;
         temp.write_all(b"\n")?;
-        temp.as_file().set_modified(SystemTime::from(session.last_seen))?;
+        temp.as_file().set_modified(SystemTime::from(record.last_seen))?;
         // `std::fs::rename`, not `persist`: on Windows it replaces a record
         // that a reader has open (POSIX semantics, Windows 10 and later),
         // where `persist`'s `MoveFileExW` fails. `keep` makes the file an
@@ -359,20 +346,26 @@ fn remove_abandoned_temp_file(path: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::Theme;
+    use crate::record::{SessionData, Theme};
 
     use rocket::time::Duration;
 
     const LIFETIME: Duration = Duration::minutes(5);
 
-    fn limit() -> IdleLimit {
-        IdleLimit::new(LIFETIME)
+    fn policy() -> ExpiryPolicy {
+        ExpiryPolicy::new(LIFETIME)
     }
 
-    fn session(name: &str, now: OffsetDateTime) -> StoredSession {
+    fn session(name: &str, now: OffsetDateTime) -> SessionRecord {
         let data = SessionData { user_name: name.into(), lang: "en".into(), theme: Theme::Dark };
-        StoredSession::new(data, now)
+        SessionRecord::new(data, now)
     }
+
+    fn on_disk(store: &FileStore, id: &SessionId) -> SessionRecord {
+        SessionRecord::from_json(&fs::read(store.path_of(id)).unwrap()).unwrap()
+    }
+
+    const WRITE: Decision = Decision::Write { time_to_live: LIFETIME };
 
     fn store() -> (tempfile::TempDir, FileStore) {
         let root = tempfile::tempdir().unwrap();
@@ -418,62 +411,57 @@ mod tests {
     }
 
     #[test]
-    fn load_records_activity_only_once_the_refresh_step_has_passed() {
+    fn get_only_reads() {
         let (_root, store) = store();
         let start = OffsetDateTime::now_utc();
         let id = store.create(&session("ada", start)).unwrap();
         let written = fs::read(store.path_of(&id)).unwrap();
-
-        let soon = start + limit().refresh_step - Duration::milliseconds(1);
-        let loaded = store.load(&id, soon, limit()).unwrap().unwrap();
-        assert_eq!(loaded.last_seen, start, "not recorded yet");
+        assert_eq!(store.get(&id).unwrap(), Some(session("ada", start)));
         assert_eq!(fs::read(store.path_of(&id)).unwrap(), written, "the file was only read");
+    }
 
+    #[test]
+    fn modify_writes_keeps_or_deletes_as_decided() {
+        let (_root, store) = store();
+        let start = OffsetDateTime::now_utc();
+        let id = store.create(&session("ada", start)).unwrap();
         let later = start + Duration::seconds(299);
-        let loaded = store.load(&id, later, limit()).unwrap().unwrap();
-        assert_eq!(loaded.last_seen, later);
-        assert_eq!(loaded.created_at, start);
-        let on_disk: StoredSession =
-            serde_json::from_slice(&fs::read(store.path_of(&id)).unwrap()).unwrap();
-        assert_eq!(on_disk, loaded);
+
+        let kept = store.modify(&id, |r| {
+            r.data.theme = Theme::Light;
+            Decision::Keep
+        });
+        assert_eq!(kept.unwrap().unwrap().data.theme, Theme::Light, "the caller sees the change");
+        assert_eq!(on_disk(&store, &id), session("ada", start), "but nothing was written");
+
+        let written = store.modify(&id, |r| {
+            r.data.theme = Theme::Light;
+            r.last_seen = later;
+            WRITE
+        });
+        let written = written.unwrap().unwrap();
+        assert_eq!((written.data.theme, written.last_seen), (Theme::Light, later));
+        assert_eq!(on_disk(&store, &id), written);
         let modified = fs::metadata(store.path_of(&id)).unwrap().modified().unwrap();
         assert_eq!(OffsetDateTime::from(modified), later, "the file's time is last_seen");
-    }
 
-    #[test]
-    fn update_applies_the_change_and_records_activity() {
-        let (_root, store) = store();
-        let start = OffsetDateTime::now_utc();
-        let id = store.create(&session("ada", start)).unwrap();
-        let now = start + Duration::milliseconds(1);
-        let updated = store.update(&id, now, limit(), |d| d.theme = Theme::Light).unwrap().unwrap();
-        assert_eq!((updated.data.theme, updated.last_seen), (Theme::Light, now));
-        let on_disk: StoredSession =
-            serde_json::from_slice(&fs::read(store.path_of(&id)).unwrap()).unwrap();
-        assert_eq!(on_disk, updated);
-    }
-
-    #[test]
-    fn an_idle_record_is_refused_and_deleted() {
-        let (_root, store) = store();
-        let start = OffsetDateTime::now_utc();
-        let id = store.create(&session("ada", start)).unwrap();
-        assert!(store.load(&id, start + LIFETIME, limit()).unwrap().is_none());
+        assert_eq!(store.modify(&id, |_| Decision::Delete).unwrap(), None);
         assert!(!store.path_of(&id).exists());
+        assert_eq!(store.modify(&id, |_| WRITE).unwrap(), None, "nothing to modify");
+        assert!(!store.path_of(&id).exists(), "and nothing created");
     }
 
     #[test]
     fn unknown_and_corrupt_records_are_no_session() {
         let (_root, store) = store();
-        let now = OffsetDateTime::now_utc();
         store.ensure_dir().unwrap();
         let unknown = SessionId::generate().unwrap();
-        assert!(store.load(&unknown, now, limit()).unwrap().is_none());
+        assert!(store.get(&unknown).unwrap().is_none());
         assert!(!store.path_of(&unknown).exists(), "nothing is created for an unknown id");
 
         let torn = SessionId::generate().unwrap();
         fs::write(store.path_of(&torn), br#"{"user_name":"ad"#).unwrap();
-        assert!(store.load(&torn, now, limit()).unwrap().is_none());
+        assert!(store.get(&torn).unwrap().is_none());
         assert!(!store.path_of(&torn).exists(), "a corrupt record is removed");
     }
 
@@ -486,7 +474,12 @@ mod tests {
         let before = fs::read(&path).unwrap();
         #[cfg(unix)]
         let inode = std::os::unix::fs::MetadataExt::ino(&fs::metadata(&path).unwrap());
-        store.update(&id, now + Duration::seconds(1), limit(), |_| ()).unwrap();
+        store
+            .modify(&id, |r| {
+                r.last_seen = now + Duration::seconds(1);
+                WRITE
+            })
+            .unwrap();
         #[cfg(unix)]
         assert_ne!(
             std::os::unix::fs::MetadataExt::ino(&fs::metadata(&path).unwrap()),
@@ -527,7 +520,7 @@ mod tests {
         fs::write(&fresh, b"{").unwrap();
         set_modified(&abandoned, SystemTime::now() - ABANDONED_TEMP_FILE_AGE);
 
-        let purge = store.purge_expired(now, limit()).unwrap();
+        let purge = store.purge_expired(now, &policy()).unwrap();
         assert_eq!(purge, Purge { removed: 1, kept: 2 });
         let mut expected = vec![
             FileStore::file_name(&live),
@@ -544,7 +537,7 @@ mod tests {
     fn purge_of_a_missing_folder_is_empty() {
         let (_root, store) = store();
         assert_eq!(
-            store.purge_expired(OffsetDateTime::now_utc(), limit()).unwrap(),
+            store.purge_expired(OffsetDateTime::now_utc(), &policy()).unwrap(),
             Purge::default()
         );
     }
@@ -557,10 +550,9 @@ mod tests {
         fs::write(root.path().join("a-file"), b"").unwrap();
         let store = FileStore::new(root.path().join("a-file").join("chapter-x"));
         let id = SessionId::generate().unwrap();
-        let now = OffsetDateTime::now_utc();
-        assert!(store.load(&id, now, limit()).is_err());
+        assert!(store.get(&id).is_err());
         fs::remove_file(root.path().join("a-file")).unwrap();
-        assert!(store.load(&id, now, limit()).unwrap().is_none(), "a missing folder: no session");
+        assert!(store.get(&id).unwrap().is_none(), "a missing folder: no session");
     }
 
     #[test]

@@ -1,1 +1,0 @@
-sessions::behaviour_suite!(crate::CHAPTER);

@@ -1,2 +1,0 @@
-sessions::behaviour_suite!(crate::CHAPTER);
-sessions::redis_store_suite!(crate::CHAPTER);

@@ -1,0 +1,111 @@
+//! What a session holds: the tutorial's data, and the two timestamps the
+//! server needs to enforce its own limits. The sealed cookie and the
+//! server-side stores keep exactly this, as JSON.
+
+use std::sync::Arc;
+
+use rocket::time::OffsetDateTime;
+use serde::{Deserialize, Serialize};
+
+use crate::username::Username;
+
+// ANCHOR: session_data
+/// What the tutorial puts in the session at sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionData {
+    pub user_name: String,
+    pub lang: String,
+    pub theme: Theme,
+}
+// ANCHOR_END: session_data
+
+/// The page colours, switched by the toggle in the navbar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    Dark,
+    Light,
+}
+
+impl Theme {
+    pub fn toggled(self) -> Theme {
+        match self {
+            Theme::Dark => Theme::Light,
+            Theme::Light => Theme::Dark,
+        }
+    }
+}
+
+impl SessionData {
+    /// The tutorial's three values for a user who just signed in.
+    pub fn new(user_name: Username) -> Self {
+        SessionData { user_name: user_name.into_string(), lang: "en".into(), theme: Theme::Dark }
+    }
+}
+
+/// A change to a session's data. It may run more than once: a store with
+/// optimistic locking (Redis) applies it again when another request
+/// changed the record in between.
+pub type DataChange = Arc<dyn Fn(&mut SessionData) + Send + Sync>;
+
+// RFC 3339 with a fixed width (nanoseconds, numeric offset), so a sealed
+// cookie is always the same length: `2026-11-25T20:12:56.123456789+00:00`.
+time::serde::format_description!(
+    rfc3339_nanos,
+    OffsetDateTime,
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9][offset_hour sign:mandatory]:[offset_minute]"
+);
+
+// ANCHOR: session_record
+/// A session as every mechanism keeps it (sealed in the cookie, or a
+/// record on the server): the tutorial's data plus the two timestamps the
+/// server needs to enforce an idle limit by itself, whatever the browser
+/// does with the cookie.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    #[serde(flatten)]
+    pub data: SessionData,
+    /// When the user signed in.
+    #[serde(with = "rfc3339_nanos")]
+    pub created_at: OffsetDateTime,
+    /// The last request the server recorded for this session (see
+    /// [`ExpiryPolicy`](crate::policy::ExpiryPolicy)).
+    #[serde(with = "rfc3339_nanos")]
+    pub last_seen: OffsetDateTime,
+}
+// ANCHOR_END: session_record
+
+impl SessionRecord {
+    /// A session that starts now.
+    pub fn new(data: SessionData, now: OffsetDateTime) -> Self {
+        SessionRecord { data, created_at: now, last_seen: now }
+    }
+
+    /// The record as the stores and the sealed cookie keep it.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a session always serializes")
+    }
+
+    /// Reads a record; `None` for anything that is not a record this code
+    /// wrote.
+    pub fn from_json(json: &[u8]) -> Option<Self> {
+        serde_json::from_slice(json).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_stored_as_rfc3339() {
+        let at = OffsetDateTime::from_unix_timestamp(1_795_637_576).unwrap();
+        let data = SessionData { user_name: "ada".into(), lang: "en".into(), theme: Theme::Dark };
+        let record = SessionRecord::new(data, at);
+        let json: serde_json::Value = serde_json::from_str(&record.to_json()).unwrap();
+        assert_eq!(json["created_at"], "2026-11-25T20:12:56.000000000+00:00");
+        assert_eq!(json["last_seen"], "2026-11-25T20:12:56.000000000+00:00");
+        assert_eq!(SessionRecord::from_json(record.to_json().as_bytes()), Some(record));
+        assert_eq!(SessionRecord::from_json(br#"{"user_name":"ad"#), None);
+    }
+}

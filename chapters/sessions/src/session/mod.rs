@@ -1,0 +1,283 @@
+//! The typed session: the only code that touches the session cookie or
+//! the store. Handlers ask it who is signed in and tell it to sign in,
+//! sign out or change the theme; they never see a raw key or cookie.
+
+mod cookie;
+mod sealed;
+mod server;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use rocket::fairing::{AdHoc, Fairing};
+use rocket::http::{CookieJar, Status};
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::time::{Duration, OffsetDateTime};
+
+pub use cookie::SessionCookie;
+
+use crate::config::SessionConfig;
+use crate::policy::ExpiryPolicy;
+use crate::record::{DataChange, SessionData, SessionRecord};
+use crate::store::{ServerStore, StoreDescription, StoreUnavailable};
+use crate::username::Username;
+use crate::{Chapter, Clock};
+
+// ANCHOR: mechanism
+/// Where a chapter's sessions live, as the session code sees it: sealed in
+/// the cookie ([`sealed::SealedCookie`]) or in a server-side store
+/// ([`server::StoredSessions`]). Each method gets the request's cookies;
+/// the cookie's removal is left to the caller.
+#[rocket::async_trait]
+trait Mechanism: Send + Sync {
+    /// The live session the request's cookie points to, its activity
+    /// recorded when due; `None` for anything that is not one.
+    async fn resume(
+        &self,
+        jar: &CookieJar<'_>,
+        now: OffsetDateTime,
+    ) -> Result<Option<SessionRecord>, StoreUnavailable>;
+
+    /// Starts the session `record`, replacing `previous`, the live session
+    /// the request's cookie held, if any.
+    async fn start(
+        &self,
+        jar: &CookieJar<'_>,
+        previous: Option<&SessionRecord>,
+        record: SessionRecord,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreUnavailable>;
+
+    /// Applies `change` to the live session `current`.
+    async fn change(
+        &self,
+        jar: &CookieJar<'_>,
+        current: &SessionRecord,
+        change: DataChange,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreUnavailable>;
+
+    /// Ends the session on the server, if anything of it is there.
+    async fn end(&self, jar: &CookieJar<'_>) -> Result<(), StoreUnavailable>;
+
+    /// The name of the session's record, for the panel.
+    fn record_name(&self, jar: &CookieJar<'_>) -> Option<String>;
+
+    fn describe(&self) -> StoreDescription;
+}
+// ANCHOR_END: mechanism
+
+/// The chapter's session machinery, held in Rocket's managed state.
+pub struct SessionManager {
+    chapter: Chapter,
+    policy: ExpiryPolicy,
+    clock: Arc<dyn Clock>,
+    cookie: SessionCookie,
+    mechanism: Box<dyn Mechanism>,
+}
+
+// ANCHOR: resumption
+/// What the request's cookie turned out to be, worked out once per request
+/// however many guards ask for it.
+enum Resumption {
+    /// No cookie, or one that is no live session.
+    SignedOut,
+    SignedIn(SessionRecord),
+    /// The cookie may well be a live session, but the store cannot say:
+    /// public pages render as signed out, signed-in pages answer 503.
+    Unavailable(StoreUnavailable),
+}
+// ANCHOR_END: resumption
+
+impl SessionManager {
+    // ANCHOR: manager_fairing
+    /// Reads `session_lifetime` and puts the manager in managed state, on
+    /// the server-side store that the store's own fairing set up (attached
+    /// before this one), or on the sealed cookie in the chapters that keep
+    /// nothing on the server.
+    pub(crate) fn fairing(chapter: Chapter, clock: Arc<dyn Clock>) -> impl Fairing {
+        AdHoc::try_on_ignite("Session manager", move |rocket| async move {
+            let config: SessionConfig = match rocket.figment().extract() {
+                Ok(config) => config,
+                Err(e) => {
+                    rocket::config::pretty_print_error(e);
+                    return Err(rocket);
+                }
+            };
+            let policy = config.expiry_policy();
+            let cookie = SessionCookie::new(&chapter, config.lifetime());
+            let mechanism: Box<dyn Mechanism> = match rocket.state::<ServerStore>() {
+                Some(ServerStore(store)) => {
+                    Box::new(server::StoredSessions { cookie, policy, store: store.clone() })
+                }
+                None if chapter.storage.is_server_side() => {
+                    rocket::error!("no session store was set up for {:?}", chapter.storage);
+                    return Err(rocket);
+                }
+                None => Box::new(sealed::SealedCookie { cookie, policy }),
+            };
+            let manager = SessionManager { chapter, policy, clock, cookie, mechanism };
+            Ok(rocket.manage(manager).manage(config))
+        })
+    }
+    // ANCHOR_END: manager_fairing
+
+    pub fn chapter(&self) -> &Chapter {
+        &self.chapter
+    }
+
+    /// The server-side idle limit (`session_lifetime`).
+    pub fn lifetime(&self) -> Duration {
+        self.policy.idle_lifetime
+    }
+
+    /// What the session panel says about where the sessions live.
+    pub fn describe_store(&self) -> StoreDescription {
+        self.mechanism.describe()
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    // ANCHOR: resume
+    /// Finds the session the request's cookie points to and slides its idle
+    /// timer. Anything that is not a live session — no cookie, a tampered,
+    /// truncated, unknown or expired one — means signed out, and a bad
+    /// cookie is removed. A store that cannot be read keeps the cookie: the
+    /// session is back once the store is.
+    async fn resume(&self, jar: &CookieJar<'_>) -> Resumption {
+        if self.cookie.value(jar).is_none() {
+            return Resumption::SignedOut;
+        }
+        match self.mechanism.resume(jar, self.now()).await {
+            Ok(Some(record)) => Resumption::SignedIn(record),
+            Ok(None) => {
+                self.cookie.remove(jar);
+                Resumption::SignedOut
+            }
+            Err(e) => {
+                rocket::error!("cannot read a session: {e}");
+                Resumption::Unavailable(e)
+            }
+        }
+    }
+    // ANCHOR_END: resume
+}
+
+// ANCHOR: session_guard
+/// The session of the current request: request guard and typed wrapper.
+pub struct Session<'r> {
+    manager: &'r SessionManager,
+    jar: &'r CookieJar<'r>,
+    resumption: &'r Resumption,
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Session<'r> {
+    type Error = Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
+        let manager = request
+            .rocket()
+            .state::<SessionManager>()
+            .expect("the session manager is attached by sessions::app");
+        let resumption =
+            request.local_cache_async(async { manager.resume(request.cookies()).await }).await;
+        Outcome::Success(Session { manager, jar: request.cookies(), resumption })
+    }
+}
+// ANCHOR_END: session_guard
+
+impl<'r> Session<'r> {
+    fn current(&self) -> Option<&'r SessionRecord> {
+        match self.resumption {
+            Resumption::SignedIn(record) => Some(record),
+            Resumption::SignedOut | Resumption::Unavailable(_) => None,
+        }
+    }
+
+    /// The session's data, if someone is signed in.
+    pub fn data(&self) -> Option<&'r SessionData> {
+        self.current().map(|record| &record.data)
+    }
+
+    /// Why the request's session cookie could not be looked up, when the
+    /// store is out of order.
+    pub fn unavailable(&self) -> Option<&'r StoreUnavailable> {
+        match self.resumption {
+            Resumption::Unavailable(e) => Some(e),
+            Resumption::SignedOut | Resumption::SignedIn(_) => None,
+        }
+    }
+
+    pub fn manager(&self) -> &'r SessionManager {
+        self.manager
+    }
+
+    /// The name of this session's record (a file or a Redis key), in the
+    /// server-side chapters.
+    pub fn record_name(&self) -> Option<String> {
+        self.current()?;
+        self.manager.mechanism.record_name(self.jar)
+    }
+
+    // ANCHOR: sign_in
+    /// Signs `user_name` in with a fresh session.
+    pub async fn sign_in(&self, user_name: Username) -> Result<(), StoreUnavailable> {
+        let now = self.manager.now();
+        let record = SessionRecord::new(SessionData::new(user_name), now);
+        self.manager.mechanism.start(self.jar, self.current(), record, now).await
+    }
+    // ANCHOR_END: sign_in
+
+    // ANCHOR: sign_out
+    /// Signs out: the server's record goes, then the cookie; afterwards the
+    /// old cookie is worthless wherever the server keeps the session. While
+    /// the store is out of order the record may well survive, and a copy of
+    /// the cookie would work again once the store is back: so the cookie
+    /// stays too, the answer is an error, and Log Out can be pressed again
+    /// then.
+    pub async fn sign_out(&self) -> Result<(), StoreUnavailable> {
+        if let Some(e) = self.unavailable() {
+            return Err(e.clone());
+        }
+        self.manager.mechanism.end(self.jar).await?;
+        self.manager.cookie.remove(self.jar);
+        Ok(())
+    }
+    // ANCHOR_END: sign_out
+
+    // ANCHOR: toggle_theme
+    /// Switches between the dark and the light theme.
+    pub async fn toggle_theme(&self) -> Result<(), StoreUnavailable> {
+        let Some(current) = self.current() else { return Ok(()) };
+        let toggle = Arc::new(|data: &mut SessionData| data.theme = data.theme.toggled());
+        self.manager.mechanism.change(self.jar, current, toggle, self.manager.now()).await
+    }
+    // ANCHOR_END: toggle_theme
+}
+
+// ANCHOR: signed_in
+/// A request guard that succeeds only for a signed-in user. For a visitor
+/// it forwards, so a lower-ranked route can send them to sign in; when the
+/// store is out of order it fails with `503`, since sending someone who
+/// may well be signed in to a sign-in that cannot work helps nobody.
+pub struct SignedIn<'r>(pub &'r SessionData);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for SignedIn<'r> {
+    type Error = StoreUnavailable;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, StoreUnavailable> {
+        let Outcome::Success(session) = Session::from_request(request).await else {
+            return Outcome::Forward(Status::Unauthorized);
+        };
+        match (session.data(), session.unavailable()) {
+            (Some(data), _) => Outcome::Success(SignedIn(data)),
+            (None, Some(e)) => Outcome::Error((Status::ServiceUnavailable, e.clone())),
+            (None, None) => Outcome::Forward(Status::Unauthorized),
+        }
+    }
+}
+// ANCHOR_END: signed_in

@@ -1,0 +1,104 @@
+//! Chapters 1 and 3: the whole session travels in the cookie, sealed.
+//!
+//! Sealing is Rocket's own: `CookieJar::add_private` encrypts and
+//! authenticates the value with AES-256-GCM under a key derived from
+//! `secret_key`, so the browser can neither read nor alter it. This
+//! mechanism keeps nothing on the server, so it does not implement the
+//! [`SessionStore`](crate::store::SessionStore) interface: an encrypted
+//! cookie has no id to look up, and every change is a new cookie.
+
+use rocket::http::CookieJar;
+use rocket::time::OffsetDateTime;
+
+use super::cookie::SessionCookie;
+use super::Mechanism;
+use crate::policy::{ExpiryPolicy, Verdict};
+use crate::record::{DataChange, SessionRecord};
+use crate::store::{StoreDescription, StoreUnavailable};
+
+/// The sealed cookie as the place a session lives.
+pub struct SealedCookie {
+    pub cookie: SessionCookie,
+    pub policy: ExpiryPolicy,
+}
+
+impl SealedCookie {
+    fn seal(&self, jar: &CookieJar<'_>, record: &SessionRecord, now: OffsetDateTime) {
+        jar.add_private(self.cookie.build(record.to_json(), now));
+    }
+}
+
+#[rocket::async_trait]
+impl Mechanism for SealedCookie {
+    // ANCHOR: resume
+    async fn resume(
+        &self,
+        jar: &CookieJar<'_>,
+        now: OffsetDateTime,
+    ) -> Result<Option<SessionRecord>, StoreUnavailable> {
+        // `get_private` is `None` unless the value decrypts and authenticates
+        // under our key: the browser cannot forge or edit it.
+        let Some(cookie) = jar.get_private(self.cookie.name) else { return Ok(None) };
+        let Some(mut record) = SessionRecord::from_json(cookie.value().as_bytes()) else {
+            return Ok(None);
+        };
+        match self.policy.verdict(&record, now) {
+            Verdict::Expired => return Ok(None),
+            Verdict::RefreshDue => {
+                // Record the activity: seal the session again with a new `last_seen`.
+                record.last_seen = now;
+                self.seal(jar, &record, now);
+            }
+            Verdict::Live if self.cookie.slides() => {
+                // Nothing new to seal, but the expiry must still slide: the
+                // same sealed value goes back with a fresh `Max-Age`.
+                let sealed = self.cookie.value(jar).unwrap_or_default();
+                jar.add(self.cookie.build(sealed, now));
+            }
+            Verdict::Live => {}
+        }
+        Ok(Some(record))
+    }
+    // ANCHOR_END: resume
+
+    async fn start(
+        &self,
+        jar: &CookieJar<'_>,
+        _: Option<&SessionRecord>,
+        record: SessionRecord,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreUnavailable> {
+        self.seal(jar, &record, now);
+        Ok(())
+    }
+
+    // ANCHOR: change
+    async fn change(
+        &self,
+        jar: &CookieJar<'_>,
+        current: &SessionRecord,
+        change: DataChange,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreUnavailable> {
+        // The cookie is the store: seal it again with the new data.
+        let mut record = current.clone();
+        change(&mut record.data);
+        record.last_seen = now;
+        self.seal(jar, &record, now);
+        Ok(())
+    }
+    // ANCHOR_END: change
+
+    async fn end(&self, _: &CookieJar<'_>) -> Result<(), StoreUnavailable> {
+        // Nothing on the server: removing the cookie is all there is.
+        Ok(())
+    }
+
+    fn record_name(&self, _: &CookieJar<'_>) -> Option<String> {
+        None
+    }
+
+    fn describe(&self) -> StoreDescription {
+        StoreDescription { kind: "encrypted-cookie", location: None }
+    }
+}

@@ -1,0 +1,102 @@
+//! The file store's own configuration and fairing: the folder of records,
+//! and the periodic sweep of expired ones.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rocket::fairing::{AdHoc, Fairing};
+use rocket::figment::value::magic::RelativePathBuf;
+use rocket::tokio::{self, time::interval};
+use rocket::{Build, Orbit, Rocket};
+use serde::Deserialize;
+
+use super::{FileStore, ThreadedFileStore};
+use crate::config::SessionConfig;
+use crate::store::ServerStore;
+use crate::{Chapter, Clock};
+
+/// The keys the file store reads from the configuration.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileStoreConfig {
+    /// Root of the server-side stores; each chapter uses its own folder
+    /// below it. A relative path is taken from the folder of `Rocket.toml`.
+    pub session_dir: RelativePathBuf,
+    /// Seconds between two sweeps of expired records.
+    pub session_cleanup_interval: u64,
+}
+
+impl FileStoreConfig {
+    /// Where `chapter` keeps its records.
+    pub fn store_dir(&self, chapter: &Chapter) -> PathBuf {
+        self.session_dir.relative().join(chapter.store_folder())
+    }
+
+    fn cleanup_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.session_cleanup_interval.max(1))
+    }
+}
+
+/// Sets the file store up for `chapter`: its folder at ignition (a folder
+/// that cannot be created is logged, and the chapter still serves public
+/// pages), and its sweep once the server runs.
+pub fn attach(rocket: Rocket<Build>, chapter: Chapter, clock: Arc<dyn Clock>) -> Rocket<Build> {
+    rocket.attach(AdHoc::try_on_ignite("File session store", move |rocket| async move {
+        let config: FileStoreConfig = match rocket.figment().extract() {
+            Ok(config) => config,
+            Err(e) => {
+                rocket::config::pretty_print_error(e);
+                return Err(rocket);
+            }
+        };
+        let files = FileStore::new(config.store_dir(&chapter));
+        if let Err(e) = files.ensure_dir() {
+            rocket::error!("session folder {} is unusable: {e}", files.dir().display());
+        }
+        let store = Arc::new(ThreadedFileStore::new(files));
+        let sweep = sweep(store.clone(), clock, config);
+        Ok(rocket.manage(ServerStore(store)).attach(sweep))
+    }))
+}
+
+// ANCHOR: sweep
+/// The periodic sweep of expired records.
+///
+/// The request path already refuses and deletes an expired record when its
+/// cookie comes back, but most expired sessions never come back: without a
+/// sweep their files would pile up for ever. The sweep runs while the
+/// server runs and stops with it. (Redis expires records by itself, so the
+/// Redis store has no sweep.)
+fn sweep(
+    store: Arc<ThreadedFileStore>,
+    clock: Arc<dyn Clock>,
+    config: FileStoreConfig,
+) -> impl Fairing {
+    AdHoc::on_liftoff("Expired session sweep", move |rocket: &Rocket<Orbit>| {
+        Box::pin(async move {
+            let Ok(session_config) = rocket.figment().extract::<SessionConfig>() else { return };
+            let policy = session_config.expiry_policy();
+            let mut ticks = interval(config.cleanup_interval());
+            let mut shutdown = rocket.shutdown();
+            tokio::spawn(async move {
+                loop {
+                    // The first tick is immediate: a restarted server sweeps
+                    // what expired while it was down.
+                    tokio::select! {
+                        _ = ticks.tick() => {}
+                        _ = &mut shutdown => break,
+                    }
+                    match store.purge_expired(clock.now(), policy).await {
+                        Ok(purge) if purge.removed > 0 => rocket::info!(
+                            "session sweep: removed {} expired sessions, kept {}",
+                            purge.removed,
+                            purge.kept
+                        ),
+                        Ok(_) => {}
+                        Err(e) => rocket::error!("session sweep failed: {e}"),
+                    }
+                }
+            });
+        })
+    })
+}
+// ANCHOR_END: sweep

@@ -1,0 +1,99 @@
+//! The file store behind the async [`SessionStore`] interface.
+
+use std::io;
+use std::sync::Arc;
+
+use rocket::time::{Duration, OffsetDateTime};
+use rocket::tokio::sync::Semaphore;
+use rocket::tokio::task::spawn_blocking;
+
+use super::{FileStore, Purge};
+use crate::policy::ExpiryPolicy;
+use crate::record::SessionRecord;
+use crate::store::{Decide, SessionId, SessionStore, StoreDescription, StoreUnavailable};
+
+/// How many file operations may run at once. Each one holds a blocking
+/// thread (a write can take milliseconds on a busy disk); with no bound, a
+/// slow disk under load makes Tokio start up to 512 threads and memory
+/// grows with every one. Requests beyond the bound wait their turn.
+const MAX_CONCURRENT_FILE_IO: usize = 16;
+
+/// A [`FileStore`] whose blocking file I/O runs on Tokio's blocking
+/// threads, never on the async workers that serve requests.
+pub struct ThreadedFileStore {
+    files: Arc<FileStore>,
+    io: Semaphore,
+}
+
+impl ThreadedFileStore {
+    pub fn new(files: FileStore) -> Self {
+        ThreadedFileStore { files: Arc::new(files), io: Semaphore::new(MAX_CONCURRENT_FILE_IO) }
+    }
+
+    /// Runs `work` on the file store off the async workers, at most
+    /// [`MAX_CONCURRENT_FILE_IO`] at a time.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&FileStore) -> io::Result<T> + Send + 'static,
+    ) -> Result<T, StoreUnavailable> {
+        let _permit = self.io.acquire().await.map_err(StoreUnavailable::new)?;
+        let files = self.files.clone();
+        Ok(spawn_blocking(move || work(&files)).await.map_err(StoreUnavailable::new)??)
+    }
+
+    /// Deletes the records `policy` says have expired at `now` (see
+    /// [`FileStore::purge_expired`]).
+    pub async fn purge_expired(
+        &self,
+        now: OffsetDateTime,
+        policy: ExpiryPolicy,
+    ) -> Result<Purge, StoreUnavailable> {
+        // The sweep reads the whole folder: off the workers, but outside
+        // the bound, so a long sweep never starves requests of permits.
+        let files = self.files.clone();
+        let purge = spawn_blocking(move || files.purge_expired(now, &policy));
+        Ok(purge.await.map_err(StoreUnavailable::new)??)
+    }
+}
+
+#[rocket::async_trait]
+impl SessionStore for ThreadedFileStore {
+    async fn create(
+        &self,
+        record: &SessionRecord,
+        _: Duration,
+    ) -> Result<SessionId, StoreUnavailable> {
+        let record = record.clone();
+        self.blocking(move |files| files.create(&record)).await
+    }
+
+    async fn get(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreUnavailable> {
+        let id = id.clone();
+        self.blocking(move |files| files.get(&id)).await
+    }
+
+    async fn modify(
+        &self,
+        id: &SessionId,
+        decide: Decide,
+    ) -> Result<Option<SessionRecord>, StoreUnavailable> {
+        let id = id.clone();
+        self.blocking(move |files| files.modify(&id, |record| decide(record))).await
+    }
+
+    async fn delete(&self, id: &SessionId) -> Result<(), StoreUnavailable> {
+        let id = id.clone();
+        self.blocking(move |files| files.delete(&id)).await
+    }
+
+    fn record_name(&self, id: &SessionId) -> String {
+        FileStore::file_name(id)
+    }
+
+    fn describe(&self) -> StoreDescription {
+        StoreDescription {
+            kind: "server-files",
+            location: Some(self.files.dir().display().to_string()),
+        }
+    }
+}
