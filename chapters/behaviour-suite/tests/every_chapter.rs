@@ -20,6 +20,7 @@ use sessions::policy::ExpiryPolicy;
 use sessions::store::file::FileStoreConfig;
 use sessions::{app, Chapter, CookieExpiry, Storage};
 
+// ANCHOR: every_chapter
 /// Every chapter: what the behaviour table promises for all of them.
 #[template]
 #[rstest]
@@ -29,6 +30,7 @@ use sessions::{app, Chapter, CookieExpiry, Storage};
 #[case::chapter_4(chapter_4::CHAPTER)]
 #[case::chapter_5(chapter_5::CHAPTER)]
 fn every_chapter(#[case] chapter: Chapter) {}
+// ANCHOR_END: every_chapter
 
 const HOSTILE_NEXT: &[&str] = &[
     "https://evil.example/",

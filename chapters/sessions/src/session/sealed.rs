@@ -23,9 +23,12 @@ pub struct SealedCookie {
 }
 
 impl SealedCookie {
+    // ANCHOR: seal
+    /// Seals `record`, as JSON, into the session cookie.
     fn seal(&self, jar: &CookieJar<'_>, record: &SessionRecord, now: OffsetDateTime) {
         jar.add_private(self.cookie.build(record.to_json(), now));
     }
+    // ANCHOR_END: seal
 }
 
 #[rocket::async_trait]
