@@ -16,7 +16,7 @@ use rocket::time::{Duration, OffsetDateTime};
 
 pub use cookie::SessionCookie;
 
-use crate::config::SessionConfig;
+use crate::config::{self, SessionConfig};
 use crate::policy::ExpiryPolicy;
 use crate::record::{DataChange, SessionData, SessionRecord};
 use crate::store::{ServerStore, StoreDescription, StoreUnavailable};
@@ -97,13 +97,7 @@ impl SessionManager {
     /// nothing on the server.
     pub(crate) fn fairing(chapter: Chapter, clock: Arc<dyn Clock>) -> impl Fairing {
         AdHoc::try_on_ignite("Session manager", move |rocket| async move {
-            let config: SessionConfig = match rocket.figment().extract() {
-                Ok(config) => config,
-                Err(e) => {
-                    rocket::config::pretty_print_error(e);
-                    return Err(rocket);
-                }
-            };
+            let Some(config) = config::read::<SessionConfig>(&rocket) else { return Err(rocket) };
             let policy = config.expiry_policy();
             let cookie = SessionCookie::new(&chapter, config.lifetime());
             let mechanism: Box<dyn Mechanism> = match rocket.state::<ServerStore>() {
@@ -117,7 +111,7 @@ impl SessionManager {
                 None => Box::new(sealed::SealedCookie { cookie, policy }),
             };
             let manager = SessionManager { chapter, policy, clock, cookie, mechanism };
-            Ok(rocket.manage(manager).manage(config))
+            Ok(rocket.manage(manager))
         })
     }
     // ANCHOR_END: manager_fairing

@@ -48,6 +48,7 @@ use serde::Deserialize;
 use super::{
     Decide, Decision, ServerStore, SessionId, SessionStore, StoreDescription, StoreUnavailable,
 };
+use crate::config;
 use crate::record::SessionRecord;
 
 // ANCHOR: sessions_db
@@ -89,12 +90,8 @@ pub fn attach(rocket: Rocket<Build>) -> Rocket<Build> {
     rocket.attach(SessionsDb::init()).attach(AdHoc::try_on_ignite(
         "Redis session store",
         |rocket| async {
-            let config: RedisStoreConfig = match rocket.figment().extract() {
-                Ok(config) => config,
-                Err(e) => {
-                    rocket::config::pretty_print_error(e);
-                    return Err(rocket);
-                }
+            let Some(config) = config::read::<RedisStoreConfig>(&rocket) else {
+                return Err(rocket);
             };
             // `SessionsDb::init()`, attached just before, built the pool.
             let Some(db) = SessionsDb::fetch(&rocket) else { return Err(rocket) };

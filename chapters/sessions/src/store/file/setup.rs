@@ -11,7 +11,8 @@ use rocket::{Build, Orbit, Rocket};
 use serde::Deserialize;
 
 use super::{FileStore, ThreadedFileStore};
-use crate::config::SessionConfig;
+use crate::config::{self, SessionConfig};
+use crate::policy::ExpiryPolicy;
 use crate::store::ServerStore;
 use crate::{Chapter, Clock};
 
@@ -41,19 +42,18 @@ impl FileStoreConfig {
 /// pages), and its sweep once the server runs.
 pub fn attach(rocket: Rocket<Build>, chapter: Chapter, clock: Arc<dyn Clock>) -> Rocket<Build> {
     rocket.attach(AdHoc::try_on_ignite("File session store", move |rocket| async move {
-        let config: FileStoreConfig = match rocket.figment().extract() {
-            Ok(config) => config,
-            Err(e) => {
-                rocket::config::pretty_print_error(e);
-                return Err(rocket);
-            }
+        let (Some(config), Some(sessions)) =
+            (config::read::<FileStoreConfig>(&rocket), config::read::<SessionConfig>(&rocket))
+        else {
+            return Err(rocket);
         };
         let files = FileStore::new(config.store_dir(&chapter));
         if let Err(e) = files.ensure_dir() {
             rocket::error!("session folder {} is unusable: {e}", files.dir().display());
         }
         let store = Arc::new(ThreadedFileStore::new(files));
-        let sweep = sweep(store.clone(), clock, config);
+        let sweep =
+            sweep(store.clone(), clock, sessions.expiry_policy(), config.cleanup_interval());
         Ok(rocket.manage(ServerStore(store)).attach(sweep))
     }))
 }
@@ -69,13 +69,12 @@ pub fn attach(rocket: Rocket<Build>, chapter: Chapter, clock: Arc<dyn Clock>) ->
 fn sweep(
     store: Arc<ThreadedFileStore>,
     clock: Arc<dyn Clock>,
-    config: FileStoreConfig,
+    policy: ExpiryPolicy,
+    every: std::time::Duration,
 ) -> impl Fairing {
     AdHoc::on_liftoff("Expired session sweep", move |rocket: &Rocket<Orbit>| {
         Box::pin(async move {
-            let Ok(session_config) = rocket.figment().extract::<SessionConfig>() else { return };
-            let policy = session_config.expiry_policy();
-            let mut ticks = interval(config.cleanup_interval());
+            let mut ticks = interval(every);
             let mut shutdown = rocket.shutdown();
             tokio::spawn(async move {
                 loop {
