@@ -1,82 +1,179 @@
 //! What sessions cost: every chapter against a session-less baseline.
 //!
-//! Run with `scripts/bench` (it builds in release and installs wrk). For each
-//! server it starts the release binary on loopback, drives it with wrk for a
-//! bounded time, and reports requests/s, p50/p99 latency and the server's
-//! peak RSS, each also as a ratio to the baseline measured in the same run.
-//! The markdown table goes to stdout and, with `--out FILE`, to the book.
+//! Run with `scripts/bench` (it builds in release and installs wrk). It
+//! starts the baseline and each chapter's release binary on loopback and
+//! measures them side by side: each row (a chapter and a request) is
+//! several short rounds in which wrk drives the baseline and then the
+//! chapter, one at a time (see `rounds.rs`). It reports requests/s, p50/p99
+//! latency, the ratio to the baseline with its spread, and each server's
+//! peak RSS. The markdown table goes to stdout and, with `--out FILE`, to
+//! the book; `--svg FILE` draws the ratios as a chart.
 
+mod chart;
 mod report;
+mod rounds;
 mod scenario;
 mod server;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use report::{Measurement, Report};
+use launcher::progress::Progress;
+use sessions::Storage;
+
+use report::{Report, Row};
+use rounds::{Contender, Rounds};
 use scenario::Scenario;
 use server::Server;
 
-/// Options: `--seconds N` per measurement (default 10), `--connections N`
-/// (default 16), `--out FILE`.
+/// Sessions stored before the extra signed-in rows of the chapters that
+/// keep them on the server.
+const STORED: [usize; 3] = [1_000, 10_000, 100_000];
+
+/// What wrk, `sync` and the switch between servers add to each server's
+/// turn, for the time left before the first round is done.
+const OVERHEAD: Duration = Duration::from_millis(300);
+
+/// Options:
+/// - `--seconds N`: how long each server is driven per round (default 2);
+/// - `--rounds N`: rounds per row (default 5);
+/// - `--connections N` (default 16);
+/// - `--only 2,5` (or `chapter-2,chapter-5`): only these chapters' rows;
+/// - `--compare-with DIR`: also run the chapter binaries in DIR, an older
+///   build of the same chapters, in the same rounds;
+/// - `--out FILE`: the markdown table; `--svg FILE`: the chart.
 struct Options {
     seconds: u64,
+    rounds: u32,
     connections: u32,
+    only: Option<Vec<u8>>,
+    compare_with: Option<PathBuf>,
     out: Option<PathBuf>,
+    svg: Option<PathBuf>,
 }
 
 fn options() -> Options {
-    let mut options = Options { seconds: 10, connections: 16, out: None };
+    let mut options = Options {
+        seconds: 2,
+        rounds: 5,
+        connections: 16,
+        only: None,
+        compare_with: None,
+        out: None,
+        svg: None,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| panic!("{arg} needs a value"));
         match arg.as_str() {
             "--seconds" => options.seconds = value().parse().expect("--seconds N"),
+            "--rounds" => options.rounds = value().parse().expect("--rounds N"),
             "--connections" => options.connections = value().parse().expect("--connections N"),
+            "--only" => options.only = Some(chapter_list(&value())),
+            "--compare-with" => options.compare_with = Some(PathBuf::from(value())),
             "--out" => options.out = Some(PathBuf::from(value())),
+            "--svg" => options.svg = Some(PathBuf::from(value())),
             other => panic!("unknown option {other}; see tools/bench/src/main.rs"),
         }
     }
+    assert!(options.seconds > 0 && options.rounds > 0, "--seconds and --rounds must be positive");
     options
+}
+
+/// `2,5` or `chapter-2,chapter-5`.
+fn chapter_list(list: &str) -> Vec<u8> {
+    list.split(',')
+        .map(|item| {
+            let number = item.trim().trim_start_matches("chapter-");
+            number.parse().unwrap_or_else(|_| panic!("--only: {item:?} is not a chapter"))
+        })
+        .collect()
+}
+
+/// The rows of chapter `number`: a request, and the sessions stored first.
+fn rows_of(number: u8) -> Vec<(Scenario, Option<usize>)> {
+    let mut rows: Vec<_> = [Scenario::PublicPage, Scenario::SignedInPage, Scenario::SignIn]
+        .into_iter()
+        .map(|scenario| (scenario, None))
+        .collect();
+    if launcher::chapter(number).storage != Storage::EncryptedCookie {
+        rows.extend(STORED.map(|stored| (Scenario::SignedInPage, Some(stored))));
+    }
+    rows
 }
 
 fn main() {
     let options = options();
-    let duration = Duration::from_secs(options.seconds);
-    let mut report = Report::new(options.connections, options.seconds);
+    let chapters: Vec<u8> = launcher::CHAPTERS
+        .iter()
+        .map(|c| c.number)
+        .filter(|n| options.only.as_ref().is_none_or(|only| only.contains(n)))
+        .collect();
+    let rounds = Rounds {
+        rounds: options.rounds,
+        duration: Duration::from_secs(options.seconds),
+        connections: options.connections,
+    };
+    let servers_per_row = if options.compare_with.is_some() { 3 } else { 2 };
+    let steps: usize = chapters.iter().map(|&n| rows_of(n).len()).sum();
+    let mut progress = Progress::new("bench", steps as u64 * u64::from(options.rounds))
+        .with_estimate((rounds.duration + OVERHEAD) * servers_per_row);
+    let mut report = Report::new(options.connections, options.seconds, options.rounds);
 
     let baseline = Server::baseline();
-    for scenario in [Scenario::PublicPage, Scenario::SignedInPage] {
-        let m = scenario.run_baseline(&baseline, duration, options.connections);
-        report.baseline(scenario, m);
-    }
-    let baseline_rss = baseline.peak_rss_kib();
-    drop(baseline);
-    report.baseline_rss(baseline_rss);
-
-    for number in 1..=5u8 {
-        let server = Server::chapter(number);
-        for scenario in [Scenario::PublicPage, Scenario::SignedInPage, Scenario::SignIn] {
-            let m: Measurement = scenario.run(&server, duration, options.connections);
-            report.chapter(number, scenario, None, m);
-        }
-        if server.is_server_side() {
-            for stored in [1_000, 10_000, 100_000] {
-                server.fill_store(stored);
-                let m = Scenario::SignedInPage.run(&server, duration, options.connections);
-                report.chapter(number, Scenario::SignedInPage, Some(stored), m);
+    for number in chapters {
+        let current = Server::chapter(number);
+        let old = options.compare_with.as_deref().map(|dir| Server::chapter_from(number, dir));
+        for (scenario, stored) in rows_of(number) {
+            let name = format!("chapter-{number}, {}", scenario.label());
+            if let Some(stored) = stored {
+                assert!(current.is_server_side(), "only a store on the server is filled");
+                progress.println(format!("{name}: storing {stored} sessions"));
+                current.fill_store(stored);
+                if let Some(old) = &old {
+                    old.fill_store(stored);
+                }
             }
+            let mut contenders = vec![
+                Contender { server: &baseline, script: scenario.baseline_script() },
+                Contender { server: &current, script: scenario.script(&current) },
+            ];
+            if let Some(old) = &old {
+                contenders.push(Contender { server: old, script: scenario.script(old) });
+            }
+            let mut measured = rounds.run(&name, &contenders, &mut progress).into_iter();
+            let (baseline, current) = (measured.next().unwrap(), measured.next().unwrap());
+            report.row(Row {
+                chapter: number,
+                scenario,
+                stored,
+                baseline,
+                current,
+                old: measured.next(),
+            });
         }
-        report.chapter_rss(number, server.peak_rss_kib());
-        if let Some((kib, keys)) = server.redis_memory() {
+        report.chapter_rss(number, current.peak_rss_kib());
+        // The older build's records would count as chapter 5's in Redis.
+        drop(old);
+        if let Some((kib, keys)) = current.redis_memory() {
             report.redis_memory(kib, keys);
         }
     }
+    report.baseline_rss(baseline.peak_rss_kib());
+    drop(baseline);
+    progress.finish();
 
     let table = report.markdown();
     println!("{table}");
+    if let Some(comparison) = report.comparison() {
+        println!("{comparison}");
+    }
     if let Some(out) = options.out {
         std::fs::write(&out, &table).expect("write the report");
         eprintln!("wrote {}", out.display());
+    }
+    if let Some(svg) = options.svg {
+        chart::draw(&report, &svg);
+        eprintln!("wrote {}", svg.display());
     }
 }

@@ -31,22 +31,22 @@ impl Scenario {
         }
     }
 
-    /// The baseline serves the same pages with no session at all.
-    pub fn run_baseline(
-        self,
-        server: &Server,
-        duration: Duration,
-        connections: u32,
-    ) -> Measurement {
+    /// The wrk script of the session-less baseline: the same page, with no
+    /// session at all (a sign-in, a redirect, is set against the signed-in
+    /// page).
+    pub fn baseline_script(self) -> String {
         let path = match self {
             Scenario::PublicPage => "/products",
             _ => "/about",
         };
-        wrk(server, duration, connections, &format!("local path = {path:?}\n{PLAIN_GET}"))
+        format!("local path = {path:?}\n{PLAIN_GET}")
     }
 
-    pub fn run(self, server: &Server, duration: Duration, connections: u32) -> Measurement {
-        let script = match self {
+    /// The wrk script for `server`. For the signed-in page this signs
+    /// [`USERS`] users in first, once: every round of a row replays the same
+    /// cookies, so the rounds add no sessions of their own to the store.
+    pub fn script(self, server: &Server) -> String {
+        match self {
             Scenario::PublicPage => format!("local path = \"/products\"\n{PLAIN_GET}"),
             Scenario::SignIn => SIGN_IN.to_owned(),
             Scenario::SignedInPage => {
@@ -54,8 +54,7 @@ impl Scenario {
                 let list = cookies.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(",\n");
                 format!("local cookies = {{\n{list}\n}}\n{ROTATING_COOKIES}")
             }
-        };
-        wrk(server, duration, connections, &script)
+        }
     }
 }
 
@@ -109,7 +108,9 @@ response = function(status, headers, body)
 end
 "#;
 
-fn wrk(server: &Server, duration: Duration, connections: u32, script: &str) -> Measurement {
+/// Drives `server` with wrk running `script` for `duration` (whole
+/// seconds: wrk's own unit).
+pub fn wrk(server: &Server, duration: Duration, connections: u32, script: &str) -> Measurement {
     // Start every measurement with no dirty pages left by the one before
     // (a previous chapter's thousands of records being written back).
     Command::new("sync").status().expect("sync runs");

@@ -62,14 +62,27 @@ impl Server {
         Server::start(&format!("chapter-{number}"), Some(number), BASE_PORT + u16::from(number))
     }
 
+    /// Chapter `number` from another build (`--compare-with`): the binary
+    /// of that name in `dir`, on port 24110 + `number`, beside the current
+    /// build's.
+    pub fn chapter_from(number: u8, dir: &Path) -> Server {
+        let name = format!("chapter-{number}");
+        let port = BASE_PORT + 10 + u16::from(number);
+        Server::start_binary(&dir.join(&name), &name, Some(number), port)
+    }
+
     fn start(name: &str, chapter: Option<u8>, port: u16) -> Server {
+        Server::start_binary(&binary(name), name, chapter, port)
+    }
+
+    fn start_binary(binary: &Path, name: &str, chapter: Option<u8>, port: u16) -> Server {
         let session_dir = tempfile::tempdir().expect("a temporary folder");
         let redis = (chapter == Some(5)).then(|| {
             let prefix =
                 format!("bench-{}:", &SessionId::generate().expect("randomness").hashed()[..12]);
             (redis_url(), prefix)
         });
-        let mut command = Command::new(binary(name));
+        let mut command = Command::new(binary);
         if let Some((url, prefix)) = &redis {
             command
                 .env("ROCKET_DATABASES", format!("{{sessions={{url=\"{url}\"}}}}"))
