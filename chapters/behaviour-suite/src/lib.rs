@@ -22,7 +22,7 @@ use rocket::time::OffsetDateTime;
 use sessions::config::chapter_defaults;
 use sessions::{app_with, Chapter, Clock, ManualClock, SessionData, SessionRecord, Storage, Theme};
 
-use rocket_db_pools::deadpool_redis::redis::{self, Commands};
+use rocket_db_pools::deadpool_redis::redis;
 
 /// The repository's `Rocket.toml`, by absolute path so no test depends on
 /// the working directory.
@@ -39,26 +39,18 @@ pub struct TestApp {
     pub client: Client,
     pub clock: ManualClock,
     session_root: TempDir,
-    /// The Redis chapter's keys start with this, unique to the test.
-    key_prefix: String,
+    /// The Redis chapter's keys: the test Redis, with a prefix unique to
+    /// the test.
+    keys: KeySpace,
 }
 // ANCHOR_END: test_app
 
-/// The Redis the tests of the Redis chapter use: `SESSIONS_TEST_REDIS_URL`,
-/// which the test command sets to the Redis it starts, else a local Redis
-/// on the standard port.
-pub fn test_redis_url() -> String {
-    std::env::var("SESSIONS_TEST_REDIS_URL")
-        .unwrap_or_else(|_| sessions::config::DEFAULT_REDIS_URL.to_owned())
-}
+pub use launcher::{test_redis_url, unique_key_prefix, KeySpace, Records};
 
 /// A synchronous connection to the tests' Redis, to look at what the
 /// chapter stored.
 pub fn test_redis() -> redis::Connection {
-    let url = test_redis_url();
-    redis::Client::open(url.as_str()).and_then(|client| client.get_connection()).unwrap_or_else(
-        |e| panic!("the Redis chapter's tests need Redis at {url} (scripts/test starts one): {e}"),
-    )
+    launcher::keys::connect(&test_redis_url()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Like `Jail::clear_env`, but only for Rocket's variables: the rest of the
@@ -71,12 +63,6 @@ pub fn clear_rocket_env(jail: &mut rocket::figment::Jail) {
             std::env::remove_var(key);
         }
     }
-}
-
-/// A key prefix no other test uses, so tests share one Redis safely.
-pub fn unique_key_prefix(chapter: &Chapter) -> String {
-    let id = sessions::store::SessionId::generate().expect("random bytes");
-    format!("test-{}:{}", &id.hashed()[..16], chapter.key_prefix())
 }
 
 /// What `POST /logout` answers while the store is out of order: `503`, a
@@ -114,6 +100,7 @@ impl TestConfig {
             .merge(("session_dir", session_root.path()))
             .merge(("databases.sessions.url", test_redis_url()))
             .merge(("session_key_prefix", unique_key_prefix(&chapter)));
+        // `set` may change either key; `launch` reads them back.
         TestConfig { chapter, figment, session_root, clock: ManualClock::default() }
     }
 
@@ -149,12 +136,14 @@ impl TestConfig {
 
     /// Launches the chapter behind a browser-like client.
     pub fn launch(self) -> TestApp {
-        let key_prefix: String =
-            self.figment.extract_inner("session_key_prefix").expect("a key prefix");
+        let keys = KeySpace::new(
+            self.figment.extract_inner::<String>("databases.sessions.url").expect("a Redis URL"),
+            self.figment.extract_inner::<String>("session_key_prefix").expect("a key prefix"),
+        );
         let (chapter, clock) = (self.chapter, self.clock.clone());
         let (rocket, session_root) = self.into_rocket();
         let client = Client::tracked(rocket).expect("the chapter launches");
-        TestApp { chapter, client, clock, session_root, key_prefix }
+        TestApp { chapter, client, clock, session_root, keys }
     }
 }
 
@@ -166,49 +155,44 @@ impl TestApp {
 
     /// What this app's Redis keys start with.
     pub fn key_prefix(&self) -> &str {
-        &self.key_prefix
+        &self.keys.prefix
+    }
+
+    /// The records of this app, as [`launcher::Records`] sees them: every
+    /// file below the session folder (none in the cookie chapters), or the
+    /// keys under this app's prefix.
+    fn store(&self) -> Records {
+        match self.chapter.storage {
+            Storage::EncryptedCookie | Storage::ServerFiles => {
+                Records::folder(self.session_root.path())
+            }
+            Storage::Redis => Records::redis(&self.keys).unwrap_or_else(|e| panic!("{e}")),
+        }
     }
 
     /// The names of the session records on the server, sorted: file paths
     /// in the file chapters, keys in the Redis chapter, none in the cookie
     /// chapters.
     pub fn records(&self) -> Vec<String> {
-        match self.chapter.storage {
-            Storage::EncryptedCookie | Storage::ServerFiles => {
-                self.stored_files().iter().map(|f| f.display().to_string()).collect()
-            }
-            Storage::Redis => keys_under(&mut test_redis(), &self.key_prefix).expect("SCAN"),
-        }
+        self.store().names().expect("the records are listed")
     }
 
     /// The content of the record `name` (one of [`TestApp::records`]).
     pub fn record(&self, name: &str) -> Option<Vec<u8>> {
-        match self.chapter.storage {
-            Storage::Redis => test_redis().get(name).expect("GET"),
-            Storage::EncryptedCookie | Storage::ServerFiles => std::fs::read(name).ok(),
-        }
+        self.store().read(name).ok()
     }
 
-    /// Replaces the content of the record `name`.
+    /// Replaces the content of the record `name`; a Redis key keeps its
+    /// time to live.
     pub fn overwrite_record(&self, name: &str, bytes: &[u8]) {
-        match self.chapter.storage {
-            Storage::Redis => test_redis().set_options(
-                name,
-                bytes,
-                redis::SetOptions::default().with_expiration(redis::SetExpiry::KEEPTTL),
-            ),
-            Storage::EncryptedCookie | Storage::ServerFiles => {
-                std::fs::write(name, bytes).map_err(Into::into)
-            }
-        }
-        .expect("the record is overwritten")
+        self.store().overwrite(name, bytes).expect("the record is overwritten")
     }
 
     /// The name of the record that holds the session `id`, as
     /// [`TestApp::records`] lists it.
     pub fn record_name_of(&self, id: &sessions::store::SessionId) -> String {
         match self.chapter.storage {
-            Storage::Redis => format!("{}{}", self.key_prefix, id.hashed()),
+            Storage::Redis => format!("{}{}", self.keys.prefix, id.hashed()),
             Storage::EncryptedCookie | Storage::ServerFiles => self
                 .store_dir()
                 .join(sessions::store::FileStore::file_name(id))
@@ -228,20 +212,8 @@ impl TestApp {
 
     /// Every file below the session folder, however it got there.
     pub fn stored_files(&self) -> Vec<PathBuf> {
-        let mut files = Vec::new();
-        let mut dirs = vec![self.session_root.path().to_path_buf()];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else {
-                    files.push(path);
-                }
-            }
-        }
-        files.sort();
-        files
+        let names = Records::folder(self.session_root.path()).names().expect("the files");
+        names.into_iter().map(PathBuf::from).collect()
     }
 
     /// Moves the app's clock forward by `seconds`.
@@ -306,25 +278,12 @@ impl TestApp {
     }
 }
 
-/// The keys of `redis` that start with `prefix`, sorted.
-fn keys_under(redis: &mut redis::Connection, prefix: &str) -> redis::RedisResult<Vec<String>> {
-    let mut keys: Vec<String> = redis.scan_match(format!("{prefix}*"))?.collect();
-    keys.sort();
-    Ok(keys)
-}
-
-/// A test leaves nothing in the shared Redis.
+/// A test leaves nothing in the shared Redis. (A Redis a test started for
+/// itself goes with the test; one that never answers is not asked.)
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if self.chapter.storage == Storage::Redis {
-            if let Ok(mut redis) =
-                redis::Client::open(test_redis_url()).and_then(|c| c.get_connection())
-            {
-                let keys = keys_under(&mut redis, &self.key_prefix).unwrap_or_default();
-                if !keys.is_empty() {
-                    let _: redis::RedisResult<()> = redis.del(keys);
-                }
-            }
+        if self.chapter.storage == Storage::Redis && self.keys.url == test_redis_url() {
+            let _ = launcher::records::delete_keys(&self.keys);
         }
     }
 }

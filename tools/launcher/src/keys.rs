@@ -6,6 +6,7 @@
 //! server gets a key prefix of its own unless it is meant to share one.
 
 use std::io;
+use std::time::Duration;
 
 use sessions::Chapter;
 
@@ -63,10 +64,20 @@ impl KeySpace {
     }
 }
 
+/// How long a tool waits for Redis to connect or to answer one command: a
+/// Redis that hangs fails the tool with an error instead of hanging it.
+const REDIS_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// A blocking connection to the Redis at `url`, or an error that says where
 /// it was looked for and how to get one.
 pub fn connect(url: &str) -> io::Result<redis::Connection> {
-    redis::Client::open(url).and_then(|client| client.get_connection()).map_err(|e| {
+    let connection = redis::Client::open(url).and_then(|client| {
+        let connection = client.get_connection_with_timeout(REDIS_TIMEOUT)?;
+        connection.set_read_timeout(Some(REDIS_TIMEOUT))?;
+        connection.set_write_timeout(Some(REDIS_TIMEOUT))?;
+        Ok(connection)
+    });
+    connection.map_err(|e| {
         io::Error::other(format!(
             "cannot reach Redis at {url} ({e}); scripts/with-redis starts a throwaway one \
              and names it in SESSIONS_TEST_REDIS_URL"
