@@ -2,6 +2,7 @@
 //! stranger to each other; two instances of chapter 5, sharing one Redis;
 //! what Redis holds after a sign-in; and chapter 5 while Redis is down.
 
+use sessions::store::redis::BACK_OFF;
 use std::io;
 
 use cookie::Cookie;
@@ -184,7 +185,13 @@ fn redis_down(setup: &Setup) -> io::Result<Vec<Transcript>> {
     text.exchange(&browser.get("/products"), Some(Excerpt::Short));
 
     redis.start()?;
-    text.note("Redis was started again, from its append-only file");
+    // For a moment after a failure the chapter does not ask Redis at all.
+    std::thread::sleep(BACK_OFF + std::time::Duration::from_millis(200));
+    text.note(&format!(
+        "Redis was started again, from its append-only file; {} s later (the \
+         chapter's back-off: it does not ask a Redis that just failed):",
+        BACK_OFF.as_secs()
+    ));
     text.exchange(&browser.get("/about"), Some(Excerpt::Short));
     Ok(transcript("redis-down.txt", text))
 }
