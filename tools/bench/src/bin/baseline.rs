@@ -9,14 +9,16 @@ use rocket::serde::json::{json, Value};
 use rocket::{get, routes};
 use rocket_dyn_templates::Template;
 
-/// The context a chapter renders for a signed-in user, frozen: no cookie is
-/// read, decrypted, looked up or written.
-fn page(path: &str) -> Value {
+/// The context a chapter renders, frozen: for a signed-in user on About,
+/// for a visitor on Products (the bench asks for that page signed out).
+/// No cookie is read, decrypted, looked up or written.
+fn page(path: &str, user: Option<Value>) -> Value {
+    let theme = if user.is_some() { "dark" } else { "light" };
     json!({
         "chapter": 0,
         "section": "Baseline, no session",
-        "user": { "user_name": "ada", "lang": "en", "theme": "dark" },
-        "theme": "dark",
+        "user": user,
+        "theme": theme,
         "path": path,
         "panel": {
             "storage": "encrypted-cookie",
@@ -32,12 +34,13 @@ fn page(path: &str) -> Value {
 
 #[get("/about")]
 fn about() -> Template {
-    Template::render("about", json!({ "page": page("/about") }))
+    let ada = json!({ "user_name": "ada", "lang": "en", "theme": "dark" });
+    Template::render("about", json!({ "page": page("/about", Some(ada)) }))
 }
 
 #[get("/products")]
 fn products() -> Template {
-    Template::render("products", json!({ "page": page("/products") }))
+    Template::render("products", json!({ "page": page("/products", None) }))
 }
 
 #[rocket::launch]
