@@ -54,7 +54,10 @@ pub enum CookieExpiry {
 impl Storage {
     /// Is the data on the server (so the server can revoke it)?
     pub fn is_server_side(self) -> bool {
-        matches!(self, Storage::ServerFiles | Storage::Redis)
+        match self {
+            Storage::EncryptedCookie => false,
+            Storage::ServerFiles | Storage::Redis => true,
+        }
     }
 }
 
