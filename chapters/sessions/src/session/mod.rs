@@ -141,7 +141,7 @@ impl SessionManager {
     /// cookie is removed. A store that cannot be read keeps the cookie: the
     /// session is back once the store is.
     async fn resume(&self, jar: &CookieJar<'_>) -> Resumption {
-        if self.cookie.value(jar).is_none() {
+        if jar.get(self.cookie.name).is_none() {
             return Resumption::SignedOut;
         }
         match self.mechanism.resume(jar, self.now()).await {
