@@ -18,6 +18,7 @@ use rstest_reuse::{apply, template};
 use sessions::config::{figment, SessionConfig};
 use sessions::policy::ExpiryPolicy;
 use sessions::store::file::FileStoreConfig;
+use sessions::ManualClock;
 use sessions::{app, Chapter, CookieExpiry, Storage};
 
 // ANCHOR: every_chapter
@@ -31,6 +32,15 @@ use sessions::{app, Chapter, CookieExpiry, Storage};
 #[case::chapter_5(chapter_5::CHAPTER)]
 fn every_chapter(#[case] chapter: Chapter) {}
 // ANCHOR_END: every_chapter
+
+/// The chapters that keep the session on the server, whatever the store:
+/// the rows of the behaviour table about records and ids.
+#[template]
+#[rstest]
+#[case::chapter_2(chapter_2::CHAPTER)]
+#[case::chapter_4(chapter_4::CHAPTER)]
+#[case::chapter_5(chapter_5::CHAPTER)]
+fn server_side_chapters(#[case] chapter: Chapter) {}
 
 const HOSTILE_NEXT: &[&str] = &[
     "https://evil.example/",
@@ -321,6 +331,54 @@ fn session_cookie_has_the_chapter_attributes(#[case] chapter: Chapter) {
     assert!(!cookie.value().contains("ada"), "the cookie never shows the data in clear");
 }
 
+// ANCHOR: shows_nothing
+/// The cookie hides the session, not only guards it. No decoding a reader
+/// could try shows the data: not the value as it is, nor percent-decoded,
+/// nor base64 (either alphabet, padded or not) of it or of any of its
+/// `.`-separated parts, which is how a Flask-style signed cookie is read.
+/// And two cookies for the same data at the same moment differ (a fresh
+/// nonce in every seal, a fresh id on the server): the value does not even
+/// tell whether two sessions hold the same thing.
+#[apply(every_chapter)]
+fn the_cookie_shows_nothing_of_the_session(#[case] chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    let first = app.sign_in("ada");
+    app.post_logout();
+    let second = app.sign_in("ada");
+    for value in [first.value(), second.value()] {
+        for decoded in readings(value) {
+            let shown = String::from_utf8_lossy(&decoded).into_owned();
+            assert!(!shown.contains("ada"), "{value} reads as {shown}");
+        }
+    }
+    assert_ne!(first.value(), second.value(), "the same data, sealed twice");
+}
+// ANCHOR_END: shows_nothing
+
+/// What someone who holds a cookie value can read out of it without a key.
+fn readings(value: &str) -> Vec<Vec<u8>> {
+    use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+    use base64::engine::DecodePaddingMode;
+    use base64::{alphabet, Engine};
+    let lenient = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
+    let engines = [
+        GeneralPurpose::new(&alphabet::STANDARD, lenient),
+        GeneralPurpose::new(&alphabet::URL_SAFE, lenient),
+    ];
+    let percent_decoded = rocket::http::RawStr::new(value).percent_decode_lossy().into_owned();
+    let mut readings = vec![value.as_bytes().to_vec(), percent_decoded.as_bytes().to_vec()];
+    for text in [value, &percent_decoded] {
+        for part in std::iter::once(text).chain(text.split('.')) {
+            for engine in &engines {
+                readings.extend(engine.decode(part).ok());
+            }
+        }
+    }
+    readings
+}
+
 #[apply(every_chapter)]
 fn every_signed_in_response_keeps_the_cookie_expiry(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
@@ -515,6 +573,67 @@ fn stolen_cookie_after_sign_out(#[case] chapter: Chapter) {
     }
 }
 // ANCHOR_END: stolen_cookie
+
+// ANCHOR: frozen_copy
+/// Who can keep a copy of the cookie alive. On the server, each use of the
+/// id moves the record's `last_seen`, so whoever replays it keeps it alive.
+/// In the cookie, `last_seen` is sealed: a copy replayed as it is (as
+/// `curl -b` does) never moves, and dies a lifetime after the moment it was
+/// sealed, however often it is used. Only a client that keeps the re-sealed
+/// value from `Set-Cookie` (a browser, or a thief's cookie jar) slides.
+#[apply(every_chapter)]
+fn who_can_keep_a_copied_cookie_alive(#[case] chapter: Chapter) {
+    let clock = ManualClock::default();
+    let (rocket, _root) = TestConfig::new(chapter).on_clock(clock.clone()).into_rocket();
+    // Untracked: every request sends exactly the cookie it is given.
+    let client = rocket::local::blocking::Client::untracked(rocket).unwrap();
+    let about = |cookie: &Cookie<'static>| client.get("/about").cookie(cookie.clone()).dispatch();
+    let login = client
+        .post("/login")
+        .header(rocket::http::ContentType::Form)
+        .body("username=ada")
+        .dispatch();
+    let copy = session_cookie(&chapter, &login).expect("sign-in sets the cookie");
+    let lifetime = chapter.default_session_lifetime;
+
+    clock.advance(lifetime * 0.8);
+    let used = about(&copy);
+    assert_eq!(used.status(), Status::Ok, "the copy works within its lifetime");
+    let resealed = session_cookie(&chapter, &used);
+
+    clock.advance(lifetime * 0.4);
+    let replayed = about(&copy);
+    match chapter.storage {
+        Storage::ServerFiles | Storage::Redis => {
+            assert_eq!(replayed.status(), Status::Ok, "its use moved the record's last_seen");
+        }
+        Storage::EncryptedCookie => {
+            assert_is_redirect_to(&replayed, "/login?next=/about");
+            let resealed = resealed.expect("the use a refresh step later re-sealed the cookie");
+            assert_ne!(resealed.value(), copy.value(), "with a new last_seen inside");
+            let kept = about(&resealed);
+            assert_eq!(kept.status(), Status::Ok, "the re-sealed value slid");
+        }
+    }
+}
+// ANCHOR_END: frozen_copy
+
+/// Session fixation: an attacker sets the victim's cookie to an id they
+/// know, then waits for the victim to sign in. The id is never adopted:
+/// sign-in issues its own, and no record is ever stored under the planted
+/// one.
+#[apply(server_side_chapters)]
+fn planted_session_id_is_never_adopted(#[case] chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    let planted = sessions::store::SessionId::generate().unwrap();
+    let cookie = Cookie::new(chapter.cookie_name, planted.as_str().to_owned());
+    app.get_with_cookie("/home", &cookie);
+    let issued = app.sign_in("victim");
+    assert_ne!(issued.value(), planted.as_str(), "sign-in issues its own id");
+    assert_eq!(app.records().len(), 1, "one record, the issued one");
+    assert!(!app.records().contains(&app.record_name_of(&planted)), "none for the planted id");
+    assert_is_redirect_to(&app.get_with_cookie("/about", &cookie), "/login?next=/about");
+}
 
 #[apply(every_chapter)]
 fn sign_in_always_starts_a_fresh_session(#[case] chapter: Chapter) {

@@ -62,19 +62,6 @@ fn records_are_private_files_named_by_hash(#[case] chapter: Chapter) {
 }
 
 #[apply(file_store_chapters)]
-fn planted_session_id_is_never_adopted(#[case] chapter: Chapter) {
-    let app = TestApp::launch(chapter);
-    let planted = SessionId::generate().unwrap();
-    let cookie = Cookie::new(chapter.cookie_name, planted.as_str().to_owned());
-    // An attacker sets the victim's cookie to an id they know, then waits.
-    app.get_with_cookie("/home", &cookie);
-    let issued = app.sign_in("victim");
-    assert_ne!(issued.value(), planted.as_str(), "sign-in issues its own id");
-    assert!(!app.store_dir().join(FileStore::file_name(&planted)).exists());
-    assert_is_redirect_to(&app.get_with_cookie("/about", &cookie), "/login?next=/about");
-}
-
-#[apply(file_store_chapters)]
 fn sweep_removes_expired_records_and_keeps_live_ones(#[case] chapter: Chapter) {
     let clock = ManualClock::default();
     let config =
