@@ -462,11 +462,8 @@ impl RealServer {
         let thread = std::thread::spawn(move || {
             let _ = rocket::execute(rocket.launch());
         });
-        let start = std::time::Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed().as_secs() < 10, "the server listens on {port}");
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        let listening = launcher::answers_within(port, std::time::Duration::from_secs(10));
+        assert!(listening, "the server listens on {port}");
         RealServer { port, shutdown, thread: Some(thread), _session_root: session_root }
     }
 
