@@ -290,7 +290,7 @@ impl SessionStore for RedisStore {
     ) -> Result<Option<SessionRecord>, StoreUnavailable> {
         let key = self.key_of(id);
         self.with_own_connection(|mut conn| async move {
-            for _ in 0..MAX_OPTIMISTIC_RETRIES {
+            for attempt in 0..MAX_OPTIMISTIC_RETRIES {
                 redis::cmd("WATCH").arg(&key).query_async::<_, ()>(&mut conn).await?;
                 let Some(mut record) = Self::read(&mut conn, &key).await? else {
                     redis::cmd("UNWATCH").query_async::<_, ()>(&mut conn).await?;
@@ -321,7 +321,10 @@ impl SessionStore for RedisStore {
                 if written.is_some() {
                     return Ok(Some(record));
                 }
-                // `EXEC` answered nil: the record changed under us. Again.
+                // `EXEC` answered nil: the record changed under us. Again,
+                // after a random pause that grows with each attempt, so that
+                // requests that keep colliding spread out instead.
+                rocket::tokio::time::sleep(retry_pause(attempt)).await;
             }
             Err((redis::ErrorKind::TryAgain, "the session kept changing under us").into())
         })
@@ -365,6 +368,15 @@ fn pool_error(e: rocket_db_pools::deadpool_redis::PoolError) -> RedisError {
         PoolError::Timeout(_) => timed_out(),
         other => (redis::ErrorKind::IoError, "no Redis connection", other.to_string()).into(),
     }
+}
+
+/// A random pause of up to 2^`attempt` × 100 µs (at most 0.2 s) before an
+/// optimistic change is tried again.
+fn retry_pause(attempt: usize) -> StdDuration {
+    let mut bytes = [0u8; 4];
+    let _ = getrandom::fill(&mut bytes);
+    let ceiling = 100u64 << attempt.min(11);
+    StdDuration::from_micros(u64::from(u32::from_le_bytes(bytes)) % ceiling)
 }
 
 /// A time-to-live in milliseconds, within what Redis accepts (at least 1;
