@@ -483,29 +483,39 @@ impl AsyncApp {
 }
 
 /// Reads every record again and again on another thread while `work`
-/// runs, so a torn record would be seen the moment it existed.
+/// runs, so a torn record would be seen the moment it existed. The work
+/// starts only after the first scan, and one more scan follows it, so the
+/// checker overlaps the work even on a loaded machine.
 async fn while_checking_records<T>(
     dir: std::path::PathBuf,
     work: impl std::future::Future<Output = T>,
 ) -> T {
     use std::sync::atomic::{AtomicBool, Ordering};
     let done = std::sync::Arc::new(AtomicBool::new(false));
+    let (first_scan, scanned) = rocket::tokio::sync::oneshot::channel();
     let checker = {
         let done = done.clone();
         std::thread::spawn(move || {
-            let mut scans = 0;
-            while !done.load(Ordering::Relaxed) {
+            assert_all_records_parse(&dir);
+            let _ = first_scan.send(());
+            loop {
+                let last = done.load(Ordering::Acquire);
                 assert_all_records_parse(&dir);
-                scans += 1;
+                if last {
+                    break;
+                }
             }
-            scans
         })
     };
-    let result = work.await;
-    done.store(true, Ordering::Relaxed);
-    let scans = checker.join().expect("every record parsed at every scan");
-    assert!(scans > 0);
-    result
+    // Err: the checker panicked during its first scan; join reports it.
+    if scanned.await.is_ok() {
+        let result = work.await;
+        done.store(true, Ordering::Release);
+        checker.join().expect("every record parsed at every scan");
+        return result;
+    }
+    checker.join().expect("every record parsed at every scan");
+    unreachable!("the checker stopped before its first scan without panicking")
 }
 
 #[apply(file_store_chapters)]
