@@ -1,18 +1,25 @@
-//! Takes the book's screenshots from the real pages, in headless Chromium.
+//! Takes the book's screenshots from the real pages, in Chromium.
 //!
 //! Run with `scripts/screenshots`, which builds the chapters first, starts a
-//! throwaway Redis for chapter 5 (`scripts/with-redis`), and then records
-//! which pages the pictures show, so the book check spots stale ones.
-//! It writes `book/src/screenshots/`: `chapter-N-signed-in.png` (each
-//! chapter's home page, signed in, with the session panel), `login.png` and
-//! `signed-out.png` (the Log Out page after signing out). Rerun it whenever
-//! the pages change.
+//! throwaway Redis for chapter 5 (`scripts/with-redis`) and an X display
+//! (`xvfb-run`), and then records which pages the pictures show, so the
+//! book check spots stale ones. It writes `book/src/screenshots/`:
+//! `chapter-N-signed-in.png` (each chapter's home page, signed in, with the
+//! session panel), `login.png` and `signed-out.png` (the Log Out page after
+//! signing out), all in headless Chromium, and `chapter-N-devtools.png`
+//! (the browser window with DevTools' Application → Cookies showing the
+//! session cookie after signing in; see `screenshots/devtools.rs`). Rerun it
+//! whenever the pages change.
 
 use std::fs;
 use std::path::Path;
 
 use browser_tests::{pages, Browser, ChapterServer, KeySpace, Lifetime, Profile, CHAPTERS};
 use launcher::progress::Progress;
+
+// Beside this file, not a binary of its own.
+#[path = "screenshots/devtools.rs"]
+mod devtools;
 
 const USER: &str = "Ada";
 
@@ -46,6 +53,10 @@ async fn main() {
             save(&browser, &folder.join("signed-out.png"), &progress).await;
         }
         browser.close().await;
+        drop(server);
+        let name = format!("chapter-{}-devtools.png", chapter.number);
+        devtools::cookies(&chapter, USER, &folder.join(&name)).await;
+        progress.println(format!("wrote {}", folder.join(name).display()));
     }
     progress.finish();
 }
