@@ -163,7 +163,7 @@ impl TestApp {
     /// keys under this app's prefix.
     fn store(&self) -> Records {
         match self.chapter.storage {
-            Storage::EncryptedCookie | Storage::ServerFiles => {
+            Storage::SealedCookie | Storage::ServerFiles => {
                 Records::folder(self.session_root.path())
             }
             Storage::Redis => Records::redis(&self.keys).unwrap_or_else(|e| panic!("{e}")),
@@ -193,7 +193,7 @@ impl TestApp {
     pub fn record_name_of(&self, id: &sessions::store::SessionId) -> String {
         match self.chapter.storage {
             Storage::Redis => format!("{}{}", self.keys.prefix, id.hashed()),
-            Storage::EncryptedCookie | Storage::ServerFiles => self
+            Storage::SealedCookie | Storage::ServerFiles => self
                 .store_dir()
                 .join(sessions::store::FileStore::file_name(id))
                 .display()

@@ -395,7 +395,7 @@ fn every_signed_in_response_keeps_the_cookie_expiry(#[case] chapter: Chapter) {
                 assert!(refreshed.is_none(), "{path}: no Set-Cookie needed")
             }
             // A sliding cookie, or a sealed timestamp due for a refresh, is re-issued.
-            (Storage::EncryptedCookie, _) | (_, CookieExpiry::SlidingLifetime) => {
+            (Storage::SealedCookie, _) | (_, CookieExpiry::SlidingLifetime) => {
                 assert_chapter_cookie(&chapter, &app, &refreshed.expect("re-issued"))
             }
         }
@@ -431,7 +431,7 @@ fn activity_is_recorded_once_per_refresh_step(#[case] chapter: Chapter) {
     let response = app.get("/about");
     let reissued = session_cookie(&chapter, &response);
     match chapter.storage {
-        Storage::EncryptedCookie => {
+        Storage::SealedCookie => {
             let resealed = reissued.expect("a step later, the activity is sealed in");
             assert_ne!(resealed.value(), signed_in.value());
             assert_chapter_cookie(&chapter, &app, &resealed);
@@ -469,7 +469,7 @@ fn where_the_data_lives(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let cookie = app.sign_in("ada");
     match chapter.storage {
-        Storage::EncryptedCookie => {
+        Storage::SealedCookie => {
             assert!(app.records().is_empty(), "the server stores nothing");
             assert!(sessions::store::SessionId::parse(cookie.value()).is_none());
             assert!(cookie.value().len() > 60, "the cookie carries the sealed session");
@@ -564,7 +564,7 @@ fn stolen_cookie_after_sign_out(#[case] chapter: Chapter) {
         // The whole session is in the cookie and the server kept no list of
         // revoked cookies: a copy works until its idle limit. The book's
         // point, proven.
-        Storage::EncryptedCookie => {
+        Storage::SealedCookie => {
             assert_eq!(replayed.status(), Status::Ok);
             assert_signed_in_as(&replayed.into_string().unwrap(), "ada");
             app.wait(chapter.default_session_lifetime.whole_seconds());
@@ -607,7 +607,7 @@ fn who_can_keep_a_copied_cookie_alive(#[case] chapter: Chapter) {
         Storage::ServerFiles | Storage::Redis => {
             assert_eq!(replayed.status(), Status::Ok, "its use moved the record's last_seen");
         }
-        Storage::EncryptedCookie => {
+        Storage::SealedCookie => {
             assert_is_redirect_to(&replayed, "/login?next=/about");
             let resealed = resealed.expect("the use a refresh step later re-sealed the cookie");
             assert_ne!(resealed.value(), copy.value(), "with a new last_seen inside");
@@ -696,7 +696,7 @@ fn theme_toggle_changes_the_session(#[case] chapter: Chapter) {
     assert!(page.contains(r#"<body class="light">"#), "the light theme is applied");
     assert!(page.contains("theme = <code>light</code>"), "the session holds it");
     match chapter.storage {
-        Storage::EncryptedCookie => {
+        Storage::SealedCookie => {
             let after = after.expect("a new sealed cookie");
             assert_ne!(
                 after.value(),

@@ -10,7 +10,7 @@ pub const CHAPTER: Chapter = Chapter {
     number: 1,
     section: "Non-persistent session, client-side",
     cookie_name: "chapter1_session",
-    storage: Storage::EncryptedCookie,
+    storage: Storage::SealedCookie,
     cookie_expiry: CookieExpiry::AtBrowserClose,
     default_port: 8001,
     default_session_lifetime: THIRTY_ONE_DAYS,

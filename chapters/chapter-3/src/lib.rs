@@ -10,7 +10,7 @@ pub const CHAPTER: Chapter = Chapter {
     number: 3,
     section: "Persistent session, client-side",
     cookie_name: "chapter3_session",
-    storage: Storage::EncryptedCookie,
+    storage: Storage::SealedCookie,
     cookie_expiry: CookieExpiry::SlidingLifetime,
     default_port: 8003,
     default_session_lifetime: FIVE_MINUTES,

@@ -27,9 +27,10 @@ pub struct Chapter {
 /// Where a chapter keeps the session data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Storage {
-    /// In the cookie itself, encrypted and authenticated with the server's
-    /// `secret_key` (a Rocket private cookie). The server keeps nothing.
-    EncryptedCookie,
+    /// In the cookie itself, sealed (encrypted and authenticated) with the
+    /// server's `secret_key`: a Rocket private cookie. The server keeps
+    /// nothing.
+    SealedCookie,
     /// In a file on the server; the cookie carries only a random session id.
     ServerFiles,
     /// In Redis, shared by every instance of the server and expired by
@@ -55,7 +56,7 @@ impl Storage {
     /// Is the data on the server (so the server can revoke it)?
     pub fn is_server_side(self) -> bool {
         match self {
-            Storage::EncryptedCookie => false,
+            Storage::SealedCookie => false,
             Storage::ServerFiles | Storage::Redis => true,
         }
     }

@@ -1,6 +1,6 @@
 //! Everything the five chapters share: the pages of the tutorial, the login
 //! form, safe redirects, the session panel, and the session mechanisms (an
-//! encrypted cookie, and server-side stores in files or in Redis).
+//! sealed cookie, and server-side stores in files or in Redis).
 //!
 //! A chapter binary only describes itself with a [`Chapter`] and hands it to
 //! [`app`]; that description is the whole difference between the chapters,
@@ -51,7 +51,7 @@ pub fn app_with(chapter: Chapter, figment: Figment, clock: Arc<dyn Clock>) -> Ro
     // configuration and fairings, and puts itself in managed state.
     let rocket = match chapter.storage {
         // Nothing on the server: the sealed cookie is the store.
-        Storage::EncryptedCookie => rocket,
+        Storage::SealedCookie => rocket,
         Storage::ServerFiles => store::file::attach(rocket, chapter, clock.clone()),
         Storage::Redis => store::redis::attach(rocket),
     };

@@ -46,7 +46,7 @@ pub struct PageContext<'a> {
 /// The facts of the "your session" panel.
 #[derive(Serialize)]
 struct Panel {
-    /// `encrypted-cookie`, `server-files` or `redis`: the store's own
+    /// `sealed-cookie`, `server-files` or `redis`: the store's own
     /// [`StoreDescription`](crate::store::StoreDescription).
     storage: &'static str,
     /// `at-browser-close` or `sliding`.

@@ -1,5 +1,5 @@
 //! Micro-benchmarks of the pieces a session costs per request:
-//! sealing and opening the encrypted cookie, reading and refreshing a stored
+//! sealing and opening the sealed cookie, reading and refreshing a stored
 //! record, and one cleanup sweep over 100 000 records.
 //!
 //! Run with `cargo bench -p bench`.

@@ -311,7 +311,7 @@ async fn two_instances_one_host(number: u8) {
             );
             assert_signed_out(&browser, &first, "the other instance refused the cookie").await;
         }
-        Storage::EncryptedCookie => panic!("chapter {number}: no records to share or not"),
+        Storage::SealedCookie => panic!("chapter {number}: no records to share or not"),
     }
     browser.close().await;
 }

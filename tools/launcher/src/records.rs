@@ -44,7 +44,7 @@ impl Records {
         space: Option<&KeySpace>,
     ) -> io::Result<Option<Records>> {
         match chapter.storage {
-            Storage::EncryptedCookie => Ok(None),
+            Storage::SealedCookie => Ok(None),
             Storage::ServerFiles => {
                 Ok(Some(Records::folder(session_dir.join(chapter.store_folder()))))
             }
@@ -191,13 +191,13 @@ mod tests {
         let dir = Path::new("/nowhere");
         for chapter in crate::CHAPTERS {
             let records = match chapter.storage {
-                Storage::EncryptedCookie | Storage::ServerFiles => {
+                Storage::SealedCookie | Storage::ServerFiles => {
                     Records::of(&chapter, dir, None).unwrap()
                 }
                 Storage::Redis => continue,
             };
             match (chapter.storage, records) {
-                (Storage::EncryptedCookie, None) => {}
+                (Storage::SealedCookie, None) => {}
                 (Storage::ServerFiles, Some(Records::Files(folder))) => {
                     assert_eq!(folder, dir.join(chapter.store_folder()))
                 }

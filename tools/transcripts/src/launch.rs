@@ -64,9 +64,7 @@ pub fn show_default_prefix(n: &mut Normaliser, launch: &Launch) {
 /// whole session folder, also for the chapters that write nothing there.
 pub fn records_of(launch: &Launch) -> io::Result<Records> {
     match chapter_of(launch).storage {
-        Storage::EncryptedCookie | Storage::ServerFiles => {
-            Ok(Records::folder(launch.records_dir()))
-        }
+        Storage::SealedCookie | Storage::ServerFiles => Ok(Records::folder(launch.records_dir())),
         Storage::Redis => Records::redis(launch.redis_keys().expect("the Redis chapter's keys")),
     }
 }

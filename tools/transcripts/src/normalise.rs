@@ -52,7 +52,7 @@ impl Normaliser {
         self.ports.push((port, default_port));
     }
 
-    /// `<encrypted #n, L characters>` or `<session id #n>`; the same value
+    /// `<sealed #n, L characters>` or `<session id #n>`; the same value
     /// always gets the same number.
     pub fn cookie_value(&mut self, value: &str) -> String {
         if value.is_empty() {
@@ -72,7 +72,7 @@ impl Normaliser {
         if is_session_id(value) {
             format!("<session id #{number}>")
         } else {
-            format!("<encrypted #{number}, {} characters>", decoded_len(value))
+            format!("<sealed #{number}, {} characters>", decoded_len(value))
         }
     }
 
@@ -201,9 +201,9 @@ mod tests {
     #[test]
     fn numbers_values_by_first_appearance_and_counts_decoded_characters() {
         let mut n = Normaliser::default();
-        assert_eq!(n.cookie_value("ab%2Fcd+e"), "<encrypted #1, 7 characters>");
-        assert_eq!(n.cookie_value("xyz"), "<encrypted #2, 3 characters>");
-        assert_eq!(n.cookie_value("ab%2Fcd+e"), "<encrypted #1, 7 characters>");
+        assert_eq!(n.cookie_value("ab%2Fcd+e"), "<sealed #1, 7 characters>");
+        assert_eq!(n.cookie_value("xyz"), "<sealed #2, 3 characters>");
+        assert_eq!(n.cookie_value("ab%2Fcd+e"), "<sealed #1, 7 characters>");
         assert_eq!(n.cookie_value(""), "");
     }
 

@@ -332,13 +332,13 @@ mod tests {
     fn long_headers_wrap_after_a_semicolon() {
         let short = "< set-cookie: a=b; Path=/";
         assert_eq!(wrap_header(short), [short]);
-        let long = "< set-cookie: chapter3_session=<encrypted #1, 164 characters>; HttpOnly; \
+        let long = "< set-cookie: chapter3_session=<sealed #1, 164 characters>; HttpOnly; \
                     SameSite=Lax; Path=/; Max-Age=300; Expires=<request time + 300 s>";
         let lines = wrap_header(long);
         assert_eq!(
             lines,
             [
-                "< set-cookie: chapter3_session=<encrypted #1, 164 characters>; HttpOnly;",
+                "< set-cookie: chapter3_session=<sealed #1, 164 characters>; HttpOnly;",
                 "<   SameSite=Lax; Path=/; Max-Age=300; Expires=<request time + 300 s>",
             ]
         );

@@ -4,7 +4,7 @@
 //! authenticates the value with AES-256-GCM under a key derived from
 //! `secret_key`, so the browser can neither read nor alter it. This
 //! mechanism keeps nothing on the server, so it does not implement the
-//! [`SessionStore`](crate::store::SessionStore) interface: an encrypted
+//! [`SessionStore`](crate::store::SessionStore) interface: a sealed
 //! cookie has no id to look up, and every change is a new cookie.
 
 use rocket::http::CookieJar;
@@ -102,6 +102,6 @@ impl Mechanism for SealedCookie {
     }
 
     fn describe(&self) -> StoreDescription {
-        StoreDescription { kind: "encrypted-cookie", location: None }
+        StoreDescription { kind: "sealed-cookie", location: None }
     }
 }

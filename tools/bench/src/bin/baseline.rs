@@ -21,7 +21,7 @@ fn page(path: &str, user: Option<Value>) -> Value {
         "theme": theme,
         "path": path,
         "panel": {
-            "storage": "encrypted-cookie",
+            "storage": "sealed-cookie",
             "cookie_expiry": "sliding",
             "cookie_name": "baseline",
             "lifetime": "5 minutes",
