@@ -2,10 +2,10 @@
 //!
 //! Run with `cargo run -p chapter-2`, then open http://127.0.0.1:8002.
 
-use sessions::{Chapter, CookieExpiry, Storage, THIRTY_ONE_DAYS};
+use sessions::{Chapter, CookieExpiry, Storage, THIRTY_ONE_DAYS, TWELVE_HOURS};
 
 // ANCHOR: chapter
-/// Everything that makes this chapter different from the other four.
+/// Everything that makes this chapter different from the other five.
 pub const CHAPTER: Chapter = Chapter {
     number: 2,
     section: "Non-persistent session, server-side",
@@ -14,5 +14,6 @@ pub const CHAPTER: Chapter = Chapter {
     cookie_expiry: CookieExpiry::AtBrowserClose,
     default_port: 8002,
     default_session_lifetime: THIRTY_ONE_DAYS,
+    default_absolute_lifetime: TWELVE_HOURS,
 };
 // ANCHOR_END: chapter

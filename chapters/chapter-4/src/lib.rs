@@ -2,10 +2,10 @@
 //!
 //! Run with `cargo run -p chapter-4`, then open http://127.0.0.1:8004.
 
-use sessions::{Chapter, CookieExpiry, Storage, FIVE_MINUTES};
+use sessions::{Chapter, CookieExpiry, Storage, FIVE_MINUTES, TWELVE_HOURS};
 
 // ANCHOR: chapter
-/// Everything that makes this chapter different from the other four.
+/// Everything that makes this chapter different from the other five.
 pub const CHAPTER: Chapter = Chapter {
     number: 4,
     section: "Persistent session, server-side",
@@ -14,5 +14,6 @@ pub const CHAPTER: Chapter = Chapter {
     cookie_expiry: CookieExpiry::SlidingLifetime,
     default_port: 8004,
     default_session_lifetime: FIVE_MINUTES,
+    default_absolute_lifetime: TWELVE_HOURS,
 };
 // ANCHOR_END: chapter

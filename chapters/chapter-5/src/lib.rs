@@ -4,9 +4,9 @@
 //!
 //! Start Redis, then run `cargo run -p chapter-5` and open
 //! http://127.0.0.1:8005. A second instance:
-//! `ROCKET_PORT=8006 cargo run -p chapter-5`.
+//! `ROCKET_PORT=8055 cargo run -p chapter-5`.
 
-use sessions::{Chapter, CookieExpiry, Storage, FIVE_MINUTES};
+use sessions::{Chapter, CookieExpiry, Storage, FIVE_MINUTES, TWELVE_HOURS};
 
 // ANCHOR: chapter
 /// Chapter 4 with its records in Redis: `storage` is the one field that
@@ -20,5 +20,6 @@ pub const CHAPTER: Chapter = Chapter {
     cookie_expiry: CookieExpiry::SlidingLifetime,
     default_port: 8005,
     default_session_lifetime: FIVE_MINUTES,
+    default_absolute_lifetime: TWELVE_HOURS,
 };
 // ANCHOR_END: chapter

@@ -6,7 +6,7 @@ use rocket::time::Duration;
 /// cookie lasts. Each chapter binary defines exactly one of these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Chapter {
-    /// 1 to 5, as in `cargo run -p chapter-N`.
+    /// 1 to 6, as in `cargo run -p chapter-N`.
     pub number: u8,
     /// The tutorial section this chapter rebuilds, e.g. "Non-persistent session, client-side".
     pub section: &'static str,
@@ -21,6 +21,9 @@ pub struct Chapter {
     pub default_port: u16,
     /// The idle limit the *server* enforces unless `session_lifetime` is configured.
     pub default_session_lifetime: Duration,
+    /// The absolute limit the *server* enforces, counted from sign-in,
+    /// unless `session_absolute_lifetime` is configured.
+    pub default_absolute_lifetime: Duration,
 }
 
 // ANCHOR: storage
@@ -49,8 +52,23 @@ pub enum CookieExpiry {
     /// `Max-Age` of `session_lifetime`, re-issued on every signed-in response,
     /// so it ends after that long without a request ("persistent").
     SlidingLifetime,
+    /// The user chooses at sign-in, with "Keep me signed in": unchecked, a
+    /// browser-session cookie as in [`AtBrowserClose`](Self::AtBrowserClose);
+    /// checked, a persistent cookie with a `Max-Age` of `remember_lifetime`
+    /// (`default_remember_lifetime` unless configured), re-issued on every
+    /// signed-in response as in [`SlidingLifetime`](Self::SlidingLifetime).
+    /// The choice is kept in the session
+    /// ([`SessionRecord::remember`](crate::SessionRecord::remember)).
+    ChosenAtSignIn { default_remember_lifetime: Duration },
 }
 // ANCHOR_END: cookie_expiry
+
+impl CookieExpiry {
+    /// Does the user choose, at sign-in, whether the cookie persists?
+    pub fn is_chosen_at_sign_in(self) -> bool {
+        matches!(self, CookieExpiry::ChosenAtSignIn { .. })
+    }
+}
 
 impl Storage {
     /// Is the data on the server (so the server can revoke it)?

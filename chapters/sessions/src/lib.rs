@@ -1,4 +1,4 @@
-//! Everything the five chapters share: the pages of the tutorial, the login
+//! Everything the six chapters share: the pages of the tutorial, the login
 //! form, safe redirects, the session panel, and the session mechanisms (an
 //! sealed cookie, and server-side stores in files or in Redis).
 //!
@@ -29,7 +29,9 @@ use rocket_dyn_templates::Template;
 
 pub use chapter::{Chapter, CookieExpiry, Storage};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use lifetime::{FIVE_MINUTES, THIRTY_ONE_DAYS};
+pub use lifetime::{
+    FIVE_MINUTES, FOURTEEN_DAYS, THIRTY_DAYS, THIRTY_MINUTES, THIRTY_ONE_DAYS, TWELVE_HOURS,
+};
 pub use record::{SessionData, SessionRecord, Theme};
 pub use session::{Session, SessionManager, SignedIn};
 

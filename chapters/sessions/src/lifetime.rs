@@ -9,7 +9,22 @@ pub const THIRTY_ONE_DAYS: Duration = Duration::days(31);
 
 /// The tutorial's persistent session: five minutes of inactivity.
 pub const FIVE_MINUTES: Duration = Duration::minutes(5);
+
+/// The absolute limit of chapters 1 to 5: a working day, counted from
+/// sign-in, however busy the session.
+pub const TWELVE_HOURS: Duration = Duration::hours(12);
 // ANCHOR_END: lifetimes
+
+// ANCHOR: remember_lifetimes
+/// Chapter 6's idle limit, whether or not the user asked to be remembered.
+pub const THIRTY_MINUTES: Duration = Duration::minutes(30);
+
+/// Chapter 6's "Keep me signed in": how long the browser keeps the cookie.
+pub const FOURTEEN_DAYS: Duration = Duration::days(14);
+
+/// Chapter 6's absolute limit: a month after sign-in, sign in again.
+pub const THIRTY_DAYS: Duration = Duration::days(30);
+// ANCHOR_END: remember_lifetimes
 
 /// "31 days", "5 minutes", "1 hour 30 seconds": what a learner reads in the
 /// session panel, exact to the second.
@@ -40,6 +55,8 @@ mod tests {
     fn describes_the_chapter_defaults() {
         assert_eq!(describe(THIRTY_ONE_DAYS), "31 days");
         assert_eq!(describe(FIVE_MINUTES), "5 minutes");
+        assert_eq!(describe(TWELVE_HOURS), "12 hours");
+        assert_eq!(describe(FOURTEEN_DAYS), "14 days");
         assert_eq!(describe(Duration::seconds(3)), "3 seconds");
         assert_eq!(describe(Duration::seconds(3_661)), "1 hour 1 minute 1 second");
         assert_eq!(describe(Duration::ZERO), "0 seconds");

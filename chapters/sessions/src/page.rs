@@ -4,11 +4,13 @@
 use std::convert::Infallible;
 
 use rocket::request::{FromRequest, Outcome, Request};
+use rocket::time::{format_description::well_known::Rfc3339, macros::format_description};
+use rocket::time::{Duration, OffsetDateTime, UtcOffset};
 use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 
 use crate::lifetime::describe;
-use crate::record::{SessionData, Theme};
+use crate::record::{SessionData, SessionRecord, Theme};
 use crate::session::{Session, SessionManager};
 use crate::CookieExpiry;
 
@@ -49,12 +51,22 @@ struct Panel {
     /// `sealed-cookie`, `server-files` or `redis`: the store's own
     /// [`StoreDescription`](crate::store::StoreDescription).
     storage: &'static str,
-    /// `at-browser-close` or `sliding`.
+    /// `at-browser-close`, `sliding` or `chosen-at-sign-in`.
     cookie_expiry: &'static str,
     cookie_name: &'static str,
     /// `session_lifetime`, in words and in seconds.
     lifetime: String,
     lifetime_seconds: i64,
+    /// `session_absolute_lifetime`, in words and in seconds.
+    absolute_lifetime: String,
+    absolute_lifetime_seconds: i64,
+    /// How long a persistent cookie lasts (`session_lifetime` in the
+    /// sliding chapters, `remember_lifetime` where the user chooses), in
+    /// words and in seconds; absent where the cookie never persists.
+    cookie_lifetime: Option<String>,
+    cookie_lifetime_seconds: Option<i64>,
+    /// The signed-in session's two deadlines; absent when signed out.
+    deadlines: Option<Deadlines>,
     /// The folder of the records (file chapters), and this session's record
     /// (a file name, or a Redis key).
     store_dir: Option<String>,
@@ -64,11 +76,73 @@ struct Panel {
     store_unavailable: bool,
 }
 
+/// When the signed-in session ends, as the server sees it at this request.
+#[derive(Serialize)]
+struct Deadlines {
+    /// `idle_lifetime` after the last recorded request.
+    idle: Deadline,
+    /// `absolute_lifetime` after the sign-in.
+    absolute: Deadline,
+    /// `idle` or `absolute`: the one that comes first.
+    sooner: &'static str,
+    /// The sooner deadline is less than a minute away.
+    ending_soon: bool,
+    /// Where the user chose at sign-in: did they tick "Keep me signed in"?
+    remember: Option<bool>,
+    /// The `Max-Age` this response's cookie carries (or the last one did),
+    /// in words and seconds; absent for a browser-session cookie.
+    cookie_max_age: Option<String>,
+    cookie_max_age_seconds: Option<i64>,
+}
+
+/// One deadline: a time, and the whole seconds left until it, for the
+/// page's words and for its countdown script.
+#[derive(Serialize)]
+struct Deadline {
+    /// `2026-11-25 20:12:56 UTC`, for reading.
+    at: String,
+    /// RFC 3339 in UTC, `2026-11-25T20:12:56Z`, for `<time datetime>`.
+    datetime: String,
+    seconds_left: i64,
+    /// `29 minutes 59 seconds`.
+    left: String,
+}
+
+impl Deadline {
+    fn new(at: OffsetDateTime, now: OffsetDateTime) -> Self {
+        let at = at.to_offset(UtcOffset::UTC).replace_nanosecond(0).unwrap_or(at);
+        let readable = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+        let left = Duration::seconds((at - now).whole_seconds().max(0));
+        Deadline {
+            at: at.format(readable).unwrap_or_default(),
+            datetime: at.format(&Rfc3339).unwrap_or_default(),
+            seconds_left: left.whole_seconds(),
+            left: describe(left),
+        }
+    }
+}
+
+/// The deadlines of `record` at `now`, by the manager's policy.
+fn deadlines(manager: &SessionManager, record: &SessionRecord, now: OffsetDateTime) -> Deadlines {
+    let policy = manager.policy();
+    let (idle, absolute) = (policy.idle_deadline(record), policy.absolute_deadline(record));
+    let cookie_max_age = manager.cookie().max_age(record, now);
+    Deadlines {
+        sooner: if idle <= absolute { "idle" } else { "absolute" },
+        ending_soon: policy.deadline(record) - now < Duration::minutes(1),
+        idle: Deadline::new(idle, now),
+        absolute: Deadline::new(absolute, now),
+        remember: record.remember,
+        cookie_max_age: cookie_max_age.map(describe),
+        cookie_max_age_seconds: cookie_max_age.map(|d| d.whole_seconds()),
+    }
+}
+
 impl<'r> Page<'r> {
     pub fn context(&self) -> PageContext<'_> {
         page_context(
             self.session.manager(),
-            self.session.data(),
+            self.session.record(),
             self.path,
             self.session.record_name(),
             self.session.unavailable().is_some(),
@@ -90,22 +164,36 @@ impl<'r> Page<'r> {
 /// The context of a page, also for error pages rendered outside a route.
 pub fn page_context<'a>(
     manager: &SessionManager,
-    user: Option<&'a SessionData>,
+    session: Option<&'a SessionRecord>,
     path: &'a str,
     record: Option<String>,
     store_unavailable: bool,
 ) -> PageContext<'a> {
     let chapter = manager.chapter();
     let store = manager.describe_store();
+    let user = session.map(|s| &s.data);
+    let policy = manager.policy();
+    let cookie_lifetime = match chapter.cookie_expiry {
+        CookieExpiry::AtBrowserClose => None,
+        CookieExpiry::SlidingLifetime | CookieExpiry::ChosenAtSignIn { .. } => {
+            Some(manager.cookie().lifetime)
+        }
+    };
     let panel = Panel {
         storage: store.kind,
         cookie_expiry: match chapter.cookie_expiry {
             CookieExpiry::AtBrowserClose => "at-browser-close",
             CookieExpiry::SlidingLifetime => "sliding",
+            CookieExpiry::ChosenAtSignIn { .. } => "chosen-at-sign-in",
         },
         cookie_name: chapter.cookie_name,
         lifetime: describe(manager.lifetime()),
         lifetime_seconds: manager.lifetime().whole_seconds(),
+        absolute_lifetime: describe(policy.absolute_lifetime),
+        absolute_lifetime_seconds: policy.absolute_lifetime.whole_seconds(),
+        cookie_lifetime: cookie_lifetime.map(describe),
+        cookie_lifetime_seconds: cookie_lifetime.map(|d| d.whole_seconds()),
+        deadlines: session.map(|s| deadlines(manager, s, manager.now())),
         store_dir: store.location,
         record,
         store_unavailable,

@@ -59,26 +59,39 @@ time::serde::format_description!(
 // ANCHOR: session_record
 /// A session as every mechanism keeps it (sealed in the cookie, or a
 /// record on the server): the tutorial's data plus the two timestamps the
-/// server needs to enforce an idle limit by itself, whatever the browser
-/// does with the cookie.
+/// server needs to enforce its idle and absolute limits by itself, whatever
+/// the browser does with the cookie, and, in the chapter where the user
+/// chooses, whether they asked to be remembered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionRecord {
     #[serde(flatten)]
     pub data: SessionData,
-    /// When the user signed in.
+    /// When the user signed in. It never moves: the absolute limit counts
+    /// from it.
     #[serde(with = "rfc3339_nanos")]
     pub created_at: OffsetDateTime,
     /// The last request the server recorded for this session (see
     /// [`ExpiryPolicy`](crate::policy::ExpiryPolicy)).
     #[serde(with = "rfc3339_nanos")]
     pub last_seen: OffsetDateTime,
+    /// "Keep me signed in", as ticked at sign-in, in the chapter whose
+    /// users choose ([`CookieExpiry::ChosenAtSignIn`](crate::CookieExpiry));
+    /// `None` (and absent from the JSON) where the chapter decides. Records
+    /// written without it read as `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remember: Option<bool>,
 }
 // ANCHOR_END: session_record
 
 impl SessionRecord {
     /// A session that starts now.
     pub fn new(data: SessionData, now: OffsetDateTime) -> Self {
-        SessionRecord { data, created_at: now, last_seen: now }
+        SessionRecord { data, created_at: now, last_seen: now, remember: None }
+    }
+
+    /// Did the user ask to be remembered at sign-in?
+    pub fn remembered(&self) -> bool {
+        self.remember == Some(true)
     }
 
     /// The record as the stores and the sealed cookie keep it.
@@ -107,5 +120,21 @@ mod tests {
         assert_eq!(json["last_seen"], "2026-11-25T20:12:56.000000000+00:00");
         assert_eq!(SessionRecord::from_json(record.to_json().as_bytes()), Some(record));
         assert_eq!(SessionRecord::from_json(br#"{"user_name":"ad"#), None);
+        assert!(json.get("remember").is_none(), "no choice, no field");
+    }
+
+    #[test]
+    fn the_choice_to_be_remembered_is_kept_and_old_records_still_read() {
+        let at = OffsetDateTime::from_unix_timestamp(1_795_637_576).unwrap();
+        let data = SessionData { user_name: "ada".into(), lang: "en".into(), theme: Theme::Dark };
+        let mut record = SessionRecord::new(data, at);
+        let old = record.to_json();
+        record.remember = Some(true);
+        let json: serde_json::Value = serde_json::from_str(&record.to_json()).unwrap();
+        assert_eq!(json["remember"], true);
+        assert_eq!(SessionRecord::from_json(record.to_json().as_bytes()), Some(record));
+        let read = SessionRecord::from_json(old.as_bytes()).expect("a record from before");
+        assert_eq!(read.remember, None);
+        assert!(!read.remembered());
     }
 }

@@ -90,6 +90,8 @@ struct LoginView<'a> {
     next: Option<String>,
     username: &'a str,
     error: Option<String>,
+    /// "Keep me signed in" stays ticked when the form comes back.
+    remember: bool,
 }
 
 #[get("/login?<next>")]
@@ -106,24 +108,47 @@ struct LoginForm<'r> {
     #[allow(dead_code)]
     password: Option<&'r str>,
     next: Option<&'r str>,
+    /// The "Keep me signed in" box, in the chapter that offers it: absent
+    /// when unticked, `on` when ticked (what a browser sends for a checkbox
+    /// without a `value`). Every value sent is kept, so that a repeated or
+    /// odd one is refused rather than dropped (an `Option` would read a
+    /// field it cannot parse as absent). Ignored by the chapters that offer
+    /// no choice.
+    remember: Vec<&'r str>,
+}
+
+/// What the form says about "Keep me signed in": absent is unticked, one
+/// `on` is ticked, and anything else is no answer to the question, so the
+/// form comes back rather than the server guessing.
+fn parse_remember(values: &[&str]) -> Result<bool, &'static str> {
+    match values {
+        [] => Ok(false),
+        ["on"] => Ok(true),
+        _ => Err("\"Keep me signed in\" is a checkbox: tick it or leave it empty."),
+    }
 }
 
 // ANCHOR: login
 #[post("/login", data = "<form>")]
 async fn login(page: Page<'_>, form: Form<LoginForm<'_>>) -> Result<Redirect, (Status, Template)> {
     let next = form.next.and_then(safe_next);
+    let offers_choice = page.session.manager().chapter().cookie_expiry.is_chosen_at_sign_in();
+    let remember = if offers_choice { parse_remember(&form.remember) } else { Ok(false) };
+    let again = |error: String| {
+        let view = LoginView {
+            next: next.as_ref().map(|n| n.to_string()),
+            username: form.username,
+            error: Some(error),
+            remember: *remember.as_ref().unwrap_or(&false),
+        };
+        (Status::UnprocessableEntity, page.render_with("login", view))
+    };
     let user_name = match Username::parse(form.username) {
         Ok(name) => name,
-        Err(error) => {
-            let view = LoginView {
-                next: next.map(|n| n.to_string()),
-                username: form.username,
-                error: Some(error.to_string()),
-            };
-            return Err((Status::UnprocessableEntity, page.render_with("login", view)));
-        }
+        Err(error) => return Err(again(error.to_string())),
     };
-    if let Err(e) = page.session.sign_in(user_name).await {
+    let remember = remember.map_err(|error| again(error.to_owned()))?;
+    if let Err(e) = page.session.sign_in(user_name, remember).await {
         rocket::error!("sign-in failed: {e}");
         return Err((Status::ServiceUnavailable, page.render("unavailable")));
     }

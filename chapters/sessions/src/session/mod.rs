@@ -91,7 +91,7 @@ enum Resumption {
 
 impl SessionManager {
     // ANCHOR: manager_fairing
-    /// Reads `session_lifetime` and puts the manager in managed state, on
+    /// Reads the session limits and puts the manager in managed state, on
     /// the server-side store that the store's own fairing set up (attached
     /// before this one), or on the sealed cookie in the chapters that keep
     /// nothing on the server.
@@ -99,7 +99,7 @@ impl SessionManager {
         AdHoc::try_on_ignite("Session manager", move |rocket| async move {
             let Some(config) = config::read::<SessionConfig>(&rocket) else { return Err(rocket) };
             let policy = config.expiry_policy();
-            let cookie = SessionCookie::new(&chapter, config.lifetime());
+            let cookie = SessionCookie::new(&chapter, &config);
             let mechanism: Box<dyn Mechanism> = match rocket.state::<ServerStore>() {
                 Some(ServerStore(store)) => {
                     Box::new(server::StoredSessions { cookie, policy, store: store.clone() })
@@ -125,12 +125,22 @@ impl SessionManager {
         self.policy.idle_lifetime
     }
 
+    /// The server's limits, for the panel.
+    pub fn policy(&self) -> &ExpiryPolicy {
+        &self.policy
+    }
+
+    /// The session cookie's settings, for the panel.
+    pub fn cookie(&self) -> &SessionCookie {
+        &self.cookie
+    }
+
     /// What the session panel says about where the sessions live.
     pub fn describe_store(&self) -> StoreDescription {
         self.mechanism.describe()
     }
 
-    fn now(&self) -> OffsetDateTime {
+    pub(crate) fn now(&self) -> OffsetDateTime {
         self.clock.now()
     }
 
@@ -184,6 +194,11 @@ impl<'r> FromRequest<'r> for Session<'r> {
 // ANCHOR_END: session_guard
 
 impl<'r> Session<'r> {
+    /// The live session's record, if someone is signed in.
+    pub fn record(&self) -> Option<&'r SessionRecord> {
+        self.current()
+    }
+
     fn current(&self) -> Option<&'r SessionRecord> {
         match self.resumption {
             Resumption::SignedIn(record) => Some(record),
@@ -217,10 +232,19 @@ impl<'r> Session<'r> {
     }
 
     // ANCHOR: sign_in
-    /// Signs `user_name` in with a fresh session.
-    pub async fn sign_in(&self, user_name: Username) -> Result<(), StoreUnavailable> {
+    /// Signs `user_name` in with a fresh session. `remember` is the "Keep
+    /// me signed in" box, kept in the session where the chapter lets the
+    /// user choose, and ignored elsewhere.
+    pub async fn sign_in(
+        &self,
+        user_name: Username,
+        remember: bool,
+    ) -> Result<(), StoreUnavailable> {
         let now = self.manager.now();
-        let record = SessionRecord::new(SessionData::new(user_name), now);
+        let mut record = SessionRecord::new(SessionData::new(user_name), now);
+        if self.manager.chapter.cookie_expiry.is_chosen_at_sign_in() {
+            record.remember = Some(remember);
+        }
         self.manager.mechanism.start(self.jar, self.current(), record, now).await
     }
     // ANCHOR_END: sign_in

@@ -26,7 +26,7 @@ impl SealedCookie {
     // ANCHOR: seal
     /// Seals `record`, as JSON, into the session cookie.
     fn seal(&self, jar: &CookieJar<'_>, record: &SessionRecord, now: OffsetDateTime) {
-        jar.add_private(self.cookie.build(record.to_json(), now));
+        jar.add_private(self.cookie.build(record.to_json(), record, now));
     }
     // ANCHOR_END: seal
 }
@@ -52,11 +52,11 @@ impl Mechanism for SealedCookie {
                 record.last_seen = now;
                 self.seal(jar, &record, now);
             }
-            Verdict::Live if self.cookie.slides() => {
+            Verdict::Live if self.cookie.slides(&record) => {
                 // Nothing new to seal, but the expiry must still slide: the
                 // same sealed value goes back with a fresh `Max-Age`.
                 let sealed = self.cookie.value(jar).unwrap_or_default();
-                jar.add(self.cookie.build(sealed, now));
+                jar.add(self.cookie.build(sealed, &record, now));
             }
             Verdict::Live => {}
         }

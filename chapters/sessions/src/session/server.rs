@@ -1,4 +1,4 @@
-//! Chapters 2, 4 and 5: the session lives in a server-side store, and the
+//! Chapters 2, 4, 5 and 6: the session lives in a server-side store, and the
 //! cookie carries only a random id.
 
 use std::sync::Arc;
@@ -59,8 +59,8 @@ impl Mechanism for StoredSessions {
             let Some(modified) = self.store.modify(&id, decide).await? else { return Ok(None) };
             record = modified;
         }
-        if self.cookie.slides() {
-            jar.add(self.cookie.build(id.as_str().to_owned(), now));
+        if self.cookie.slides(&record) {
+            jar.add(self.cookie.build(id.as_str().to_owned(), &record, now));
         }
         Ok(Some(record))
     }
@@ -81,7 +81,7 @@ impl Mechanism for StoredSessions {
             self.store.delete(&old).await?;
         }
         let id = self.store.create(&record, self.policy.time_to_live(&record, now)).await?;
-        jar.add(self.cookie.build(id.as_str().to_owned(), now));
+        jar.add(self.cookie.build(id.as_str().to_owned(), &record, now));
         Ok(())
     }
     // ANCHOR_END: start

@@ -53,6 +53,9 @@ const TEMP_PREFIX: &str = ".tmp-";
 pub struct FileStore {
     dir: PathBuf,
     locks: Vec<Mutex<()>>,
+    /// The server's limits: a file has no time-to-live of its own, so each
+    /// record's modification time is set to its deadline, for the sweep.
+    policy: ExpiryPolicy,
 }
 
 /// What a cleanup sweep did.
@@ -65,11 +68,12 @@ pub struct Purge {
 }
 
 impl FileStore {
-    /// A store in `dir`. The folder is created when first needed, so a store
-    /// whose folder is missing or broken still serves public pages.
-    pub fn new(dir: impl Into<PathBuf>) -> Self {
+    /// A store in `dir` whose sweep follows `policy`. The folder is created
+    /// when first needed, so a store whose folder is missing or broken still
+    /// serves public pages.
+    pub fn new(dir: impl Into<PathBuf>, policy: ExpiryPolicy) -> Self {
         let locks = (0..LOCK_SHARDS).map(|_| Mutex::new(())).collect();
-        FileStore { dir: dir.into(), locks }
+        FileStore { dir: dir.into(), locks, policy }
     }
 
     pub fn dir(&self) -> &Path {
@@ -151,14 +155,15 @@ impl FileStore {
         remove_if_present(&self.dir.join(name))
     }
 
-    /// Deletes every record `policy` says has expired at `now`, every unreadable
-    /// record, and temporary files abandoned by a crashed writer.
+    /// Deletes every record the policy says has expired at `now`, every
+    /// unreadable record, and temporary files abandoned by a crashed writer.
     ///
-    /// A record's modification time is its `last_seen` (see `write`), so a
-    /// live record is recognised from the directory entry alone; only the
-    /// ones that look expired are read, under their lock, and deleted if
-    /// their content agrees.
-    pub fn purge_expired(&self, now: OffsetDateTime, policy: &ExpiryPolicy) -> io::Result<Purge> {
+    /// A record's modification time is its deadline, the sooner of its idle
+    /// and absolute ones (see `write`), so a live record is recognised from
+    /// the directory entry alone; only the ones that look expired are read,
+    /// under their lock, and deleted if their content agrees.
+    pub fn purge_expired(&self, now: OffsetDateTime) -> io::Result<Purge> {
+        let policy = &self.policy;
         let mut purge = Purge::default();
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
@@ -181,7 +186,7 @@ impl FileStore {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(e),
             };
-            if now - modified < policy.idle_lifetime {
+            if now < modified {
                 purge.kept += 1;
                 continue;
             }
@@ -240,12 +245,14 @@ impl FileStore {
 
     // ANCHOR: write
     /// Writes `record` to `path` atomically, owner-only on Unix, with the
-    /// file's modification time set to `last_seen` for the cleanup sweep.
+    /// file's modification time set to the record's deadline for the
+    /// cleanup sweep: the moment the policy would expire it if no request
+    /// came (usually in the future).
     fn write(&self, path: &Path, record: &SessionRecord) -> io::Result<()> {
         let mut temp = private::temp_file_in(&self.dir, TEMP_PREFIX)?;
         serde_json::to_writer_pretty(&mut temp, record)?;
         temp.write_all(b"\n")?;
-        temp.as_file().set_modified(SystemTime::from(record.last_seen))?;
+        temp.as_file().set_modified(file_time(self.policy.deadline(record), record))?;
         // `std::fs::rename`, not `persist`: on Windows it replaces a record
         // that a reader has open (POSIX semantics, Windows 10 and later),
         // where `persist`'s `MoveFileExW` fails. `keep` makes the file an
@@ -323,6 +330,14 @@ fn is_record_name(name: &str) -> bool {
     })
 }
 
+/// The modification time that stands for `deadline`: within a century of
+/// the record's `last_seen`, since file systems store only so far ahead (a
+/// record kept longer is merely read by a sweep before its deadline).
+fn file_time(deadline: OffsetDateTime, record: &SessionRecord) -> SystemTime {
+    const CENTURY: rocket::time::Duration = rocket::time::Duration::days(36_525);
+    SystemTime::from(deadline.min(record.last_seen.saturating_add(CENTURY)))
+}
+
 fn remove_if_present(path: &Path) -> io::Result<()> {
     match fs::remove_file(path) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
@@ -352,8 +367,11 @@ mod tests {
 
     const LIFETIME: Duration = Duration::minutes(5);
 
+    /// An absolute limit beyond what most tests play out.
+    const ABSOLUTE: Duration = Duration::hours(12);
+
     fn policy() -> ExpiryPolicy {
-        ExpiryPolicy::new(LIFETIME)
+        ExpiryPolicy::new(LIFETIME, ABSOLUTE)
     }
 
     fn session(name: &str, now: OffsetDateTime) -> SessionRecord {
@@ -369,7 +387,7 @@ mod tests {
 
     fn store() -> (tempfile::TempDir, FileStore) {
         let root = tempfile::tempdir().unwrap();
-        let store = FileStore::new(root.path().join("chapter-x"));
+        let store = FileStore::new(root.path().join("chapter-x"), policy());
         (root, store)
     }
 
@@ -443,7 +461,8 @@ mod tests {
         assert_eq!((written.data.theme, written.last_seen), (Theme::Light, later));
         assert_eq!(on_disk(&store, &id), written);
         let modified = fs::metadata(store.path_of(&id)).unwrap().modified().unwrap();
-        assert_eq!(OffsetDateTime::from(modified), later, "the file's time is last_seen");
+        let deadline = later + LIFETIME;
+        assert_eq!(OffsetDateTime::from(modified), deadline, "the file's time is its deadline");
 
         assert_eq!(store.modify(&id, |_| Decision::Delete).unwrap(), None);
         assert!(!store.path_of(&id).exists());
@@ -520,7 +539,7 @@ mod tests {
         fs::write(&fresh, b"{").unwrap();
         set_modified(&abandoned, SystemTime::now() - ABANDONED_TEMP_FILE_AGE);
 
-        let purge = store.purge_expired(now, &policy()).unwrap();
+        let purge = store.purge_expired(now).unwrap();
         assert_eq!(purge, Purge { removed: 1, kept: 2 });
         let mut expected = vec![
             FileStore::file_name(&live),
@@ -534,12 +553,30 @@ mod tests {
     }
 
     #[test]
+    fn purge_removes_a_busy_record_past_its_absolute_deadline() {
+        let (_root, store) = store();
+        let now = OffsetDateTime::now_utc();
+        let mut busy = session("busy", now - ABSOLUTE);
+        busy.last_seen = now - Duration::seconds(1);
+        let mut younger = session("younger", now - ABSOLUTE + Duration::seconds(1));
+        younger.last_seen = now - Duration::seconds(1);
+        let busy = store.create(&busy).unwrap();
+        let younger = store.create(&younger).unwrap();
+        let modified = fs::metadata(store.path_of(&younger)).unwrap().modified().unwrap();
+        assert_eq!(
+            OffsetDateTime::from(modified),
+            now - ABSOLUTE + Duration::seconds(1) + ABSOLUTE,
+            "the file's time is its sooner deadline, the absolute one"
+        );
+        assert_eq!(store.purge_expired(now).unwrap(), Purge { removed: 1, kept: 1 });
+        assert!(!store.path_of(&busy).exists(), "active a second ago, yet signed in too long ago");
+        assert!(store.path_of(&younger).exists());
+    }
+
+    #[test]
     fn purge_of_a_missing_folder_is_empty() {
         let (_root, store) = store();
-        assert_eq!(
-            store.purge_expired(OffsetDateTime::now_utc(), &policy()).unwrap(),
-            Purge::default()
-        );
+        assert_eq!(store.purge_expired(OffsetDateTime::now_utc()).unwrap(), Purge::default());
     }
 
     #[test]
@@ -548,7 +585,7 @@ mod tests {
         // store must still say that the folder is broken, not "signed out".
         let root = tempfile::tempdir().unwrap();
         fs::write(root.path().join("a-file"), b"").unwrap();
-        let store = FileStore::new(root.path().join("a-file").join("chapter-x"));
+        let store = FileStore::new(root.path().join("a-file").join("chapter-x"), policy());
         let id = SessionId::generate().unwrap();
         assert!(store.get(&id).is_err());
         fs::remove_file(root.path().join("a-file")).unwrap();

@@ -12,7 +12,6 @@ use serde::Deserialize;
 
 use super::{FileStore, ThreadedFileStore};
 use crate::config::{self, SessionConfig};
-use crate::policy::ExpiryPolicy;
 use crate::store::ServerStore;
 use crate::{Chapter, Clock};
 
@@ -47,13 +46,12 @@ pub fn attach(rocket: Rocket<Build>, chapter: Chapter, clock: Arc<dyn Clock>) ->
         else {
             return Err(rocket);
         };
-        let files = FileStore::new(config.store_dir(&chapter));
+        let files = FileStore::new(config.store_dir(&chapter), sessions.expiry_policy());
         if let Err(e) = files.ensure_dir() {
             rocket::error!("session folder {} is unusable: {e}", files.dir().display());
         }
         let store = Arc::new(ThreadedFileStore::new(files));
-        let sweep =
-            sweep(store.clone(), clock, sessions.expiry_policy(), config.cleanup_interval());
+        let sweep = sweep(store.clone(), clock, config.cleanup_interval());
         Ok(rocket.manage(ServerStore(store)).attach(sweep))
     }))
 }
@@ -69,7 +67,6 @@ pub fn attach(rocket: Rocket<Build>, chapter: Chapter, clock: Arc<dyn Clock>) ->
 fn sweep(
     store: Arc<ThreadedFileStore>,
     clock: Arc<dyn Clock>,
-    policy: ExpiryPolicy,
     every: std::time::Duration,
 ) -> impl Fairing {
     AdHoc::on_liftoff("Expired session sweep", move |rocket: &Rocket<Orbit>| {
@@ -84,7 +81,7 @@ fn sweep(
                         _ = ticks.tick() => {}
                         _ = &mut shutdown => break,
                     }
-                    match store.purge_expired(clock.now(), policy).await {
+                    match store.purge_expired(clock.now()).await {
                         Ok(purge) if purge.removed > 0 => rocket::info!(
                             "session sweep: removed {} expired sessions, kept {}",
                             purge.removed,

@@ -8,7 +8,6 @@ use rocket::tokio::sync::Semaphore;
 use rocket::tokio::task::spawn_blocking;
 
 use super::{FileStore, Purge};
-use crate::policy::ExpiryPolicy;
 use crate::record::SessionRecord;
 use crate::store::{Decide, SessionId, SessionStore, StoreDescription, StoreUnavailable};
 
@@ -41,17 +40,13 @@ impl ThreadedFileStore {
         Ok(spawn_blocking(move || work(&files)).await.map_err(StoreUnavailable::new)??)
     }
 
-    /// Deletes the records `policy` says have expired at `now` (see
+    /// Deletes the records the policy says have expired at `now` (see
     /// [`FileStore::purge_expired`]).
-    pub async fn purge_expired(
-        &self,
-        now: OffsetDateTime,
-        policy: ExpiryPolicy,
-    ) -> Result<Purge, StoreUnavailable> {
+    pub async fn purge_expired(&self, now: OffsetDateTime) -> Result<Purge, StoreUnavailable> {
         // The sweep reads the whole folder: off the workers, but outside
         // the bound, so a long sweep never starves requests of permits.
         let files = self.files.clone();
-        let purge = spawn_blocking(move || files.purge_expired(now, &policy));
+        let purge = spawn_blocking(move || files.purge_expired(now));
         Ok(purge.await.map_err(StoreUnavailable::new)??)
     }
 }
