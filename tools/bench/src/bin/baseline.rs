@@ -14,6 +14,19 @@ use rocket_dyn_templates::Template;
 /// No cookie is read, decrypted, looked up or written.
 fn page(path: &str, user: Option<Value>) -> Value {
     let theme = if user.is_some() { "dark" } else { "light" };
+    // A session signed in a moment ago, as the panel shows it.
+    let deadline = |at: &str, seconds: i64, left: &str| json!({ "at": at, "datetime": at, "seconds_left": seconds, "left": left });
+    let deadlines = user.is_some().then(|| {
+        json!({
+            "idle": deadline("2026-11-25 20:17:56 UTC", 300, "5 minutes"),
+            "absolute": deadline("2026-11-26 08:12:56 UTC", 43_200, "12 hours"),
+            "sooner": "idle",
+            "ending_soon": false,
+            "remember": null,
+            "cookie_max_age": "5 minutes",
+            "cookie_max_age_seconds": 300,
+        })
+    });
     json!({
         "chapter": 0,
         "section": "Baseline, no session",
@@ -26,6 +39,11 @@ fn page(path: &str, user: Option<Value>) -> Value {
             "cookie_name": "baseline",
             "lifetime": "5 minutes",
             "lifetime_seconds": 300,
+            "absolute_lifetime": "12 hours",
+            "absolute_lifetime_seconds": 43_200,
+            "cookie_lifetime": "5 minutes",
+            "cookie_lifetime_seconds": 300,
+            "deadlines": deadlines,
             "store_dir": null,
             "record": null,
         },

@@ -1,0 +1,7 @@
+//! `cargo run -p chapter-6`: serves [`chapter_6::CHAPTER`], the whole
+//! description of this chapter, with the application every chapter shares.
+
+#[rocket::launch]
+fn rocket() -> _ {
+    sessions::app(chapter_6::CHAPTER)
+}
