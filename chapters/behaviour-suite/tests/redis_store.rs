@@ -119,6 +119,30 @@ fn activity_pushes_redis_expiry_back(#[case] chapter: Chapter) {
 }
 // ANCHOR_END: activity_pushes_expiry
 
+// ANCHOR: pttl_sooner
+/// Redis keeps a record until the sooner of its two deadlines: the idle one
+/// at sign-in, the absolute one once that is nearer. (The app's clock moves
+/// 200 s; Redis's only a moment, so the PTTL is what the app asked for.)
+#[apply(redis_chapter)]
+fn redis_keeps_a_record_until_the_sooner_deadline(#[case] chapter: Chapter) {
+    let idle_ms = chapter.default_session_lifetime.whole_milliseconds() as i64;
+    let absolute = chapter.default_session_lifetime + rocket::time::Duration::seconds(100);
+    let app = TestConfig::new(chapter).absolute_lifetime(absolute.whole_seconds() as u64).launch();
+    let key = app.record_name_of(&session_id(&app.sign_in("ada")));
+    let ttl = pttl(&key);
+    assert!(idle_ms - 5_000 < ttl && ttl <= idle_ms, "the idle deadline first: PTTL {ttl} ms");
+
+    app.wait(200);
+    assert_signed_in_as(&app.page("/about"), "ada");
+    let left_ms = (absolute.whole_seconds() - 200) * 1_000;
+    let ttl = pttl(&key);
+    assert!(
+        left_ms - 5_000 < ttl && ttl <= left_ms,
+        "then the absolute one, {left_ms} ms away, not the idle one: PTTL {ttl} ms"
+    );
+}
+// ANCHOR_END: pttl_sooner
+
 // ANCHOR: redis_expires
 /// No sweep and no request needed: Redis deletes an idle record by itself.
 /// The app's clock does not move here; only Redis's does (one real second).

@@ -90,6 +90,35 @@ fn sweep_removes_expired_records_and_keeps_live_ones(#[case] chapter: Chapter) {
     eventually("the next sweep removes the newly expired record", || app.stored_files().is_empty());
 }
 
+/// The sweep follows the same verdict as a request: a record active a
+/// second ago is swept once its sign-in is `session_absolute_lifetime`
+/// ago, and its file's time (its deadline) is what tells the sweep to look.
+#[apply(file_store_chapters)]
+fn sweep_removes_busy_records_past_the_absolute_deadline(#[case] chapter: Chapter) {
+    let clock = ManualClock::default();
+    let config = TestConfig::new(chapter)
+        .set("session_cleanup_interval", 1)
+        .absolute_lifetime(3_600)
+        .on_clock(clock.clone());
+    let store = FileStore::new(config.store_dir(), config.policy());
+    let now = clock.now();
+    let busy = |signed_in_ago: i64| {
+        let mut record = record_of("busy", now - Duration::seconds(signed_in_ago));
+        record.last_seen = now - Duration::seconds(1);
+        store.create(&record).unwrap()
+    };
+    let too_old = busy(3_600);
+    let younger = busy(3_590);
+
+    let app = config.launch();
+    eventually("the record signed in an hour ago is swept", || app.stored_files().len() == 1);
+    assert!(!store.path_of(&too_old).exists());
+    assert!(store.path_of(&younger).exists(), "ten seconds short of the limit, it stays");
+
+    clock.advance(Duration::seconds(10));
+    eventually("the next sweep removes it at its deadline", || app.stored_files().is_empty());
+}
+
 #[apply(file_store_chapters)]
 fn unusable_session_folder_answers_503_and_public_pages_work(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
