@@ -33,8 +33,9 @@ pub fn scenarios() -> [(&'static str, Scenario); 4] {
 }
 
 /// The ports the transcripts show for two instances of `number`: its
-/// default and the next one (the one chapter 5's documentation gives a
-/// second instance), or for chapter 4 one that clashes with no chapter.
+/// default and `step` above it (chapter 5's documentation gives a second
+/// instance 8055, clear of chapter 6's 8006), or for chapter 4 one that
+/// clashes with no chapter.
 fn shown_ports(number: u8, step: u16) -> (u16, u16) {
     let port = launcher::chapter(number).default_port;
     (port, port + step)
@@ -105,7 +106,7 @@ fn two_instances(setup: &Setup) -> io::Result<Vec<Transcript>> {
     let shared = a.redis_keys().expect("chapter 5's keys").clone();
     let b = setup.launch(5, "two-instances")?.key_space(shared);
     let (port_a, port_b) = (a.listen_port(), b.listen_port());
-    let (shown_a, shown_b) = shown_ports(5, 1);
+    let (shown_a, shown_b) = shown_ports(5, 50);
     let (on_a, on_b) = (instance('A', shown_a), instance('B', shown_b));
     let mut n = normaliser_for(&a);
     let _server_a = a.start()?;
