@@ -434,6 +434,75 @@ fn redis_that_never_answers_gets_503_in_seconds(#[case] chapter: Chapter) {
 }
 // ANCHOR_END: redis_hangs
 
+// ANCHOR: redis_full
+/// A full Redis (`maxmemory` reached, with the `noeviction` policy) still
+/// answers reads and refuses every write with an error. So a signed-in
+/// page that only reads works; whatever must write — a theme change, a
+/// page whose refresh step is due, sign-out then, sign-in — answers 503;
+/// a public page whose refresh is due shows the visitor signed out. An
+/// answer, even an error, starts no back-off: once Redis has room again,
+/// the next write works at once.
+#[apply(redis_chapter)]
+fn a_full_redis_refuses_writes_with_503_and_no_back_off(#[case] chapter: Chapter) {
+    let mut redis = OwnRedis::new(test_port(&chapter, 53));
+    redis.start();
+    let app = TestConfig::new(chapter).set("databases.sessions.url", redis.url()).launch();
+    let ada = app.sign_in("ada");
+    // 503, and the session is not ended: the cookie, if sent again with a
+    // fresh Max-Age (the read worked), is the same id.
+    let assert_write_refused = |response: LocalResponse<'_>, what: &str| {
+        assert_eq!(response.status(), Status::ServiceUnavailable, "{what}");
+        for cookie in set_cookies(&response) {
+            assert!(!is_removal(&cookie) && cookie.value() == ada.value(), "{what}: {cookie}");
+        }
+        let body = response.into_string().unwrap();
+        assert!(body.contains("Sessions are unavailable"), "{what}: {body}");
+    };
+    let set_maxmemory = |bytes: &str| {
+        let mut redis = redis::Client::open(redis.url()).unwrap().get_connection().unwrap();
+        let _: () = redis::cmd("CONFIG")
+            .arg("SET")
+            .arg("maxmemory-policy")
+            .arg("noeviction")
+            .query(&mut redis)
+            .unwrap();
+        let _: () =
+            redis::cmd("CONFIG").arg("SET").arg("maxmemory").arg(bytes).query(&mut redis).unwrap();
+    };
+    set_maxmemory("1");
+
+    assert_signed_in_as(&app.page("/about"), "ada");
+    assert_write_refused(app.post_theme("/home"), "a theme change");
+    let step = ExpiryPolicy::new(rocket::time::Duration::seconds(300)).refresh_step;
+    app.wait_for(step);
+    assert_unavailable(app.get("/about"), "a signed-in page whose refresh is due");
+    let products = app.get("/products");
+    assert_eq!(products.status(), Status::Ok, "public pages keep working");
+    assert_signed_out(&products.into_string().unwrap());
+    assert_sign_out_refused(&chapter, app.post_logout());
+    assert_write_refused(app.post_login("bob", None), "sign-in");
+
+    // Room again: the very next write works, with no back-off to wait out,
+    // and Ada's session was never lost.
+    set_maxmemory("0");
+    assert_signed_in_as(&app.page("/about"), "ada");
+    assert_is_redirect_to(&app.post_theme("/home"), "/home");
+}
+// ANCHOR_END: redis_full
+
+// ANCHOR: redis_tls_refused
+/// This build of the Redis client has no TLS: a `rediss://` URL stops the
+/// launch, rather than leaving the chapter to fail on every request.
+#[apply(redis_chapter)]
+fn a_tls_redis_url_is_refused_at_launch(#[case] chapter: Chapter) {
+    let (rocket, _session_root) = TestConfig::new(chapter)
+        .set("databases.sessions.url", "rediss://127.0.0.1:6379")
+        .into_rocket();
+    let error = rocket::execute(rocket.ignite()).expect_err("a rediss:// URL does not launch");
+    assert!(matches!(error.kind(), rocket::error::ErrorKind::FailedFairings(_)), "{error}");
+}
+// ANCHOR_END: redis_tls_refused
+
 // ANCHOR: redis_stopped
 /// A Redis that hangs under a signed-in user (stopped with `SIGSTOP`: it
 /// accepts connections and never answers). One request waits for the

@@ -1,6 +1,7 @@
-//! Everything the six chapters share: the pages of the tutorial, the login
-//! form, safe redirects, the session panel, and the session mechanisms (an
-//! sealed cookie, and server-side stores in files or in Redis).
+//! Everything the six chapters share: the pages of the tutorial, the
+//! sign-in form, safe redirects, the session panel, and the session
+//! mechanisms (a sealed cookie, and server-side stores in files or in
+//! Redis).
 //!
 //! A chapter binary only describes itself with a [`Chapter`] and hands it to
 //! [`app`]; that description is the whole difference between the chapters,

@@ -114,7 +114,7 @@ fn two_instances(setup: &Setup) -> io::Result<Vec<Transcript>> {
 
     let mut text = Text::new(&mut n);
     text.header(&[
-        "two instances of chapter 5, with the Redis and key prefix of Rocket.toml:",
+        "two instances of chapter 5, with the same Redis and the same key prefix (the defaults):",
         &format!("  instance A: ROCKET_PORT={shown_a} cargo run -p chapter-5"),
         &format!("  instance B: ROCKET_PORT={shown_b} cargo run -p chapter-5"),
     ]);
@@ -188,11 +188,13 @@ fn redis_down(setup: &Setup) -> io::Result<Vec<Transcript>> {
     redis.start()?;
     // For a moment after a failure the chapter does not ask Redis at all.
     std::thread::sleep(BACK_OFF + std::time::Duration::from_millis(200));
-    text.note(&format!(
-        "Redis was started again, from its append-only file; {} s later (the \
-         chapter's back-off: it does not ask a Redis that just failed):",
-        BACK_OFF.as_secs()
-    ));
+    text.header(&[
+        "Redis was started again, from its append-only file.",
+        &format!(
+            "{} s later (the chapter's back-off: it does not ask a Redis that just failed):",
+            BACK_OFF.as_secs()
+        ),
+    ]);
     text.exchange(&browser.get("/about"), Some(Excerpt::Short));
     Ok(transcript("redis-down.txt", text))
 }
