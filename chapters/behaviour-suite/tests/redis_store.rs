@@ -473,7 +473,7 @@ fn a_full_redis_refuses_writes_with_503_and_no_back_off(#[case] chapter: Chapter
 
     assert_signed_in_as(&app.page("/about"), "ada");
     assert_write_refused(app.post_theme("/home"), "a theme change");
-    let step = ExpiryPolicy::new(rocket::time::Duration::seconds(300)).refresh_step;
+    let step = default_policy(&chapter).refresh_step;
     app.wait_for(step);
     assert_unavailable(app.get("/about"), "a signed-in page whose refresh is due");
     let products = app.get("/products");
