@@ -16,7 +16,10 @@
 //! `ROCKET_SESSION_KEY_PREFIX` of its own), and driven over HTTP by
 //! a client that keeps cookies like a browser and follows no redirect, so
 //! the transcripts show the real `303`s and `Set-Cookie` headers. Every
-//! chapter plays the same steps (`scenario`), into `chapter-N/`; the
+//! chapter plays the same steps (`scenario`), into `chapter-N/`; chapter 6
+//! plays its "Keep me signed in" steps too (`remember`, `chapter-6/11-…` to
+//! `15-…`), and chapter 3 a session that meets its absolute limit, run with
+//! short lifetimes (`absolute`, `chapter-3/11-absolute-limit.txt`); the
 //! scenarios of "Beyond one server" (`beyond`) start chapters 4 and 5
 //! twice, read what Redis holds, and stop a Redis of their own. Values
 //! that differ on every run are replaced by placeholders (see `normalise`).
@@ -24,6 +27,7 @@
 //! The servers listen on 127.0.0.1, on ports the operating system finds
 //! free.
 
+mod absolute;
 mod beyond;
 mod browser;
 mod launch;
@@ -31,6 +35,7 @@ mod normalise;
 mod page;
 mod records;
 mod redis_server;
+mod remember;
 mod scenario;
 
 use std::collections::BTreeMap;
@@ -126,6 +131,9 @@ fn generate(setup: &Setup) -> io::Result<BTreeMap<String, String>> {
             }),
         ));
     }
+    scenarios
+        .push(("chapter 6's choice at sign-in".into(), Box::new(move || remember::play(setup))));
+    scenarios.push(("chapter 3's absolute limit".into(), Box::new(move || absolute::play(setup))));
     for (name, scenario) in beyond::scenarios() {
         scenarios.push((name.to_owned(), Box::new(move || scenario(setup))));
     }

@@ -103,12 +103,16 @@ impl<'n> Text<'n> {
         if names.is_empty() {
             self.lines.push(records::none(records).into());
         }
-        for name in &names {
-            let name = self.normaliser.text(name);
-            self.lines.push(name);
+        // In the order of their placeholders (`#1` before `#2`), not of
+        // their hashes, which differ on every run.
+        let mut names: Vec<_> =
+            names.into_iter().map(|name| (self.normaliser.text(&name), name)).collect();
+        names.sort();
+        for (shown, _) in &names {
+            self.lines.push(shown.clone());
         }
         if show_records {
-            for name in &names {
+            for (_, name) in &names {
                 self.record(records, name);
             }
         }
@@ -122,6 +126,29 @@ impl<'n> Text<'n> {
         let content = records::read(records, name);
         let shown = self.normaliser.record(content.trim_end());
         self.lines.extend(shown.lines().map(str::to_owned));
+    }
+
+    /// `date -u -r` of a record file: its modification time, which the
+    /// file store sets to the record's deadline. Shown as `last_seen` plus
+    /// `idle` (the idle limit), which the run checks it is: a record whose
+    /// idle deadline comes before its absolute one.
+    pub fn file_time(&mut self, name: &str, idle: Duration) {
+        use cookie::time::format_description::well_known::Rfc3339;
+        use cookie::time::OffsetDateTime;
+        self.blank();
+        let shown = self.normaliser.text(name);
+        self.lines.push(format!("$ date -u -r {shown}"));
+        let modified = std::fs::metadata(name).and_then(|m| m.modified()).expect("a record file");
+        let content = std::fs::read(name).expect("a record file");
+        let record: serde_json::Value = serde_json::from_slice(&content).expect("a JSON record");
+        let last_seen = record["last_seen"].as_str().expect("a last_seen");
+        let last_seen = OffsetDateTime::parse(last_seen, &Rfc3339).expect("an RFC 3339 time");
+        let off = OffsetDateTime::from(modified) - (last_seen + idle);
+        assert!(
+            off.abs() < cookie::time::Duration::milliseconds(1),
+            "the file time is {off} away from last_seen + {idle:?}"
+        );
+        self.lines.push(format!("<last_seen + {} s>", idle.as_secs()));
     }
 
     /// `PTTL` of a key, normalised to the `lifetime` it approaches.
