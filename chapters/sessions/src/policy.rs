@@ -63,6 +63,7 @@ impl ExpiryPolicy {
         ExpiryPolicy { idle_lifetime, absolute_lifetime, refresh_step }
     }
 
+    // ANCHOR: deadlines
     /// When `record` ends if no request comes: `idle_lifetime` after its
     /// last recorded activity.
     pub fn idle_deadline(&self, record: &SessionRecord) -> OffsetDateTime {
@@ -79,6 +80,7 @@ impl ExpiryPolicy {
     pub fn deadline(&self, record: &SessionRecord) -> OffsetDateTime {
         self.idle_deadline(record).min(self.absolute_deadline(record))
     }
+    // ANCHOR_END: deadlines
 
     // ANCHOR: verdict
     /// Is `record` live at `now`, and is its activity worth recording?

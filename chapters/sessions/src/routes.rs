@@ -100,6 +100,7 @@ fn login_form(page: Page<'_>, next: Option<&str>) -> Template {
     page.render_with("login", LoginView { next, ..Default::default() })
 }
 
+// ANCHOR: login_form
 #[derive(FromForm)]
 struct LoginForm<'r> {
     #[field(default = "")]
@@ -127,6 +128,7 @@ fn parse_remember(values: &[&str]) -> Result<bool, &'static str> {
         _ => Err("\"Keep me signed in\" is a checkbox: tick it or leave it empty."),
     }
 }
+// ANCHOR_END: login_form
 
 // ANCHOR: login
 #[post("/login", data = "<form>")]
