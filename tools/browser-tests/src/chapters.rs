@@ -1,7 +1,10 @@
 //! The real chapter binaries, started by the `launcher` on a free port with
 //! a throw-away session folder (relative, so the panel shows
 //! `sessions/chapter-N` as on a learner's machine), and for chapter 5 a key
-//! prefix of its own in the Redis of `scripts/with-redis`.
+//! prefix of its own in the Redis of `scripts/with-redis`. Their limits
+//! come through the environment, as a learner sets them:
+//! `ROCKET_SESSION_LIFETIME` ([`Lifetime`]) and
+//! `ROCKET_SESSION_ABSOLUTE_LIFETIME` ([`ChapterServer::start_with_absolute`]).
 
 use std::time::Duration;
 
@@ -16,9 +19,12 @@ pub enum Lifetime {
     Seconds(u64),
 }
 
-/// Does the chapter's cookie outlive the browser ("persistent")? In
-/// chapter 6 the user chooses; the tests sign in there without "Keep me
-/// signed in", so its cookie is a browser-session one.
+/// Does the chapter's cookie outlive the browser ("persistent"), for a
+/// user signed in by [`pages::sign_in`](crate::pages::sign_in)? In
+/// chapter 6 the user chooses; `sign_in` leaves "Keep me signed in"
+/// unticked (and checks that it starts so), so its cookie is a
+/// browser-session one. [`pages::sign_in_remembered`](crate::pages::sign_in_remembered)
+/// ticks it.
 pub fn is_persistent(chapter: &Chapter) -> bool {
     match chapter.cookie_expiry {
         CookieExpiry::AtBrowserClose | CookieExpiry::ChosenAtSignIn { .. } => false,
@@ -32,6 +38,18 @@ pub fn default_cookie_lifetime(chapter: &Chapter) -> Option<Duration> {
     is_persistent(chapter).then(|| chapter.default_session_lifetime.unsigned_abs())
 }
 
+/// The cookie's `Max-Age` after signing in with "Keep me signed in"
+/// ticked, when nothing is configured; `None` where the chapter offers no
+/// such choice.
+pub fn default_remember_lifetime(chapter: &Chapter) -> Option<Duration> {
+    match chapter.cookie_expiry {
+        CookieExpiry::ChosenAtSignIn { default_remember_lifetime } => {
+            Some(default_remember_lifetime.unsigned_abs())
+        }
+        CookieExpiry::AtBrowserClose | CookieExpiry::SlidingLifetime => None,
+    }
+}
+
 /// How the tests start chapter `number`: its debug binary, the secret key
 /// of `Rocket.toml`'s debug profile, and `lifetime`.
 pub fn launch(number: u8, lifetime: Lifetime) -> Launch {
@@ -43,12 +61,25 @@ pub fn launch(number: u8, lifetime: Lifetime) -> Launch {
     }
 }
 
+/// [`launch`], with `session_absolute_lifetime` set to `absolute` (whole
+/// seconds) when given.
+fn launch_with(number: u8, lifetime: Lifetime, absolute: Option<Duration>) -> Launch {
+    let launch = launch(number, lifetime);
+    match absolute {
+        Some(absolute) => {
+            launch.rocket("session_absolute_lifetime", absolute.as_secs().to_string())
+        }
+        None => launch,
+    }
+}
+
 /// A running `target/debug/chapter-N`, killed when dropped (also when a
 /// test panics).
 pub struct ChapterServer {
     pub chapter: Chapter,
     pub port: u16,
     lifetime: Lifetime,
+    absolute: Option<Duration>,
     server: Server,
 }
 
@@ -56,31 +87,47 @@ impl ChapterServer {
     /// Starts chapter `number` and waits until its port answers. Chapter 5
     /// gets a key prefix of its own.
     pub fn start(number: u8, lifetime: Lifetime) -> ChapterServer {
-        ChapterServer::start_launch(&launch(number, lifetime), lifetime)
+        ChapterServer::start_launch(&launch(number, lifetime), lifetime, None)
+    }
+
+    /// Starts chapter `number` with `lifetime` and an absolute limit of
+    /// `absolute` (`ROCKET_SESSION_ABSOLUTE_LIFETIME`, whole seconds).
+    pub fn start_with_absolute(
+        number: u8,
+        lifetime: Lifetime,
+        absolute: Duration,
+    ) -> ChapterServer {
+        let absolute = Some(absolute);
+        ChapterServer::start_launch(&launch_with(number, lifetime, absolute), lifetime, absolute)
     }
 
     /// Starts chapter `number` with its keys in `space` (only the Redis
     /// chapter keeps any) and waits until its port answers.
     pub fn start_with_keys(number: u8, lifetime: Lifetime, space: KeySpace) -> ChapterServer {
-        ChapterServer::start_launch(&launch(number, lifetime).key_space(space), lifetime)
+        ChapterServer::start_launch(&launch(number, lifetime).key_space(space), lifetime, None)
     }
 
     /// A second instance of this server's chapter, on another port and with
     /// a folder of its own, with the same lifetime and (for chapter 5) the
     /// same records in Redis: two servers behind one site. The secret key
-    /// is the same too, the debug profile's from `Rocket.toml`.
+    /// is the same too, the debug profile's from `Rocket.toml`, and so is
+    /// the absolute limit.
     pub fn start_another(&self) -> ChapterServer {
-        let mut another = launch(self.chapter.number, self.lifetime);
+        let mut another = launch_with(self.chapter.number, self.lifetime, self.absolute);
         if let Some(space) = self.server.key_space() {
             another = another.key_space(space.clone());
         }
-        ChapterServer::start_launch(&another, self.lifetime)
+        ChapterServer::start_launch(&another, self.lifetime, self.absolute)
     }
 
-    fn start_launch(launch: &Launch, lifetime: Lifetime) -> ChapterServer {
+    fn start_launch(
+        launch: &Launch,
+        lifetime: Lifetime,
+        absolute: Option<Duration>,
+    ) -> ChapterServer {
         let server = launch.start().unwrap_or_else(|e| panic!("{e}"));
         let chapter = *server.chapter().expect("a chapter");
-        ChapterServer { chapter, port: server.port(), lifetime, server }
+        ChapterServer { chapter, port: server.port(), lifetime, absolute, server }
     }
 
     /// What the server printed so far.

@@ -5,16 +5,54 @@ use std::time::Duration;
 
 use cookie::Cookie;
 use fantoccini::{Client, Locator};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 use crate::ChapterServer;
 
 const WAIT: Duration = Duration::from_secs(10);
 
 /// Signs `name` in through the login form: type the username, click
-/// Sign In, wait for the greeting.
+/// Sign In, wait for the greeting. Where the form offers "Keep me signed
+/// in" (chapter 6), it is left as it comes, unticked (checked here): the
+/// cookie is then a browser-session one.
 pub async fn sign_in(client: &Client, server: &ChapterServer, name: &str) {
+    sign_in_choosing(client, server, name, false).await
+}
+
+/// Signs `name` in with "Keep me signed in" ticked: a persistent cookie.
+/// Only the chapter that offers the choice (chapter 6) has the box.
+pub async fn sign_in_remembered(client: &Client, server: &ChapterServer, name: &str) {
+    sign_in_choosing(client, server, name, true).await
+}
+
+async fn sign_in_choosing(client: &Client, server: &ChapterServer, name: &str, remember: bool) {
+    let number = server.chapter.number;
     client.goto(&server.url("/login")).await.unwrap();
     client.find(Locator::Id("username")).await.unwrap().send_keys(name).await.unwrap();
+    let boxes = client.find_all(Locator::Id("remember")).await.unwrap();
+    if server.chapter.cookie_expiry.is_chosen_at_sign_in() {
+        let [checkbox] = boxes.as_slice() else {
+            panic!("chapter {number}: {} \"Keep me signed in\" boxes, not one", boxes.len())
+        };
+        assert!(
+            !checkbox.is_selected().await.unwrap(),
+            "chapter {number}: \"Keep me signed in\" must start unticked"
+        );
+        if remember {
+            checkbox.click().await.unwrap();
+            assert!(
+                checkbox.is_selected().await.unwrap(),
+                "chapter {number}: the box did not tick"
+            );
+        }
+    } else {
+        assert!(
+            boxes.is_empty(),
+            "chapter {number} offers no \"Keep me signed in\", yet has the box"
+        );
+        assert!(!remember, "chapter {number} offers no \"Keep me signed in\" to tick");
+    }
     client.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
     client
         .wait()
@@ -60,6 +98,88 @@ pub async fn session_cookie(client: &Client, server: &ChapterServer) -> Option<C
     cookies.into_iter().find(|c| c.name() == server.chapter.cookie_name)
 }
 
+/// One of the session panel's deadlines, as the page was served: the idle
+/// one or the absolute one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineKind {
+    Idle,
+    Absolute,
+}
+
+impl DeadlineKind {
+    fn id(self) -> &'static str {
+        match self {
+            DeadlineKind::Idle => "session-idle-deadline",
+            DeadlineKind::Absolute => "session-absolute-deadline",
+        }
+    }
+}
+
+/// What the panel says of a deadline: what the server wrote, and what the
+/// countdown script shows now.
+#[derive(Debug, Clone)]
+pub struct PanelDeadline {
+    /// `data-seconds-left`, as the server wrote it.
+    pub seconds_left: i64,
+    /// The `<time datetime>`, whole seconds (the deadline itself is up to
+    /// a second later).
+    pub at: OffsetDateTime,
+    /// The countdown's words now (`in 1 minute 2 seconds`), and the seconds
+    /// they say; `None` once it reads "now: …".
+    pub countdown: String,
+    pub countdown_seconds: Option<i64>,
+}
+
+/// The panel's `kind` deadline on the current page (a signed-in one).
+pub async fn deadline(client: &Client, kind: DeadlineKind) -> PanelDeadline {
+    let item = client
+        .find(Locator::Id(kind.id()))
+        .await
+        .unwrap_or_else(|e| panic!("no #{} in the session panel: {e}", kind.id()));
+    let seconds_left = item.attr("data-seconds-left").await.unwrap().expect("data-seconds-left");
+    let datetime = item
+        .find(Locator::Css("time"))
+        .await
+        .unwrap()
+        .attr("datetime")
+        .await
+        .unwrap()
+        .expect("<time datetime>");
+    let countdown = item.find(Locator::Css(".countdown")).await.unwrap().text().await.unwrap();
+    PanelDeadline {
+        seconds_left: seconds_left.parse().expect("data-seconds-left is whole seconds"),
+        at: OffsetDateTime::parse(&datetime, &Rfc3339)
+            .unwrap_or_else(|e| panic!("<time datetime=\"{datetime}\">: {e}")),
+        countdown_seconds: countdown_seconds(&countdown),
+        countdown,
+    }
+}
+
+/// The seconds of a countdown's words: `in 1 day 2 hours 3 minutes 1
+/// second` is 93 781; `None` for anything else.
+pub fn countdown_seconds(words: &str) -> Option<i64> {
+    let words: Vec<&str> = words.strip_prefix("in ")?.split(' ').collect();
+    let mut total = 0;
+    for pair in words.chunks(2) {
+        let [n, unit] = pair else { return None };
+        let n: i64 = n.parse().ok()?;
+        total += n * match unit.trim_end_matches('s') {
+            "day" => 86_400,
+            "hour" => 3_600,
+            "minute" => 60,
+            "second" => 1,
+            _ => return None,
+        };
+    }
+    Some(total)
+}
+
+/// Is the panel's "Less than a minute left" warning showing?
+pub async fn ending_soon_shown(client: &Client) -> bool {
+    let warning = client.find(Locator::Id("session-ending-soon")).await.unwrap();
+    warning.is_displayed().await.unwrap()
+}
+
 /// The page's theme: the class of its `<body>`, `light` or `dark`.
 pub async fn theme(client: &Client) -> String {
     let body = client.find(Locator::Css("body")).await.unwrap();
@@ -103,4 +223,18 @@ async fn wait_for_signed_out_page(client: &Client) {
         .for_element(Locator::Id("signed-out"))
         .await
         .unwrap_or_else(|e| panic!("no 'Signed Out' page after logging out: {e}"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::countdown_seconds;
+
+    #[test]
+    fn countdown_words_read_as_seconds() {
+        assert_eq!(countdown_seconds("in 1 minute 2 seconds"), Some(62));
+        assert_eq!(countdown_seconds("in 29 days 23 hours 59 minutes 59 seconds"), Some(2_591_999));
+        assert_eq!(countdown_seconds("in 1 day 1 second"), Some(86_401));
+        assert_eq!(countdown_seconds("now: the server refuses the session from here on"), None);
+        assert_eq!(countdown_seconds("in 3 fortnights"), None);
+    }
 }

@@ -1,7 +1,10 @@
 //! What a real browser does with each chapter's session, checked in
 //! headless Chromium for every chapter: the cookie it stores, a closed tab,
-//! a browser restart, an idle session, and signing out; and, for the
-//! server-side persistent chapters, two instances of the server on one host.
+//! a browser restart, an idle session, the absolute limit, the session
+//! panel's countdown, and signing out; for the server-side chapters, two
+//! instances of the server on one host; and for chapter 6, "Keep me signed
+//! in" ticked (the rest of its suite signs in with the box as it comes,
+//! unticked: a browser-session cookie).
 //!
 //! Each test starts the real `chapter-N` binary on its own port and a
 //! Chromium on its own profile; chapter 5 on its own key prefix in the Redis
@@ -11,10 +14,11 @@
 
 use std::time::{Duration, Instant};
 
-use browser_tests::chapters::{default_cookie_lifetime, is_persistent};
-use browser_tests::pages::{self, Visit};
+use browser_tests::chapters::{default_cookie_lifetime, default_remember_lifetime, is_persistent};
+use browser_tests::pages::{self, DeadlineKind, Visit};
 use browser_tests::{Browser, ChapterServer, Lifetime, Profile, Storage};
 use cookie::{Cookie, SameSite};
+use fantoccini::Locator;
 use time::OffsetDateTime;
 
 const USER: &str = "Ada";
@@ -22,6 +26,19 @@ const GREETING: &str = "Welcome Ada!";
 
 /// The short `session_lifetime` of the idle tests, in seconds.
 const SHORT_LIFETIME: u64 = 3;
+
+/// The idle limit of the absolute-limit tests, in seconds: a page every
+/// second keeps it away.
+const ABSOLUTE_TEST_IDLE: u64 = 5;
+
+/// Their absolute limit, in seconds: the activity spans more than an idle
+/// limit before it ends the session.
+const SHORT_ABSOLUTE: u64 = 9;
+
+/// The absolute limit of the countdown test: just over a minute, so the
+/// "less than a minute left" warning is hidden at sign-in and shows by
+/// itself a few seconds later.
+const COUNTDOWN_ABSOLUTE: u64 = 63;
 
 /// How often, at most, Chromium writes its cookie database to disk
 /// (`kCommitInterval` of its SQLite cookie store), plus a margin.
@@ -57,6 +74,16 @@ macro_rules! browser_suite {
                 super::sign_out($number).await
             }
 
+            #[tokio::test]
+            async fn absolute_expiry() {
+                super::absolute_expiry($number).await
+            }
+
+            #[tokio::test]
+            async fn countdown_ticks() {
+                super::countdown_ticks($number).await
+            }
+
             $(
                 #[tokio::test]
                 async fn $extra() {
@@ -73,7 +100,33 @@ browser_suite!(
     chapter_3 => 3,
     chapter_4 => 4 + two_instances_one_host,
     chapter_5 => 5 + two_instances_one_host,
+    chapter_6 => 6 + two_instances_one_host + remembered_browser_restart
+        + remembered_absolute_expiry,
 );
+
+/// How a test signs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SignIn {
+    /// The form as it comes: in chapter 6, "Keep me signed in" unticked.
+    AsItComes,
+    /// "Keep me signed in" ticked (chapter 6 only).
+    KeepMeSignedIn,
+}
+
+async fn sign_in(browser: &Browser, server: &ChapterServer, how: SignIn) {
+    match how {
+        SignIn::AsItComes => pages::sign_in(browser, server, USER).await,
+        SignIn::KeepMeSignedIn => pages::sign_in_remembered(browser, server, USER).await,
+    }
+}
+
+/// Does the cookie of a user signed in `how` outlive the browser?
+fn persists(server: &ChapterServer, how: SignIn) -> bool {
+    match how {
+        SignIn::AsItComes => is_persistent(&server.chapter),
+        SignIn::KeepMeSignedIn => true,
+    }
+}
 
 /// Signing in shows the greeting, and the cookie the browser keeps is
 /// HttpOnly, SameSite=Lax, Path=/ and either has no expiry (chapters 1–2)
@@ -122,13 +175,43 @@ async fn tab_close_keeps_session(number: u8) {
 }
 
 /// Quitting Chromium and starting it again on the same profile ends a
-/// browser-session cookie (chapters 1–2) and keeps a persistent one
-/// (chapters 3–5).
+/// browser-session cookie (chapters 1–2, and 6 without "Keep me signed
+/// in") and keeps a persistent one (chapters 3–5).
 async fn browser_restart(number: u8) {
+    restart_signed_in(number, SignIn::AsItComes).await
+}
+
+/// Chapter 6 with "Keep me signed in" ticked: the browser keeps a cookie
+/// that expires `remember_lifetime` (14 days) from now, HttpOnly,
+/// SameSite=Lax, Path=/, the panel says the user chose to be remembered,
+/// and the session survives a browser restart.
+async fn remembered_browser_restart(number: u8) {
+    let server = ChapterServer::start(number, Lifetime::ChapterDefault);
+    let remember = default_remember_lifetime(&server.chapter)
+        .unwrap_or_else(|| panic!("chapter {number} offers no \"Keep me signed in\""));
+    let browser = Browser::launch(&Profile::new()).await;
+    pages::sign_in_remembered(&browser, &server, USER).await;
+    let cookie = stored_session_cookie(&browser, &server).await;
+    assert_eq!(cookie.http_only(), Some(true), "chapter {number}: HttpOnly");
+    assert_eq!(cookie.same_site(), Some(SameSite::Lax), "chapter {number}: SameSite");
+    assert_eq!(cookie.path(), Some("/"), "chapter {number}: Path");
+    assert_expires_within(&cookie, remember, Duration::from_secs(10), number);
+    let ends = browser.find(Locator::Id("session-ends")).await.unwrap().text().await.unwrap();
+    assert!(
+        ends.starts_with("You chose to be remembered"),
+        "chapter {number}: the panel says {ends:?}"
+    );
+    browser.close().await;
+    drop(server);
+
+    restart_signed_in(number, SignIn::KeepMeSignedIn).await
+}
+
+async fn restart_signed_in(number: u8, how: SignIn) {
     let server = ChapterServer::start(number, Lifetime::ChapterDefault);
     let profile = Profile::new();
     let browser = Browser::launch(&profile).await;
-    pages::sign_in(&browser, &server, USER).await;
+    sign_in(&browser, &server, how).await;
     // A cookie that must survive: proof that the restart reopened the same
     // profile rather than a blank one.
     browser
@@ -146,12 +229,19 @@ async fn browser_restart(number: u8) {
     );
     let kept = cookies.iter().any(|c| c.name() == server.chapter.cookie_name);
     let about = pages::visit_about(&browser, &server).await;
-    if is_persistent(&server.chapter) {
-        assert!(kept, "chapter {number}: the persistent cookie did not survive a restart");
-        assert_eq!(about, Visit::SignedIn(GREETING.into()), "chapter {number} after a restart");
+    if persists(&server, how) {
+        assert!(
+            kept,
+            "chapter {number} ({how:?}): the persistent cookie did not survive a restart"
+        );
+        assert_eq!(
+            about,
+            Visit::SignedIn(GREETING.into()),
+            "chapter {number} ({how:?}) after a restart"
+        );
     } else {
-        assert!(!kept, "chapter {number}: the browser-session cookie survived a restart");
-        assert_eq!(about, Visit::SentToLogin, "chapter {number} after a restart");
+        assert!(!kept, "chapter {number} ({how:?}): the browser-session cookie survived a restart");
+        assert_eq!(about, Visit::SentToLogin, "chapter {number} ({how:?}) after a restart");
     }
     browser.close().await;
 }
@@ -202,6 +292,186 @@ async fn idle_expiry(number: u8) {
         pages::session_cookie(&browser, &server).await.is_none(),
         "chapter {number}: the refused cookie was not removed"
     );
+    browser.close().await;
+}
+
+/// With an idle limit of 5 s and an absolute one of 9 s: a page every
+/// second keeps the idle limit away, yet the session ends at the absolute
+/// deadline the panel showed at sign-in, which no page moves. Then a
+/// browser-session cookie is still in the browser and the server refuses
+/// it; a persistent one is already gone, its `Max-Age` having never
+/// reached past the deadline.
+async fn absolute_expiry(number: u8) {
+    absolute_expiry_signed_in(number, SignIn::AsItComes).await
+}
+
+/// [`absolute_expiry`] in chapter 6 with "Keep me signed in" ticked: the
+/// 14-day cookie ends at the absolute deadline too.
+async fn remembered_absolute_expiry(number: u8) {
+    absolute_expiry_signed_in(number, SignIn::KeepMeSignedIn).await
+}
+
+async fn absolute_expiry_signed_in(number: u8, how: SignIn) {
+    let idle = Duration::from_secs(ABSOLUTE_TEST_IDLE);
+    let server = ChapterServer::start_with_absolute(
+        number,
+        Lifetime::Seconds(ABSOLUTE_TEST_IDLE),
+        Duration::from_secs(SHORT_ABSOLUTE),
+    );
+    let persistent = persists(&server, how);
+    let browser = Browser::launch(&Profile::new()).await;
+    sign_in(&browser, &server, how).await;
+    let signed_in_at = Instant::now();
+    let absolute = pages::deadline(&browser, DeadlineKind::Absolute).await;
+    let limit = SHORT_ABSOLUTE as i64;
+    assert!(
+        (limit - 2..=limit).contains(&absolute.seconds_left),
+        "chapter {number} ({how:?}): the panel gives {} s to the absolute deadline, not about {limit}",
+        absolute.seconds_left
+    );
+    // The deadline itself is up to a second after the panel's whole second.
+    let second = time::Duration::SECOND;
+    let (until, past) = (absolute.at - second, absolute.at + second);
+
+    let mut last_load = Instant::now();
+    let mut loads = 0;
+    loop {
+        tokio::time::sleep_until((last_load + Duration::from_secs(1)).into()).await;
+        if OffsetDateTime::now_utc() >= until {
+            break;
+        }
+        last_load = Instant::now();
+        assert_eq!(
+            pages::visit_about(&browser, &server).await,
+            Visit::SignedIn(GREETING.into()),
+            "chapter {number} ({how:?}): signed out {:?} after sign-in, before the absolute \
+             deadline {}",
+            signed_in_at.elapsed(),
+            absolute.at
+        );
+        loads += 1;
+        let now = pages::deadline(&browser, DeadlineKind::Absolute).await;
+        assert_eq!(now.at, absolute.at, "chapter {number} ({how:?}): the absolute deadline moved");
+        if persistent {
+            // Its `Max-Age` is the whole seconds left, rounded down: the
+            // browser may drop it up to a second before the deadline.
+            match pages::session_cookie(&browser, &server).await {
+                Some(cookie) => {
+                    let expires =
+                        cookie.expires_datetime().expect("a persistent cookie has an expiry");
+                    assert!(
+                        expires <= past,
+                        "chapter {number} ({how:?}): the cookie expires at {expires}, after the \
+                         absolute deadline {}",
+                        absolute.at
+                    );
+                }
+                None => assert!(
+                    OffsetDateTime::now_utc() >= until,
+                    "chapter {number} ({how:?}): the browser dropped the cookie before {until}"
+                ),
+            }
+        }
+    }
+    // Every page came less than an idle limit after the one before (or the
+    // session would have ended), and together they outlasted it.
+    assert!(
+        signed_in_at.elapsed() > idle,
+        "chapter {number} ({how:?}): {loads} page loads in {:?}, not past the idle limit",
+        signed_in_at.elapsed()
+    );
+
+    let wait = (past - OffsetDateTime::now_utc()).max(time::Duration::ZERO);
+    tokio::time::sleep(wait.unsigned_abs()).await;
+    assert!(
+        last_load.elapsed() < idle,
+        "chapter {number} ({how:?}): {:?} since the last page: the idle limit would end it too",
+        last_load.elapsed()
+    );
+    let held = pages::session_cookie(&browser, &server).await.is_some();
+    if persistent {
+        assert!(!held, "chapter {number} ({how:?}): the browser kept the cookie past the deadline");
+    } else {
+        assert!(held, "chapter {number} ({how:?}): the browser dropped a browser-session cookie");
+    }
+    assert_eq!(
+        pages::visit_about(&browser, &server).await,
+        Visit::SentToLogin,
+        "chapter {number} ({how:?}): still signed in past the absolute deadline {}",
+        absolute.at
+    );
+    assert!(
+        pages::session_cookie(&browser, &server).await.is_none(),
+        "chapter {number} ({how:?}): the refused cookie was not removed"
+    );
+    browser.close().await;
+}
+
+/// The panel's countdown script runs in the browser: without a page load,
+/// both deadlines' "in …" go down by about the time waited, and the "less
+/// than a minute left" warning, hidden at sign-in (63 s of absolute limit),
+/// shows by itself once under a minute is left.
+async fn countdown_ticks(number: u8) {
+    let server = ChapterServer::start_with_absolute(
+        number,
+        Lifetime::ChapterDefault,
+        Duration::from_secs(COUNTDOWN_ABSOLUTE),
+    );
+    let browser = Browser::launch(&Profile::new()).await;
+    pages::sign_in(&browser, &server, USER).await;
+    // Gone if the page reloads: what follows happens on this one page.
+    browser.execute("window.sameDocument = true", vec![]).await.unwrap();
+
+    let read_at = Instant::now();
+    let absolute = pages::deadline(&browser, DeadlineKind::Absolute).await;
+    let idle = pages::deadline(&browser, DeadlineKind::Idle).await;
+    let shown = |d: &pages::PanelDeadline| {
+        d.countdown_seconds
+            .unwrap_or_else(|| panic!("chapter {number}: the countdown reads {:?}", d.countdown))
+    };
+    for (name, d) in [("absolute", &absolute), ("idle", &idle)] {
+        assert!(
+            (0..=1).contains(&(d.seconds_left - shown(d))),
+            "chapter {number}: the {name} countdown reads {:?} on a page served with {} s left",
+            d.countdown,
+            d.seconds_left
+        );
+    }
+    assert!(
+        shown(&absolute) >= 60 && !pages::ending_soon_shown(&browser).await,
+        "chapter {number}: the warning shows with {:?} left",
+        absolute.countdown
+    );
+
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let waited = read_at.elapsed().as_secs_f64();
+    for (name, before) in [("absolute", &absolute), ("idle", &idle)] {
+        let kind = if name == "absolute" { DeadlineKind::Absolute } else { DeadlineKind::Idle };
+        let after = pages::deadline(&browser, kind).await;
+        assert_eq!(after.seconds_left, before.seconds_left, "chapter {number}: the page reloaded");
+        let dropped = (shown(before) - shown(&after)) as f64;
+        assert!(
+            (dropped - waited).abs() <= 1.5,
+            "chapter {number}: after {waited:.1} s the {name} countdown went from {:?} to {:?}",
+            before.countdown,
+            after.countdown
+        );
+    }
+
+    let due = read_at + Duration::from_secs((shown(&absolute) - 59).max(0) as u64 + 3);
+    while !pages::ending_soon_shown(&browser).await {
+        assert!(
+            Instant::now() < due,
+            "chapter {number}: no warning {:?} after a page with {} s left",
+            read_at.elapsed(),
+            absolute.seconds_left
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let now = pages::deadline(&browser, DeadlineKind::Absolute).await;
+    assert!(shown(&now) < 60, "chapter {number}: the warning shows with {:?} left", now.countdown);
+    let same = browser.execute("return window.sameDocument === true", vec![]).await.unwrap();
+    assert_eq!(same, serde_json::json!(true), "chapter {number}: the page reloaded");
     browser.close().await;
 }
 
