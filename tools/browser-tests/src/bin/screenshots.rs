@@ -8,8 +8,14 @@
 //! session panel), `login.png` and `signed-out.png` (the Log Out page after
 //! signing out), all in headless Chromium, and `chapter-N-devtools.png`
 //! (the browser window with DevTools' Application → Cookies showing the
-//! session cookie after signing in; see `screenshots/devtools.rs`). Rerun it
-//! whenever the pages change.
+//! session cookie after signing in; see `screenshots/devtools.rs`).
+//!
+//! Where the user chooses at sign-in (chapter 6), `chapter-N-signed-in.png`
+//! and `chapter-N-devtools.png` are taken with "Keep me signed in" ticked,
+//! so they show the persistent cookie; `chapter-N-signed-in-not-remembered.png`
+//! and `chapter-N-devtools-not-remembered.png` with it unticked (a
+//! browser-session cookie); and `chapter-N-login.png` is its sign-in form,
+//! with the box. Rerun it whenever the pages change.
 
 use std::fs;
 use std::path::Path;
@@ -31,31 +37,49 @@ async fn main() {
     let mut progress = Progress::new("screenshots", CHAPTERS.len() as u64);
     for chapter in CHAPTERS {
         progress.step(format!("chapter {}", chapter.number));
+        let n = chapter.number;
+        let chooses = chapter.cookie_expiry.is_chosen_at_sign_in();
         // Chapter 5 on its own default key prefix, so its panel names the
         // Redis key as `cargo run -p chapter-5` does; the Redis is this
         // run's alone.
         let server = ChapterServer::start_with_keys(
-            chapter.number,
+            n,
             Lifetime::ChapterDefault,
             KeySpace::chapter_default(&chapter),
         );
         let profile = Profile::new();
         let browser = Browser::launch(&profile).await;
-        if chapter.number == 1 {
+        if n == 1 || chooses {
             browser.goto(&server.url("/login")).await.unwrap();
-            save(&browser, &folder.join("login.png"), &progress).await;
+            let name = if chooses { format!("chapter-{n}-login.png") } else { "login.png".into() };
+            save(&browser, &folder.join(name), &progress).await;
         }
-        pages::sign_in(&browser, &server, USER).await;
-        let name = format!("chapter-{}-signed-in.png", chapter.number);
+        if chooses {
+            // Both choices, each in a fresh session: unticked first, then
+            // ticked for the chapter's own picture.
+            pages::sign_in(&browser, &server, USER).await;
+            let name = format!("chapter-{n}-signed-in-not-remembered.png");
+            save(&browser, &folder.join(name), &progress).await;
+            pages::log_out_from_navbar(&browser).await;
+            pages::sign_in_remembered(&browser, &server, USER).await;
+        } else {
+            pages::sign_in(&browser, &server, USER).await;
+        }
+        let name = format!("chapter-{n}-signed-in.png");
         save(&browser, &folder.join(name), &progress).await;
-        if chapter.number == 1 {
+        if n == 1 {
             pages::log_out_from_navbar(&browser).await;
             save(&browser, &folder.join("signed-out.png"), &progress).await;
         }
         browser.close().await;
         drop(server);
-        let name = format!("chapter-{}-devtools.png", chapter.number);
-        devtools::cookies(&chapter, USER, &folder.join(&name)).await;
+        if chooses {
+            let name = format!("chapter-{n}-devtools-not-remembered.png");
+            devtools::cookies(&chapter, USER, false, &folder.join(&name)).await;
+            progress.println(format!("wrote {}", folder.join(name).display()));
+        }
+        let name = format!("chapter-{n}-devtools.png");
+        devtools::cookies(&chapter, USER, chooses, &folder.join(&name)).await;
         progress.println(format!("wrote {}", folder.join(name).display()));
     }
     progress.finish();

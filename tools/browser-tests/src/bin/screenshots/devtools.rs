@@ -37,9 +37,11 @@ const SIDEBAR_WIDTH: u32 = 240;
 const WAIT: Duration = Duration::from_secs(20);
 
 /// Signs `user` in to `chapter` on the chapter's own port, so that DevTools
-/// names the origin the book uses (`http://127.0.0.1:800N`), and writes the
-/// picture of the browser showing its cookie in DevTools to `path`.
-pub async fn cookies(chapter: &Chapter, user: &str, path: &Path) {
+/// names the origin the book uses (`http://127.0.0.1:800N`), ticking "Keep
+/// me signed in" if `remember` (only the chapter that offers it has the
+/// box), and writes the picture of the browser showing its cookie in
+/// DevTools to `path`.
+pub async fn cookies(chapter: &Chapter, user: &str, remember: bool, path: &Path) {
     let display = std::env::var("DISPLAY").unwrap_or_else(|_| {
         panic!("no DISPLAY: DevTools needs a window; scripts/screenshots runs this under xvfb-run")
     });
@@ -54,6 +56,9 @@ pub async fn cookies(chapter: &Chapter, user: &str, path: &Path) {
     client.goto(&server.url("/about")).await.unwrap();
     let username = client.wait().at_most(WAIT).for_element(Locator::Id("username")).await.unwrap();
     username.send_keys(user).await.unwrap();
+    if remember {
+        client.find(Locator::Id("remember")).await.unwrap().click().await.unwrap();
+    }
     client.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
     client.wait().at_most(WAIT).for_element(Locator::Css(".welcome")).await.unwrap();
     client.execute("document.activeElement?.blur()", vec![]).await.unwrap();
