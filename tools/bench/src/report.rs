@@ -105,12 +105,13 @@ impl Report {
             out,
             "wrk, {} connections, release builds, loopback, {cores} cores shared by the servers and the load generator. \
              Each row is {} rounds; in each round the baseline and then the chapter are driven for {} s each. \
-             requests/s, p50 and p99 are the chapter's medians over the rounds; \
-             × baseline is the median of the per-round ratios of the chapter's requests/s to the baseline's, \
+             req/s (requests per second), p50 and p99 are the chapter's medians over the rounds, \
+             and baseline req/s the baseline's; \
+             × baseline is the median of the per-round ratios of the chapter's req/s to the baseline's, \
              and range the lowest and the highest of those ratios. Errors counts both servers' over all rounds.\n",
             self.connections, self.rounds, self.seconds
         );
-        out.push_str("| server | request | requests/s | baseline requests/s | × baseline | range | p50 (ms) | p99 (ms) | errors |\n");
+        out.push_str("| chapter | request | req/s | baseline req/s | × baseline | range | p50 ms | p99 ms | errors |\n");
         out.push_str("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for row in &self.rows {
             let ratio = row.to_baseline();
@@ -118,7 +119,7 @@ impl Report {
                 row.current.iter().chain(&row.baseline).map(Measurement::errors).sum();
             let _ = writeln!(
                 out,
-                "| chapter-{} | {} | {:.0} | {:.0} | {:.2} | {:.2}–{:.2} | {:.2} | {:.2} | {} |",
+                "| {} | {} | {:.0} | {:.0} | {:.2} | {:.2}–{:.2} | {:.2} | {:.2} | {} |",
                 row.chapter,
                 row.request(),
                 median(row.current.iter().map(|m| m.requests_per_second)),
