@@ -198,6 +198,22 @@ impl TestApp {
         self.store().names().expect("the records are listed")
     }
 
+    /// Asserts that no record is left once the server said it deleted them.
+    ///
+    /// On Windows a deleted file stays listed until the last handle to it
+    /// closes ("delete pending"), and under Wine a reader's handle may close
+    /// a moment after the read returned: there, the check allows a second
+    /// for that. Elsewhere a deleted record must be gone at once.
+    pub fn assert_records_deleted(&self, what: &str) {
+        if cfg!(windows) {
+            let start = std::time::Instant::now();
+            while !self.records().is_empty() && start.elapsed().as_secs() < 1 {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+        assert!(self.records().is_empty(), "{what}: {:?}", self.records());
+    }
+
     /// The content of the record `name` (one of [`TestApp::records`]).
     pub fn record(&self, name: &str) -> Option<Vec<u8>> {
         self.store().read(name).ok()

@@ -540,7 +540,7 @@ fn idle_past_the_lifetime_is_refused_by_the_server(#[case] chapter: Chapter) {
     assert_is_redirect_to(&response, "/login?next=/about");
     assert!(is_removal(&session_cookie(&chapter, &response).expect("the cookie is removed")));
     assert_signed_out(&app.page("/home"));
-    assert!(app.records().is_empty(), "no record outlives its session");
+    app.assert_records_deleted("no record outlives its session");
 }
 // ANCHOR_END: idle_past
 
@@ -567,7 +567,7 @@ fn sign_out_removes_the_cookie_and_the_record(#[case] chapter: Chapter) {
     let response = app.post_logout();
     assert_is_redirect_to(&response, "/logout");
     assert!(is_removal(&session_cookie(&chapter, &response).expect("removed")));
-    assert!(app.records().is_empty(), "the record is deleted");
+    app.assert_records_deleted("the record is deleted");
     let page = app.page("/logout");
     assert_signed_out(&page);
     assert!(page.contains("Signed Out!!!"));
