@@ -8,6 +8,13 @@
 //! the assertions read the real `Set-Cookie` and `Location` headers. Time is
 //! a [`ManualClock`], so five idle minutes (or 31 days) take no time at all.
 
+// The templates of `chapters` expand in the test files, which reach
+// rstest_reuse through this crate.
+pub use rstest_reuse;
+
+pub mod chapters;
+pub use chapters::*;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

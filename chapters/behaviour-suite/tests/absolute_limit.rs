@@ -13,28 +13,8 @@ use rocket::time::{Duration, OffsetDateTime};
 
 use behaviour_suite::*;
 use rstest::rstest;
-use rstest_reuse::{apply, template};
+use rstest_reuse::apply;
 use sessions::{Chapter, Clock, ManualClock, SessionRecord};
-
-/// Every chapter.
-#[template]
-#[rstest]
-#[case::chapter_1(chapter_1::CHAPTER)]
-#[case::chapter_2(chapter_2::CHAPTER)]
-#[case::chapter_3(chapter_3::CHAPTER)]
-#[case::chapter_4(chapter_4::CHAPTER)]
-#[case::chapter_5(chapter_5::CHAPTER)]
-#[case::chapter_6(chapter_6::CHAPTER)]
-fn every_chapter(#[case] chapter: Chapter) {}
-
-/// The chapters that keep the session on the server.
-#[template]
-#[rstest]
-#[case::chapter_2(chapter_2::CHAPTER)]
-#[case::chapter_4(chapter_4::CHAPTER)]
-#[case::chapter_5(chapter_5::CHAPTER)]
-#[case::chapter_6(chapter_6::CHAPTER)]
-fn server_side_chapters(#[case] chapter: Chapter) {}
 
 /// An absolute limit a busy session reaches in a few dozen requests, each
 /// well within the chapter's idle limit: the chapter's own where that is

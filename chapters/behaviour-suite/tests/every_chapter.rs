@@ -14,34 +14,11 @@ use rocket::time::Duration;
 
 use behaviour_suite::*;
 use rstest::rstest;
-use rstest_reuse::{apply, template};
+use rstest_reuse::apply;
 use sessions::config::{figment, SessionConfig};
 use sessions::store::file::FileStoreConfig;
 use sessions::ManualClock;
 use sessions::{app, Chapter, CookieExpiry, Storage};
-
-// ANCHOR: every_chapter
-/// Every chapter: what the behaviour table promises for all of them.
-#[template]
-#[rstest]
-#[case::chapter_1(chapter_1::CHAPTER)]
-#[case::chapter_2(chapter_2::CHAPTER)]
-#[case::chapter_3(chapter_3::CHAPTER)]
-#[case::chapter_4(chapter_4::CHAPTER)]
-#[case::chapter_5(chapter_5::CHAPTER)]
-#[case::chapter_6(chapter_6::CHAPTER)]
-fn every_chapter(#[case] chapter: Chapter) {}
-// ANCHOR_END: every_chapter
-
-/// The chapters that keep the session on the server, whatever the store:
-/// the rows of the behaviour table about records and ids.
-#[template]
-#[rstest]
-#[case::chapter_2(chapter_2::CHAPTER)]
-#[case::chapter_4(chapter_4::CHAPTER)]
-#[case::chapter_5(chapter_5::CHAPTER)]
-#[case::chapter_6(chapter_6::CHAPTER)]
-fn server_side_chapters(#[case] chapter: Chapter) {}
 
 const HOSTILE_NEXT: &[&str] = &[
     "https://evil.example/",

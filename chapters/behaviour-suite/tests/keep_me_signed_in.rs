@@ -11,24 +11,8 @@ use rocket::time::Duration;
 
 use behaviour_suite::*;
 use rstest::rstest;
-use rstest_reuse::{apply, template};
+use rstest_reuse::apply;
 use sessions::{Chapter, CookieExpiry};
-
-/// The chapters whose users choose at sign-in.
-#[template]
-#[rstest]
-#[case::chapter_6(chapter_6::CHAPTER)]
-fn chooser_chapters(#[case] chapter: Chapter) {}
-
-/// The chapters that decide for their users.
-#[template]
-#[rstest]
-#[case::chapter_1(chapter_1::CHAPTER)]
-#[case::chapter_2(chapter_2::CHAPTER)]
-#[case::chapter_3(chapter_3::CHAPTER)]
-#[case::chapter_4(chapter_4::CHAPTER)]
-#[case::chapter_5(chapter_5::CHAPTER)]
-fn deciding_chapters(#[case] chapter: Chapter) {}
 
 /// How long a remembered cookie lasts when nothing is configured.
 fn remember_lifetime(chapter: &Chapter) -> Duration {

@@ -20,20 +20,12 @@ use tempfile::TempDir;
 
 use behaviour_suite::*;
 use rstest::rstest;
-use rstest_reuse::{apply, template};
+use rstest_reuse::apply;
 use sessions::config::{figment, DEFAULT_REDIS_URL};
 use sessions::store::redis::{RedisStoreConfig, BACK_OFF};
 use sessions::store::{Decision, RedisStore, SessionId, SessionStore};
 use sessions::SessionRecord;
 use sessions::{Chapter, Storage, Theme};
-
-// ANCHOR: redis_chapter
-/// The chapter that keeps its records in Redis.
-#[template]
-#[rstest]
-#[case::chapter_5(chapter_5::CHAPTER)]
-fn redis_chapter(#[case] chapter: Chapter) {}
-// ANCHOR_END: redis_chapter
 
 /// The PTTL of `key`, in milliseconds (negative when there is no key).
 fn pttl(key: &str) -> i64 {

@@ -12,20 +12,10 @@ use tempfile::TempDir;
 
 use behaviour_suite::*;
 use rstest::rstest;
-use rstest_reuse::{apply, template};
+use rstest_reuse::apply;
 use sessions::store::{Decision, FileStore, SessionId};
 use sessions::SessionRecord;
 use sessions::{Chapter, Clock, ManualClock, Theme};
-
-// ANCHOR: file_store_chapters
-/// The chapters that keep their records in files.
-#[template]
-#[rstest]
-#[case::chapter_2(chapter_2::CHAPTER)]
-#[case::chapter_4(chapter_4::CHAPTER)]
-#[case::chapter_6(chapter_6::CHAPTER)]
-fn file_store_chapters(#[case] chapter: Chapter) {}
-// ANCHOR_END: file_store_chapters
 
 /// On Unix, asserts that `path` has the permission bits `expected`.
 ///
