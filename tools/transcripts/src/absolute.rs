@@ -10,7 +10,7 @@ use cookie::time::OffsetDateTime;
 use cookie::Cookie;
 
 use crate::browser::{Browser, Exchange};
-use crate::launch::{records_of, Setup};
+use crate::launch::{records_of, show_as_the_chapter, Setup};
 use crate::normalise::Normaliser;
 use crate::scenario::{cookie_name, sign_in, Text, Transcript};
 
@@ -55,8 +55,7 @@ pub fn play(setup: &Setup) -> io::Result<Vec<Transcript>> {
         .session_lifetime(Duration::from_secs(IDLE))
         .rocket("session_absolute_lifetime", ABSOLUTE.to_string());
     let mut n = Normaliser::default();
-    n.session_dir(&launch.records_dir());
-    n.port(launch.listen_port(), chapter.default_port);
+    show_as_the_chapter(&mut n, &launch);
     let mut store = records_of(&launch)?;
     let _server = launch.start()?;
     let mut browser = Browser::new(launch.listen_port());

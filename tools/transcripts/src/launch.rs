@@ -60,6 +60,15 @@ pub fn show_default_prefix(n: &mut Normaliser, launch: &Launch) {
     }
 }
 
+/// Shows `launch` in a transcript as the chapter a learner runs: its
+/// session folder as `<session_dir>`, its port as the chapter's own, and its
+/// key prefix (Redis) as the default one.
+pub fn show_as_the_chapter(n: &mut Normaliser, launch: &Launch) {
+    n.session_dir(&launch.records_dir());
+    n.port(launch.listen_port(), chapter_of(launch).default_port);
+    show_default_prefix(n, launch);
+}
+
 /// What `find <session_dir>` or `redis-cli --scan` shows of a launch: the
 /// whole session folder, also for the chapters that write nothing there.
 pub fn records_of(launch: &Launch) -> io::Result<Records> {

@@ -7,7 +7,7 @@ use std::io;
 use std::time::Duration;
 
 use crate::browser::{Browser, Exchange};
-use crate::launch::{records_of, Setup};
+use crate::launch::{records_of, show_as_the_chapter, Setup};
 use crate::normalise::Normaliser;
 use crate::page::Excerpt;
 use crate::scenario::{cookie_name, Text, Transcript, SHORT_LIFETIME};
@@ -38,8 +38,7 @@ pub fn play(setup: &Setup) -> io::Result<Vec<Transcript>> {
     let folder = launcher::package(&chapter);
     let launch = setup.launch(CHAPTER, "sessions-6.remember")?;
     let mut n = Normaliser::default();
-    n.session_dir(&launch.records_dir());
-    n.port(launch.listen_port(), chapter.default_port);
+    show_as_the_chapter(&mut n, &launch);
     let mut store = records_of(&launch)?;
     let mut out = Vec::new();
     let server = launch.start()?;
@@ -88,8 +87,7 @@ pub fn play(setup: &Setup) -> io::Result<Vec<Transcript>> {
     let idle = setup
         .launch(CHAPTER, "sessions-6.remember-idle")?
         .session_lifetime(Duration::from_secs(SHORT_LIFETIME));
-    n.session_dir(&idle.records_dir());
-    n.port(idle.listen_port(), chapter.default_port);
+    show_as_the_chapter(&mut n, &idle);
     let mut idle_store = records_of(&idle)?;
     let _server = idle.start()?;
     let mut b = Browser::new(idle.listen_port());

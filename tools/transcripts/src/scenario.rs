@@ -7,7 +7,7 @@ use std::time::Duration;
 use launcher::Records;
 
 use crate::browser::{Browser, Exchange};
-use crate::launch::{records_of, show_default_prefix, Setup};
+use crate::launch::{records_of, show_as_the_chapter, Setup};
 use crate::normalise::Normaliser;
 use crate::page::{excerpt, Excerpt};
 use crate::records;
@@ -222,9 +222,7 @@ pub fn play(setup: &Setup, number: u8) -> std::io::Result<Vec<Transcript>> {
     let launch = setup.launch(number, &format!("sessions-{number}"))?;
     let chapter = launcher::chapter(number);
     let mut n = Normaliser::default();
-    n.session_dir(&launch.records_dir());
-    n.port(launch.listen_port(), chapter.default_port);
-    show_default_prefix(&mut n, &launch);
+    show_as_the_chapter(&mut n, &launch);
     let mut out = Vec::new();
 
     let mut server = launch.start()?;
@@ -325,9 +323,7 @@ pub fn play(setup: &Setup, number: u8) -> std::io::Result<Vec<Transcript>> {
     let idle = setup
         .launch(number, &format!("sessions-{number}.idle"))?
         .session_lifetime(Duration::from_secs(SHORT_LIFETIME));
-    n.session_dir(&idle.records_dir());
-    n.port(idle.listen_port(), chapter.default_port);
-    show_default_prefix(&mut n, &idle);
+    show_as_the_chapter(&mut n, &idle);
     let mut idle_store = records_of(&idle)?;
     let _server = idle.start()?;
     let mut browser = Browser::new(idle.listen_port());
