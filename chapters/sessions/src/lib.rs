@@ -48,6 +48,20 @@ pub fn app(chapter: Chapter) -> Rocket<Build> {
 /// tests use it to point the file store at a temporary folder and to move
 /// time forward without sleeping.
 pub fn app_with(chapter: Chapter, figment: Figment, clock: Arc<dyn Clock>) -> Rocket<Build> {
+    app_without_forms(chapter, figment, clock).mount("/", routes::forms())
+}
+
+/// The site without the handlers of its three forms (`POST /login`,
+/// `POST /logout`, `POST /theme`): its pages, sessions and catchers. Only
+/// the browser tests use it, to build a test-only variant that handles
+/// those forms without the protections the chapters have and prove that
+/// the attacks the protections stop would otherwise work. No chapter can
+/// be configured into that variant: it is other code, in a test crate.
+pub fn app_without_forms(
+    chapter: Chapter,
+    figment: Figment,
+    clock: Arc<dyn Clock>,
+) -> Rocket<Build> {
     let rocket = rocket::custom(figment).attach(secret_key::fairing()).attach(Template::fairing());
     // ANCHOR: storage_setup
     // The one place that tells the stores apart: each brings its own
@@ -70,6 +84,6 @@ pub fn app_with(chapter: Chapter, figment: Figment, clock: Arc<dyn Clock>) -> Ro
                 );
             })
         }))
-        .mount("/", routes::routes())
+        .mount("/", routes::pages())
         .register("/", routes::catchers())
 }

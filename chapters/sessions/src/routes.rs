@@ -12,7 +12,8 @@ use crate::safe_next::safe_next;
 use crate::session::{SessionManager, SignedIn};
 use crate::username::Username;
 
-pub fn routes() -> Vec<Route> {
+/// The pages a browser gets.
+pub fn pages() -> Vec<Route> {
     routes![
         index,
         home,
@@ -22,11 +23,13 @@ pub fn routes() -> Vec<Route> {
         contact,
         contact_signed_out,
         login_form,
-        login,
         logout_page,
-        logout,
-        toggle_theme,
     ]
+}
+
+/// The handlers of the site's forms: every `POST`.
+pub fn forms() -> Vec<Route> {
+    routes![login, logout, toggle_theme]
 }
 
 pub fn catchers() -> Vec<Catcher> {
