@@ -120,6 +120,15 @@ impl ChapterServer {
         ChapterServer::start_launch(&another, self.lifetime, self.absolute)
     }
 
+    /// Starts what `launch` describes, built elsewhere: another binary of
+    /// the chapter (`Launch::binary`), say, such as the stranger tests'
+    /// unprotected variant or an older build. Its lifetimes are its own
+    /// business: [`ChapterServer::start_another`] starts a second one with
+    /// the chapter's defaults.
+    pub fn start_from(launch: &Launch) -> ChapterServer {
+        ChapterServer::start_launch(launch, Lifetime::ChapterDefault, None)
+    }
+
     fn start_launch(
         launch: &Launch,
         lifetime: Lifetime,
@@ -133,6 +142,11 @@ impl ChapterServer {
     /// What the server printed so far.
     pub fn log(&self) -> String {
         self.server.log()
+    }
+
+    /// What the server printed since the last call.
+    pub fn new_output(&mut self) -> String {
+        self.server.new_output()
     }
 
     /// The absolute URL of `path` on this server.

@@ -8,9 +8,17 @@
 //! `chromedriver` (WebDriver), for the tests in `tests/` and for the book's
 //! screenshots (`cargo run -p browser-tests --bin screenshots`).
 //!
+//! [`stranger`] runs the stranger's attacks (cross-site request forgery,
+//! `tools/stranger`) against a signed-in chapter, and against the
+//! chapter's unprotected variant (`src/bin/unprotected_chapter.rs`), which
+//! shows that they would work without the chapters' protections
+//! (`tests/stranger.rs`, and `--bin attack_report` for a table of them).
+//!
 //! Chromium and chromedriver come from Debian (`scripts/install-chromium`);
 //! the chapter binaries must be built first (`cargo build` of every
-//! chapter), and chapter 5 needs the Redis of `scripts/with-redis`
+//! chapter, and for the stranger tests `cargo build -p stranger`; cargo
+//! builds this crate's own binaries, the unprotected variant among them,
+//! for its tests), and chapter 5 needs the Redis of `scripts/with-redis`
 //! (`SESSIONS_TEST_REDIS_URL`). `scripts/test` does all three.
 
 pub mod browser;
@@ -18,6 +26,7 @@ pub mod chapters;
 pub mod chromedriver;
 pub mod pages;
 mod processes;
+pub mod stranger;
 
 pub use browser::{Browser, Profile};
 pub use chapters::{ChapterServer, Lifetime};

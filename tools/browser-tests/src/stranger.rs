@@ -1,0 +1,271 @@
+//! The stranger's attacks (cross-site request forgery, `tools/stranger`),
+//! run in Chromium against a signed-in chapter: what `tests/stranger.rs`
+//! asserts and `attack_report` tabulates.
+//!
+//! A run signs Ada in to the target, opens one attack page of one stranger
+//! aimed at it, waits until the attack is over, and loads the target's
+//! `/home` to see what changed. The targets are the real chapters, the
+//! unprotected variant of a chapter (`src/bin/unprotected_chapter.rs`, the
+//! control group: the attacks must work there, or the test proves
+//! nothing), and any other build of a chapter (an older one, to record what
+//! the attacks did before the protections).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, Locator};
+use launcher::{Launch, Server};
+
+pub use stranger::Attack;
+
+use crate::{pages, ChapterServer};
+
+/// The user the attacks are aimed at.
+pub const VICTIM: &str = "Ada";
+
+/// The name the login attack signs the browser in with.
+pub const ATTACKER: &str = "mallory";
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// Which of the stranger's two instances an attack comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrangerSite {
+    /// `http://localhost:<port>`: another site than the chapters, which
+    /// live on 127.0.0.1. The browser keeps their `SameSite=Lax` cookie
+    /// off its POSTs and images.
+    CrossSite,
+    /// `http://127.0.0.1:<port>`: the chapters' own site on another port,
+    /// so another origin; `SameSite` does not tell it apart.
+    SameSite,
+}
+
+impl StrangerSite {
+    pub const ALL: [StrangerSite; 2] = [StrangerSite::CrossSite, StrangerSite::SameSite];
+
+    /// For a table: `another site (localhost)`.
+    pub fn label(self) -> &'static str {
+        match self {
+            StrangerSite::CrossSite => "another site (localhost)",
+            StrangerSite::SameSite => "same site (127.0.0.1, other port)",
+        }
+    }
+}
+
+/// The `stranger` binary, both instances on free ports; killed when
+/// dropped.
+pub struct Stranger {
+    _server: Server,
+    cross_site_port: u16,
+    same_site_port: u16,
+}
+
+impl Stranger {
+    /// Starts `target/debug/stranger` (`cargo build -p stranger`) and waits
+    /// until both instances answer.
+    pub fn start() -> Stranger {
+        let binary = launcher::cargo::binary_dir(launcher::Profile::Debug).join("stranger");
+        let launch = Launch::program(&binary).unwrap_or_else(|e| panic!("the stranger: {e}"));
+        let cross_site_port = launch.listen_port();
+        let same_site_port = launcher::free_port().expect("a free port for the stranger");
+        let server = launch
+            .env("STRANGER_CROSS_SITE_PORT", cross_site_port.to_string())
+            .env("STRANGER_SAME_SITE_PORT", same_site_port.to_string())
+            .start()
+            .unwrap_or_else(|e| panic!("{e}\n(build it with `cargo build -p stranger`)"));
+        assert!(
+            launcher::answers_within(same_site_port, Duration::from_secs(20)),
+            "the stranger's same-site instance did not listen on port {same_site_port}"
+        );
+        Stranger { _server: server, cross_site_port, same_site_port }
+    }
+
+    /// The instance's origin: `http://localhost:PORT` or
+    /// `http://127.0.0.1:PORT`.
+    pub fn origin(&self, site: StrangerSite) -> String {
+        match site {
+            StrangerSite::CrossSite => format!("http://localhost:{}", self.cross_site_port),
+            StrangerSite::SameSite => format!("http://127.0.0.1:{}", self.same_site_port),
+        }
+    }
+
+    /// The page of `attack` on the `site` instance, aimed at `server`.
+    pub fn attack_url(&self, site: StrangerSite, attack: Attack, server: &ChapterServer) -> String {
+        attack.url(&self.origin(site), &origin_of(server))
+    }
+}
+
+/// `http://127.0.0.1:PORT`, the server's origin.
+fn origin_of(server: &ChapterServer) -> String {
+    server.url("")
+}
+
+/// The unprotected variant of chapter `number` (`target/debug/
+/// unprotected_chapter`, `cargo build -p browser-tests --bin
+/// unprotected_chapter`), launched exactly like the chapter: same port,
+/// session folder, secret key and Redis handling.
+pub fn launch_unprotected(number: u8) -> Launch {
+    let binary = launcher::cargo::binary_dir(launcher::Profile::Debug).join("unprotected_chapter");
+    crate::chapters::launch(number, crate::Lifetime::ChapterDefault)
+        .binary(binary)
+        .env("UNPROTECTED_CHAPTER", number.to_string())
+}
+
+/// Another build of chapter `number`: `dir/chapter-N`, with the templates
+/// of `source` (its `shared-templates/`, and its `Rocket.toml` when it has
+/// one), as the build was when it was made.
+pub fn launch_other_build(number: u8, dir: &Path, source: &Path) -> Launch {
+    let mut launch = crate::chapters::launch(number, crate::Lifetime::ChapterDefault)
+        .binary(dir.join(format!("chapter-{number}")))
+        .env("ROCKET_TEMPLATE_DIR", source.join("shared-templates"));
+    let rocket_toml: PathBuf = source.join("Rocket.toml");
+    if rocket_toml.is_file() {
+        launch = launch.env("ROCKET_CONFIG", rocket_toml);
+    }
+    launch
+}
+
+/// What the target's `/home` shows after an attack, compared with before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Still the victim, in the same theme.
+    Unchanged,
+    /// Still the victim, in the other theme.
+    ThemeChanged,
+    /// Nobody is signed in.
+    SignedOut,
+    /// Someone else is: the login attack's name.
+    SignedInAs(String),
+}
+
+/// One attack, run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttackRun {
+    pub outcome: Outcome,
+    /// The HTTP status of the page a form attack left the browser on (after
+    /// any redirect): 403 where the target refused the POST. `None` for the
+    /// image, which leaves the browser on the stranger's page.
+    pub landed_status: Option<u16>,
+    /// Whether the attack's request carried the session cookie, as the
+    /// unprotected variant logs it; `None` for other targets.
+    pub cookie_sent: Option<bool>,
+}
+
+/// Signs [`VICTIM`] in to `server` afresh (the browser's cookies for
+/// 127.0.0.1 deleted first), opens `attack` from the `site` stranger, waits
+/// until it is over, and loads `/home` to compare.
+pub async fn run(
+    client: &Client,
+    server: &mut ChapterServer,
+    stranger: &Stranger,
+    site: StrangerSite,
+    attack: Attack,
+) -> AttackRun {
+    let number = server.chapter.number;
+    client.goto(&server.url("/products")).await.unwrap();
+    client.delete_all_cookies().await.unwrap();
+    pages::sign_in(client, server, VICTIM).await;
+    let theme = pages::theme(client).await;
+    server.new_output();
+
+    client.goto(&stranger.attack_url(site, attack, server)).await.unwrap();
+    let landed_status = match attack {
+        Attack::ImageLogout => {
+            wait_for_image(client).await.unwrap_or_else(|e| {
+                panic!("chapter {number}: the {attack:?} attack from {site:?}: {e}")
+            });
+            None
+        }
+        Attack::Theme | Attack::Logout | Attack::Login => {
+            let status = wait_for_landing(client, &origin_of(server)).await;
+            Some(status.unwrap_or_else(|e| {
+                panic!("chapter {number}: the {attack:?} attack from {site:?}: {e}")
+            }))
+        }
+    };
+    let cookie_sent = cookie_sent(&server.new_output(), attack);
+
+    client.goto(&server.url("/home")).await.unwrap();
+    let outcome = match pages::greeting(client).await {
+        None => Outcome::SignedOut,
+        Some(greeting) if greeting == format!("Welcome {VICTIM}!") => {
+            if pages::theme(client).await == theme {
+                Outcome::Unchanged
+            } else {
+                Outcome::ThemeChanged
+            }
+        }
+        Some(greeting) => {
+            let name = greeting.strip_prefix("Welcome ").and_then(|g| g.strip_suffix('!'));
+            Outcome::SignedInAs(name.unwrap_or(&greeting).to_owned())
+        }
+    };
+    AttackRun { outcome, landed_status, cookie_sent }
+}
+
+/// Waits until the form attack has taken the browser to `target`'s origin
+/// and that page has loaded; returns its HTTP status (Navigation Timing's
+/// `responseStatus`, the last response after any redirect).
+async fn wait_for_landing(client: &Client, target: &str) -> Result<u16, String> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let url = client.current_url().await.map_err(|e| e.to_string())?;
+        if url.origin().ascii_serialization() == target {
+            let script = "return document.readyState === 'complete' \
+                ? performance.getEntriesByType('navigation')[0].responseStatus : null";
+            let status = client.execute(script, vec![]).await.map_err(|e| e.to_string())?;
+            if let Some(status) = status.as_u64() {
+                return u16::try_from(status).map_err(|e| e.to_string());
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(format!("still on {url} after {WAIT:?}, not on {target}"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the image attack's page says its request is over.
+async fn wait_for_image(client: &Client) -> Result<(), String> {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("body[data-attack^='done:']"))
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("the image did not finish loading: {e}"))
+}
+
+/// What the unprotected variant logged of the attack's request: did it
+/// carry the session cookie? `None` if it logged nothing of it (another
+/// target, or the request never came).
+fn cookie_sent(log: &str, attack: Attack) -> Option<bool> {
+    let request = match attack {
+        Attack::Theme => "POST /theme",
+        Attack::Logout => "POST /logout",
+        Attack::Login => "POST /login",
+        Attack::ImageLogout => "GET /logout",
+    };
+    let line = log.lines().find(|line| {
+        line.starts_with("unprotected chapter ") && line.contains(&format!(": {request},"))
+    })?;
+    match line.rsplit_once("session cookie sent: ")?.1.trim() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        other => panic!("the variant logged {other:?} in {line:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{cookie_sent, Attack};
+
+    #[test]
+    fn reads_the_variants_log() {
+        let log = "GET /home\nunprotected chapter 2: POST /theme, session cookie sent: no\n\
+                   unprotected chapter 2: GET /logout, session cookie sent: yes\n";
+        assert_eq!(cookie_sent(log, Attack::Theme), Some(false));
+        assert_eq!(cookie_sent(log, Attack::ImageLogout), Some(true));
+        assert_eq!(cookie_sent(log, Attack::Logout), None);
+    }
+}
