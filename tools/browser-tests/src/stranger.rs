@@ -151,21 +151,68 @@ pub struct AttackRun {
     pub cookie_sent: Option<bool>,
 }
 
-/// Signs [`VICTIM`] in to `server` afresh (the browser's cookies for
-/// 127.0.0.1 deleted first), opens `attack` from the `site` stranger, waits
-/// until it is over, and loads `/home` to compare.
-pub async fn run(
+/// The victim's browser, and what it is known to show: signed in as
+/// [`VICTIM`] to one server, in one theme. An attack that changed nothing
+/// leaves it so, and the next one starts from there; after one that worked,
+/// the victim signs in again.
+pub struct Victim<'a> {
+    client: &'a Client,
+    /// The server's origin and the theme, while known.
+    known: Option<(String, String)>,
+}
+
+impl<'a> Victim<'a> {
+    pub fn new(client: &'a Client) -> Victim<'a> {
+        Victim { client, known: None }
+    }
+
+    /// Runs `attack` from the `site` stranger against `server`: signs
+    /// [`VICTIM`] in unless the browser already is, opens the attack page,
+    /// waits until it is over, and loads `/home` to compare.
+    pub async fn attack(
+        &mut self,
+        server: &mut ChapterServer,
+        stranger: &Stranger,
+        site: StrangerSite,
+        attack: Attack,
+    ) -> AttackRun {
+        let origin = origin_of(server);
+        let theme = match self.known.take() {
+            Some((known, theme)) if known == origin => theme,
+            _ => sign_in_afresh(self.client, server).await,
+        };
+        let run = run(self.client, server, stranger, site, attack, &theme).await;
+        if run.outcome == Outcome::Unchanged {
+            self.known = Some((origin, theme));
+        }
+        run
+    }
+}
+
+/// Deletes the browser's cookies for 127.0.0.1 (every chapter's, every
+/// port's: a browser keeps cookies per host) and signs [`VICTIM`] in;
+/// returns the theme.
+async fn sign_in_afresh(client: &Client, server: &ChapterServer) -> String {
+    let on_server = client.current_url().await.unwrap().origin().ascii_serialization();
+    if on_server != origin_of(server) {
+        client.goto(&server.url("/products")).await.unwrap();
+    }
+    client.delete_all_cookies().await.unwrap();
+    pages::sign_in(client, server, VICTIM).await;
+    pages::theme(client).await
+}
+
+/// Opens `attack` with [`VICTIM`] signed in in `theme`, waits until it is
+/// over, and loads `/home` to compare.
+async fn run(
     client: &Client,
     server: &mut ChapterServer,
     stranger: &Stranger,
     site: StrangerSite,
     attack: Attack,
+    theme: &str,
 ) -> AttackRun {
     let number = server.chapter.number;
-    client.goto(&server.url("/products")).await.unwrap();
-    client.delete_all_cookies().await.unwrap();
-    pages::sign_in(client, server, VICTIM).await;
-    let theme = pages::theme(client).await;
     server.new_output();
 
     client.goto(&stranger.attack_url(site, attack, server)).await.unwrap();

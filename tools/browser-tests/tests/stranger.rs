@@ -18,7 +18,9 @@
 //! tests), then `scripts/with-redis cargo test -p browser-tests --test
 //! stranger`.
 
-use browser_tests::stranger::{self, Attack, AttackRun, Outcome, Stranger, StrangerSite, ATTACKER};
+use browser_tests::stranger::{
+    self, Attack, AttackRun, Outcome, Stranger, StrangerSite, Victim, ATTACKER,
+};
 use browser_tests::{Browser, ChapterServer, Lifetime, Profile};
 
 /// One `#[test]` per chapter, stranger and target: `chapter_3::same_site_attacks_refused`.
@@ -115,7 +117,8 @@ fn expected(target: Target, site: StrangerSite, attack: Attack) -> AttackRun {
 }
 
 /// Every attack from `site` against chapter `number`'s `target`, in one
-/// browser: each with Ada freshly signed in.
+/// browser, signed in as Ada: again after each attack that changed
+/// something, so that each starts from Ada in her theme.
 async fn attacks(number: u8, target: Target, site: StrangerSite) {
     let mut server = match target {
         Target::Chapter => ChapterServer::start(number, Lifetime::ChapterDefault),
@@ -123,9 +126,10 @@ async fn attacks(number: u8, target: Target, site: StrangerSite) {
     };
     let stranger = Stranger::start();
     let browser = Browser::launch(&Profile::new()).await;
+    let mut victim = Victim::new(&browser);
     let mut runs = Vec::new();
     for attack in Attack::ALL {
-        runs.push((attack, stranger::run(&browser, &mut server, &stranger, site, attack).await));
+        runs.push((attack, victim.attack(&mut server, &stranger, site, attack).await));
     }
     browser.close().await;
     // All four at once, so that a failure shows every attack's result.

@@ -1,0 +1,265 @@
+//! Runs every attack of the stranger's site from both of its instances
+//! against each chapter, in headless Chromium, and prints what each did as
+//! Markdown tables, for the book.
+//!
+//! ```sh
+//! scripts/with-redis cargo run -p browser-tests --bin attack_report
+//! scripts/with-redis cargo run -p browser-tests --bin attack_report -- \
+//!     --before /tmp/before-bin --before-source /tmp/before-src --chapters 2,5
+//! ```
+//!
+//! The columns are the targets: the chapter as built now, its unprotected
+//! variant (`unprotected_chapter`: the tutorial's forms, no checks), and
+//! with `--before DIR` another build, `DIR/chapter-N`, run with the
+//! templates (and `Rocket.toml`, if any) of `--before-source SRC` (`SRC/
+//! shared-templates`; `SRC` defaults to `DIR`): what the attacks did before
+//! a change. The rows are the attacks and where they come from. Chapters
+//! whose tables come out the same share one table.
+//!
+//! A cell says what the chapter's `/home` showed afterwards ("worked: theme
+//! changed", "worked: signed out", "worked: signed in as mallory") or, when
+//! nothing changed, what stopped it: "blocked: 403" when the form's POST
+//! landed on a 403 page; "blocked: no cookie sent (SameSite=Lax)" when the
+//! browser did not send the session cookie with the request, as the
+//! unprotected variant logs it for the same attack (the browser decides
+//! that alone, from the cookie's attributes, which every target shares);
+//! "blocked: GET /logout only shows a page" for the image, when the cookie
+//! went along and still nothing happened.
+//!
+//! It builds what it runs first (the chapters, the stranger, the variant);
+//! chapter 5 needs the Redis of `scripts/with-redis`. Progress and the time
+//! left go to stderr, the tables to stdout.
+
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+
+use browser_tests::stranger::{self, Attack, AttackRun, Outcome, Stranger, StrangerSite, Victim};
+use browser_tests::{Browser, ChapterServer, Lifetime, Profile, CHAPTERS};
+use launcher::progress::Progress;
+
+const USAGE: &str = "\
+Usage: attack_report [--chapters 1,2,...] [--before DIR [--before-source SRC]]
+
+  --chapters LIST       only these chapters (default: all six)
+  --before DIR          also run DIR/chapter-N, another build of each chapter
+  --before-source SRC   the templates (SRC/shared-templates) and Rocket.toml
+                        of that build (default: DIR)
+
+Prints Markdown tables of what every attack of the stranger did against each
+chapter, its unprotected variant, and the other build. Run it under
+scripts/with-redis (chapter 5 keeps its sessions in Redis).";
+
+/// What the attacks are aimed at: one column.
+#[derive(Debug, Clone)]
+enum Target {
+    /// Another build of the chapter, run from its own folder.
+    Before { dir: PathBuf, source: PathBuf },
+    /// The chapter as built now.
+    Chapter,
+    /// `unprotected_chapter`.
+    Unprotected,
+}
+
+impl Target {
+    fn heading(&self) -> String {
+        match self {
+            Target::Before { dir, .. } => format!("before (`{}`)", dir.display()),
+            Target::Chapter => "the chapter".into(),
+            Target::Unprotected => "unprotected variant".into(),
+        }
+    }
+
+    fn start(&self, number: u8) -> ChapterServer {
+        match self {
+            Target::Before { dir, source } => {
+                ChapterServer::start_from(&stranger::launch_other_build(number, dir, source))
+            }
+            Target::Chapter => ChapterServer::start(number, Lifetime::ChapterDefault),
+            Target::Unprotected => ChapterServer::start_from(&stranger::launch_unprotected(number)),
+        }
+    }
+}
+
+struct Options {
+    chapters: Vec<u8>,
+    before: Option<(PathBuf, PathBuf)>,
+}
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
+    let mut chapters: Vec<u8> = CHAPTERS.iter().map(|c| c.number).collect();
+    let (mut dir, mut source) = (None, None);
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--chapters" => {
+                chapters = value()?
+                    .split(',')
+                    .map(|n| match n.trim().parse::<u8>() {
+                        Ok(n) if CHAPTERS.iter().any(|c| c.number == n) => Ok(n),
+                        _ => Err(format!("--chapters: there is no chapter {n:?}")),
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
+            "--before" => dir = Some(PathBuf::from(value()?)),
+            "--before-source" => source = Some(PathBuf::from(value()?)),
+            _ => return Err(format!("unknown argument {arg:?}")),
+        }
+    }
+    let before = match (dir, source) {
+        (Some(dir), source) => {
+            let source = source.unwrap_or_else(|| dir.clone());
+            if !source.join("shared-templates").is_dir() {
+                return Err(format!("{} has no shared-templates/", source.display()));
+            }
+            Some((dir, source))
+        }
+        (None, Some(_)) => return Err("--before-source needs --before".into()),
+        (None, None) => None,
+    };
+    Ok(Some(Options { chapters, before }))
+}
+
+/// The chapters, the stranger and the variant, as `cargo run` of this
+/// binary alone does not build them.
+fn build() -> Result<(), String> {
+    launcher::build_chapters(launcher::Profile::Debug).map_err(|e| e.to_string())?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(launcher::workspace_root())
+        .args(["build", "--locked", "-p", "stranger", "-p", "browser-tests"])
+        .args(["--bin", "stranger", "--bin", "unprotected_chapter"])
+        .status()
+        .map_err(|e| e.to_string())?;
+    status.success().then_some(()).ok_or(format!("cargo build failed: {status}"))
+}
+
+/// One chapter's results: `runs[target][row]`, the rows in [`rows`] order.
+type Results = Vec<Vec<AttackRun>>;
+
+/// Every attack from every instance, in table order.
+fn rows() -> Vec<(Attack, StrangerSite)> {
+    Attack::ALL
+        .iter()
+        .flat_map(|&attack| StrangerSite::ALL.iter().map(move |&site| (attack, site)))
+        .collect()
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let options = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("attack_report: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = build() {
+        eprintln!("attack_report: {e}");
+        return ExitCode::FAILURE;
+    }
+    let mut targets = Vec::new();
+    if let Some((dir, source)) = &options.before {
+        targets.push(Target::Before { dir: dir.clone(), source: source.clone() });
+    }
+    targets.extend([Target::Chapter, Target::Unprotected]);
+
+    let steps = options.chapters.len() * targets.len() * StrangerSite::ALL.len();
+    let mut progress =
+        Progress::new("attack report", steps as u64).with_estimate(Duration::from_secs(8));
+    let stranger = Stranger::start();
+    let browser = Browser::launch(&Profile::new()).await;
+    let mut victim = Victim::new(&browser);
+    let mut all: Vec<(u8, Results)> = Vec::new();
+    for &number in &options.chapters {
+        let mut results = Results::new();
+        for target in &targets {
+            let mut server = target.start(number);
+            let mut runs = vec![None; rows().len()];
+            for site in StrangerSite::ALL {
+                progress.step(format!(
+                    "chapter {number}, {}, from {}",
+                    target.heading(),
+                    site.label()
+                ));
+                for (row, &(attack, row_site)) in rows().iter().enumerate() {
+                    if row_site == site {
+                        runs[row] = Some(victim.attack(&mut server, &stranger, site, attack).await);
+                    }
+                }
+            }
+            results.push(runs.into_iter().map(|run| run.expect("every row run")).collect());
+        }
+        all.push((number, results));
+    }
+    browser.close().await;
+    progress.finish();
+
+    print_tables(&targets, &all);
+    ExitCode::SUCCESS
+}
+
+/// One table per group of chapters whose cells are all the same.
+fn print_tables(targets: &[Target], all: &[(u8, Results)]) {
+    let variant = targets.iter().position(|t| matches!(t, Target::Unprotected)).expect("a variant");
+    let cells = |results: &Results| -> Vec<Vec<String>> {
+        rows()
+            .iter()
+            .enumerate()
+            .map(|(row, &(attack, _))| {
+                let sent = results[variant][row].cookie_sent;
+                results.iter().map(|runs| cell(&runs[row], attack, sent)).collect()
+            })
+            .collect()
+    };
+    let mut groups: Vec<(Vec<u8>, Vec<Vec<String>>)> = Vec::new();
+    for (number, results) in all {
+        let table = cells(results);
+        match groups.iter_mut().find(|(_, t)| *t == table) {
+            Some((numbers, _)) => numbers.push(*number),
+            None => groups.push((vec![*number], table)),
+        }
+    }
+    for (numbers, table) in groups {
+        let names: Vec<String> = numbers.iter().map(u8::to_string).collect();
+        let title = if numbers.len() == 1 { "Chapter" } else { "Chapters" };
+        println!("### {title} {}\n", names.join(", "));
+        let headings: Vec<String> = targets.iter().map(Target::heading).collect();
+        println!("| attack | from | {} |", headings.join(" | "));
+        println!("| --- | --- |{}", " --- |".repeat(targets.len()));
+        for ((attack, site), cells) in rows().into_iter().zip(table) {
+            // In a code span, `<img …>` needs no escaping.
+            println!("| `{}` | {} | {} |", attack.label(), site.label(), cells.join(" | "));
+        }
+        println!();
+    }
+    println!(
+        "A form attack is \"blocked: 403\" when the browser landed on the chapter's 403 page; \
+         \"no cookie sent\" is what the unprotected variant logged of the same request; the \
+         outcome is what the chapter's /home showed next."
+    );
+}
+
+/// The words of one cell. `sent`: whether the browser sent the session
+/// cookie with this attack's request, as the variant logged it.
+fn cell(run: &AttackRun, attack: Attack, sent: Option<bool>) -> String {
+    match &run.outcome {
+        Outcome::ThemeChanged => "worked: theme changed".into(),
+        Outcome::SignedOut => "worked: signed out".into(),
+        Outcome::SignedInAs(name) => format!("worked: signed in as {name}"),
+        Outcome::Unchanged => match (run.landed_status, sent) {
+            (Some(403), _) => "blocked: 403".into(),
+            (_, Some(false)) if attack != Attack::Login => {
+                "blocked: no cookie sent (SameSite=Lax)".into()
+            }
+            (None, _) => "blocked: GET /logout only shows a page".into(),
+            (Some(status), _) => format!("blocked: answered {status}, nothing changed"),
+        },
+    }
+}
