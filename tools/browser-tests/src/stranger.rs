@@ -212,24 +212,8 @@ async fn run(
     attack: Attack,
     theme: &str,
 ) -> AttackRun {
-    let number = server.chapter.number;
     server.new_output();
-
-    client.goto(&stranger.attack_url(site, attack, server)).await.unwrap();
-    let landed_status = match attack {
-        Attack::ImageLogout => {
-            wait_for_image(client).await.unwrap_or_else(|e| {
-                panic!("chapter {number}: the {attack:?} attack from {site:?}: {e}")
-            });
-            None
-        }
-        Attack::Theme | Attack::Logout | Attack::Login => {
-            let status = wait_for_landing(client, &origin_of(server)).await;
-            Some(status.unwrap_or_else(|e| {
-                panic!("chapter {number}: the {attack:?} attack from {site:?}: {e}")
-            }))
-        }
-    };
+    let landed_status = open(client, stranger, site, attack, server).await;
     let cookie_sent = cookie_sent(&server.new_output(), attack);
 
     client.goto(&server.url("/home")).await.unwrap();
@@ -248,6 +232,45 @@ async fn run(
         }
     };
     AttackRun { outcome, landed_status, cookie_sent }
+}
+
+/// Opens the page of `attack` on the `site` stranger, aimed at `server`,
+/// and waits until the attack is over. Returns the HTTP status of the page
+/// a form attack leaves the browser on; `None` for the image.
+pub async fn open(
+    client: &Client,
+    stranger: &Stranger,
+    site: StrangerSite,
+    attack: Attack,
+    server: &ChapterServer,
+) -> Option<u16> {
+    let number = server.chapter.number;
+    let failed = |e: String| -> ! {
+        panic!("chapter {number}: the {attack:?} attack from {}: {e}", stranger.origin(site))
+    };
+    client.goto(&stranger.attack_url(site, attack, server)).await.unwrap();
+    match attack {
+        Attack::ImageLogout => {
+            wait_for_image(client).await.unwrap_or_else(|e| failed(e));
+            None
+        }
+        Attack::Theme | Attack::Logout | Attack::Login => {
+            Some(wait_for_landing(client, &origin_of(server)).await.unwrap_or_else(|e| failed(e)))
+        }
+    }
+}
+
+/// `cargo build` of the stranger and of the unprotected variant, for the
+/// tools run with `cargo run --bin`, which builds nothing else.
+pub fn build_binaries() -> Result<(), String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .current_dir(launcher::workspace_root())
+        .args(["build", "--locked", "-p", "stranger", "-p", "browser-tests"])
+        .args(["--bin", "stranger", "--bin", "unprotected_chapter"])
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    status.success().then_some(()).ok_or(format!("cargo build of the stranger failed: {status}"))
 }
 
 /// Waits until the form attack has taken the browser to `target`'s origin

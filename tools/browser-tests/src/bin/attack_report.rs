@@ -31,7 +31,7 @@
 //! left go to stderr, the tables to stdout.
 
 use std::path::PathBuf;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::time::Duration;
 
 use browser_tests::stranger::{self, Attack, AttackRun, Outcome, Stranger, StrangerSite, Victim};
@@ -126,14 +126,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
 /// binary alone does not build them.
 fn build() -> Result<(), String> {
     launcher::build_chapters(launcher::Profile::Debug).map_err(|e| e.to_string())?;
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(launcher::workspace_root())
-        .args(["build", "--locked", "-p", "stranger", "-p", "browser-tests"])
-        .args(["--bin", "stranger", "--bin", "unprotected_chapter"])
-        .status()
-        .map_err(|e| e.to_string())?;
-    status.success().then_some(()).ok_or(format!("cargo build failed: {status}"))
+    stranger::build_binaries()
 }
 
 /// One chapter's results: `runs[target][row]`, the rows in [`rows`] order.
