@@ -256,3 +256,31 @@ fn cell(run: &AttackRun, attack: Attack, sent: Option<bool>) -> String {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{cell, Attack, AttackRun, Outcome};
+
+    fn run(outcome: Outcome, landed_status: Option<u16>) -> AttackRun {
+        AttackRun { outcome, landed_status, cookie_sent: None }
+    }
+
+    #[test]
+    fn a_cell_says_what_happened_and_what_stopped_it() {
+        let theme = Attack::Theme;
+        let changed = run(Outcome::ThemeChanged, Some(200));
+        assert_eq!(cell(&changed, theme, Some(true)), "worked: theme changed");
+        let mallory = run(Outcome::SignedInAs("mallory".into()), Some(200));
+        assert_eq!(cell(&mallory, Attack::Login, Some(false)), "worked: signed in as mallory");
+        let refused = run(Outcome::Unchanged, Some(403));
+        assert_eq!(cell(&refused, theme, Some(false)), "blocked: 403");
+        let unsent = run(Outcome::Unchanged, Some(200));
+        assert_eq!(cell(&unsent, theme, Some(false)), "blocked: no cookie sent (SameSite=Lax)");
+        assert_eq!(cell(&unsent, theme, Some(true)), "blocked: answered 200, nothing changed");
+        let image = run(Outcome::Unchanged, None);
+        assert_eq!(
+            cell(&image, Attack::ImageLogout, Some(true)),
+            "blocked: GET /logout only shows a page"
+        );
+    }
+}
