@@ -27,6 +27,7 @@ use tempfile::TempDir;
 
 use rocket::time::OffsetDateTime;
 use sessions::config::{chapter_defaults, SessionConfig};
+use sessions::csrf::CsrfToken;
 use sessions::policy::ExpiryPolicy;
 use sessions::{
     app_with, Chapter, Clock, CookieExpiry, ManualClock, SessionData, SessionRecord, Storage, Theme,
@@ -198,6 +199,14 @@ impl TestApp {
         }
     }
 
+    /// [`TestApp::store`], or `None` while the Redis cannot be reached.
+    fn try_store(&self) -> Option<Records> {
+        match self.chapter.storage {
+            Storage::SealedCookie | Storage::ServerFiles => Some(self.store()),
+            Storage::Redis => Records::redis(&self.keys).ok(),
+        }
+    }
+
     /// The names of the session records on the server, sorted: file paths
     /// in the file chapters, keys in the Redis chapter, none in the cookie
     /// chapters.
@@ -307,13 +316,57 @@ impl TestApp {
         self.post_form("/login", body)
     }
 
+    /// Presses Log Out, with the session's token as the button's form
+    /// carries it.
     pub fn post_logout(&self) -> LocalResponse<'_> {
-        self.post_form("/logout", String::new())
+        self.post_form("/logout", self.token_field())
     }
 
+    /// Presses the theme toggle, with the session's token as its form
+    /// carries it.
     pub fn post_theme(&self, next: &str) -> LocalResponse<'_> {
-        self.post_form("/theme", format!("next={}", encode(next)))
+        self.post_form("/theme", format!("next={}&{}", encode(next), self.token_field()))
     }
+
+    /// `csrf_token=…` as the session's forms send it; empty when nobody is
+    /// signed in (the forms have no token then).
+    fn token_field(&self) -> String {
+        format!("csrf_token={}", self.csrf_token().unwrap_or_default())
+    }
+
+    // ANCHOR: csrf_token
+    /// The CSRF token of the browser's current session, the one its pages'
+    /// forms carry (`forms_carry_the_session_token` proves they do). It is
+    /// read from the session itself, not from a page, so that reading it is
+    /// not a request: the session's activity stays exactly as the test left
+    /// it. `None` when the browser holds no live session.
+    pub fn csrf_token(&self) -> Option<String> {
+        let record = self.current_record()?;
+        Some(record.csrf_token.as_str().to_owned())
+    }
+
+    /// The session the browser's cookie holds, as the server keeps it:
+    /// opened with the app's key in the cookie chapters, read from the
+    /// store in the others. Expiry is not checked.
+    pub fn current_record(&self) -> Option<SessionRecord> {
+        let json = match self.chapter.storage {
+            Storage::SealedCookie => self
+                .client
+                .cookies()
+                .get_private(self.chapter.cookie_name)?
+                .value()
+                .as_bytes()
+                .to_vec(),
+            Storage::ServerFiles | Storage::Redis => {
+                let cookie =
+                    self.client.cookies().get(self.chapter.cookie_name)?.value().to_owned();
+                let id = sessions::store::SessionId::parse(&cookie)?;
+                self.try_store()?.read(&self.record_name_of(&id)).ok()?
+            }
+        };
+        SessionRecord::from_json(&json)
+    }
+    // ANCHOR_END: csrf_token
 
     pub fn post_form(&self, path: &str, body: String) -> LocalResponse<'_> {
         self.client.post(path.to_owned()).header(ContentType::Form).body(body).dispatch()
@@ -326,11 +379,17 @@ impl TestApp {
     }
 
     /// Signs `username` in, ticking "Keep me signed in" if `remember`, and
-    /// returns the session cookie the browser got.
+    /// follows the redirect to the home page as a browser does (which shows
+    /// the sign-in's message, and so writes the session once more). Returns
+    /// the session cookie the browser holds then.
     pub fn sign_in_choosing(&self, username: &str, remember: bool) -> Cookie<'static> {
         let response = self.post_login_with(username, None, remember.then_some("on"));
         assert_is_redirect_to(&response, "/home");
-        session_cookie(&self.chapter, &response).expect("sign-in sets the session cookie")
+        let signed_in =
+            session_cookie(&self.chapter, &response).expect("sign-in sets the session cookie");
+        let home = self.get("/home");
+        assert_eq!(home.status(), Status::Ok, "the page after sign-in");
+        session_cookie(&self.chapter, &home).unwrap_or(signed_in)
     }
     // ANCHOR_END: sign_in_helper
 
@@ -393,7 +452,7 @@ pub fn data_of(user_name: &str) -> SessionData {
 
 /// A session of `user_name` whose last recorded activity is `last_seen`.
 pub fn record_of(user_name: &str, last_seen: OffsetDateTime) -> SessionRecord {
-    SessionRecord::new(data_of(user_name), last_seen)
+    SessionRecord::new(data_of(user_name), last_seen, CsrfToken::generate().expect("a token"))
 }
 
 /// Percent-encodes a form value.

@@ -457,6 +457,18 @@ impl AsyncApp {
         Cookie::new(self.chapter.cookie_name, value.to_owned())
     }
 
+    /// The `csrf_token=…` field of the forms of the session `value`, read
+    /// from its record; empty once the record is gone (the server then
+    /// checks no token: there is no session to change).
+    fn token_field(&self, value: &str) -> String {
+        let token = sessions::store::SessionId::parse(value)
+            .map(|id| self.store_dir().join(sessions::store::FileStore::file_name(&id)))
+            .and_then(|path| std::fs::read(path).ok())
+            .and_then(|json| SessionRecord::from_json(&json))
+            .map(|record| record.csrf_token.as_str().to_owned());
+        format!("csrf_token={}", token.unwrap_or_default())
+    }
+
     /// Signs in (as the browser holding `current`, if any); the new cookie value.
     async fn sign_in(&self, name: &str, current: Option<&str>) -> String {
         let mut request = self
@@ -474,7 +486,14 @@ impl AsyncApp {
     }
 
     async fn sign_out(&self, value: &str) {
-        let response = self.client.post("/logout").cookie(self.cookie(value)).dispatch().await;
+        let response = self
+            .client
+            .post("/logout")
+            .header(rocket::http::ContentType::Form)
+            .cookie(self.cookie(value))
+            .body(self.token_field(value))
+            .dispatch()
+            .await;
         assert_eq!(response.status(), Status::SeeOther);
     }
 
@@ -498,7 +517,7 @@ impl AsyncApp {
             .post("/theme")
             .header(rocket::http::ContentType::Form)
             .cookie(self.cookie(value))
-            .body("next=/about")
+            .body(format!("next=/about&{}", self.token_field(value)))
             .dispatch()
             .await;
         assert_eq!(response.status(), Status::SeeOther);

@@ -10,6 +10,7 @@
 pub mod chapter;
 pub mod clock;
 pub mod config;
+pub mod csrf;
 mod lifetime;
 mod page;
 pub mod policy;

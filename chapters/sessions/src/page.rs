@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 
+use rocket::http::Method;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::time::{format_description::well_known::Rfc3339, macros::format_description};
 use rocket::time::{Duration, OffsetDateTime, UtcOffset};
@@ -15,10 +16,14 @@ use crate::session::{Session, SessionManager};
 use crate::CookieExpiry;
 
 // ANCHOR: page_guard
-/// Request guard for rendering a page of the site.
+/// Request guard for rendering a page of the site. A `GET` takes the
+/// one-time message waiting for it, if any, so that the page shows it and
+/// no later page does; a form's `POST` leaves it for the page it
+/// redirects to.
 pub struct Page<'r> {
     pub session: Session<'r>,
     path: &'r str,
+    flash: Option<String>,
 }
 
 #[rocket::async_trait]
@@ -27,7 +32,11 @@ impl<'r> FromRequest<'r> for Page<'r> {
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
         let session = rocket::outcome::try_outcome!(Session::from_request(request).await);
-        Outcome::Success(Page { session, path: request.uri().path().as_str() })
+        let flash = match request.method() {
+            Method::Get => session.take_flash().await,
+            _ => None,
+        };
+        Outcome::Success(Page { session, path: request.uri().path().as_str(), flash })
     }
 }
 // ANCHOR_END: page_guard
@@ -42,6 +51,11 @@ pub struct PageContext<'a> {
     theme: Theme,
     /// This page's path, so the theme toggle can come back to it.
     path: &'a str,
+    /// The session's CSRF token, for the hidden field of every form that
+    /// changes the session; absent when signed out.
+    csrf_token: Option<&'a str>,
+    /// The one-time message this page shows.
+    flash: Option<String>,
     panel: Panel,
 }
 
@@ -140,13 +154,15 @@ fn deadlines(manager: &SessionManager, record: &SessionRecord, now: OffsetDateTi
 
 impl<'r> Page<'r> {
     pub fn context(&self) -> PageContext<'_> {
-        page_context(
+        let mut context = page_context(
             self.session.manager(),
             self.session.record(),
             self.path,
             self.session.record_name(),
             self.session.unavailable().is_some(),
-        )
+        );
+        context.flash = self.flash.clone();
+        context
     }
 
     /// Renders the template `name` with this page's context.
@@ -204,6 +220,8 @@ pub fn page_context<'a>(
         user,
         theme: user.map_or(Theme::Light, |u| u.theme),
         path,
+        csrf_token: session.map(|s| s.csrf_token.as_str()),
+        flash: None,
         panel,
     }
 }

@@ -136,7 +136,7 @@ mod tests {
 
     fn record(now: OffsetDateTime) -> SessionRecord {
         let data = SessionData { user_name: "ada".into(), lang: "en".into(), theme: Theme::Dark };
-        SessionRecord::new(data, now)
+        SessionRecord::new(data, now, crate::csrf::CsrfToken::for_tests())
     }
 
     #[test]

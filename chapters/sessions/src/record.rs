@@ -1,5 +1,7 @@
-//! What a session holds: the tutorial's data, and the two timestamps the
-//! server needs to enforce its own limits. The sealed cookie and the
+//! What a session holds: the tutorial's data, the two timestamps the
+//! server needs to enforce its own limits, and what else a session
+//! carries: the secret its forms prove they came from this site with, and
+//! a one-time message for the next page. The sealed cookie and the
 //! server-side stores keep exactly this, as JSON.
 
 use std::sync::Arc;
@@ -7,6 +9,7 @@ use std::sync::Arc;
 use rocket::time::OffsetDateTime;
 use serde::{Deserialize, Serialize};
 
+use crate::csrf::CsrfToken;
 use crate::username::Username;
 
 // ANCHOR: session_data
@@ -43,10 +46,10 @@ impl SessionData {
     }
 }
 
-/// A change to a session's data. It may run more than once: a store with
+/// A change to a session. It may run more than once: a store with
 /// optimistic locking (Redis) applies it again when another request
 /// changed the record in between.
-pub type DataChange = Arc<dyn Fn(&mut SessionData) + Send + Sync>;
+pub type RecordChange = Arc<dyn Fn(&mut SessionRecord) + Send + Sync>;
 
 // RFC 3339 with a fixed width (nanoseconds, numeric offset), so a sealed
 // cookie is always the same length: `2026-11-25T20:12:56.123456789+00:00`.
@@ -60,8 +63,9 @@ time::serde::format_description!(
 /// A session as every mechanism keeps it (sealed in the cookie, or a
 /// record on the server): the tutorial's data plus the two timestamps the
 /// server needs to enforce its idle and absolute limits by itself, whatever
-/// the browser does with the cookie, and, in the chapter where the user
-/// chooses, whether they asked to be remembered.
+/// the browser does with the cookie; in the chapter where the user
+/// chooses, whether they asked to be remembered; the session's CSRF token;
+/// and a message waiting for the next page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionRecord {
     #[serde(flatten)]
@@ -80,13 +84,28 @@ pub struct SessionRecord {
     /// written without it read as `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remember: Option<bool>,
+    /// The secret every form of this session carries (see
+    /// [`csrf`](crate::csrf)). Required: a record without one is not a
+    /// session this code started, and reads as none.
+    pub csrf_token: CsrfToken,
+    /// A one-time message for the next page (see
+    /// [`flash`](crate::session::flash)); absent from the JSON when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flash: Option<String>,
 }
 // ANCHOR_END: session_record
 
 impl SessionRecord {
-    /// A session that starts now.
-    pub fn new(data: SessionData, now: OffsetDateTime) -> Self {
-        SessionRecord { data, created_at: now, last_seen: now, remember: None }
+    /// A session that starts now, with `csrf_token` as its forms' secret.
+    pub fn new(data: SessionData, now: OffsetDateTime, csrf_token: CsrfToken) -> Self {
+        SessionRecord {
+            data,
+            created_at: now,
+            last_seen: now,
+            remember: None,
+            csrf_token,
+            flash: None,
+        }
     }
 
     /// Did the user ask to be remembered at sign-in?
@@ -114,20 +133,22 @@ mod tests {
     fn timestamps_are_stored_as_rfc3339() {
         let at = OffsetDateTime::from_unix_timestamp(1_795_637_576).unwrap();
         let data = SessionData { user_name: "ada".into(), lang: "en".into(), theme: Theme::Dark };
-        let record = SessionRecord::new(data, at);
+        let record = SessionRecord::new(data, at, CsrfToken::generate().unwrap());
         let json: serde_json::Value = serde_json::from_str(&record.to_json()).unwrap();
         assert_eq!(json["created_at"], "2026-11-25T20:12:56.000000000+00:00");
         assert_eq!(json["last_seen"], "2026-11-25T20:12:56.000000000+00:00");
+        assert_eq!(json["csrf_token"], record.csrf_token.as_str());
         assert_eq!(SessionRecord::from_json(record.to_json().as_bytes()), Some(record));
         assert_eq!(SessionRecord::from_json(br#"{"user_name":"ad"#), None);
         assert!(json.get("remember").is_none(), "no choice, no field");
+        assert!(json.get("flash").is_none(), "no message, no field");
     }
 
     #[test]
     fn the_choice_to_be_remembered_is_kept_and_old_records_still_read() {
         let at = OffsetDateTime::from_unix_timestamp(1_795_637_576).unwrap();
         let data = SessionData { user_name: "ada".into(), lang: "en".into(), theme: Theme::Dark };
-        let mut record = SessionRecord::new(data, at);
+        let mut record = SessionRecord::new(data, at, CsrfToken::generate().unwrap());
         let old = record.to_json();
         record.remember = Some(true);
         let json: serde_json::Value = serde_json::from_str(&record.to_json()).unwrap();
@@ -136,5 +157,22 @@ mod tests {
         let read = SessionRecord::from_json(old.as_bytes()).expect("a record from before");
         assert_eq!(read.remember, None);
         assert!(!read.remembered());
+    }
+
+    #[test]
+    fn a_record_without_a_csrf_token_is_not_a_session() {
+        let before = br#"{"user_name":"ada","lang":"en","theme":"dark","created_at":"2026-11-25T20:12:56.000000000+00:00","last_seen":"2026-11-25T20:12:56.000000000+00:00"}"#;
+        assert_eq!(SessionRecord::from_json(before), None);
+    }
+
+    #[test]
+    fn a_waiting_message_is_kept() {
+        let at = OffsetDateTime::from_unix_timestamp(1_795_637_576).unwrap();
+        let data = SessionData { user_name: "ada".into(), lang: "en".into(), theme: Theme::Dark };
+        let mut record = SessionRecord::new(data, at, CsrfToken::generate().unwrap());
+        record.flash = Some("Signed in as ada.".into());
+        let json: serde_json::Value = serde_json::from_str(&record.to_json()).unwrap();
+        assert_eq!(json["flash"], "Signed in as ada.");
+        assert_eq!(SessionRecord::from_json(record.to_json().as_bytes()), Some(record));
     }
 }

@@ -7,6 +7,7 @@ use rocket::{catch, catchers, get, post, routes, uri, Catcher, FromForm, Request
 use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 
+use crate::csrf::{self, SameOrigin};
 use crate::page::{page_context, Page};
 use crate::safe_next::safe_next;
 use crate::session::{SessionManager, SignedIn};
@@ -134,8 +135,15 @@ fn parse_remember(values: &[&str]) -> Result<bool, &'static str> {
 // ANCHOR_END: login_form
 
 // ANCHOR: login
+// `SameOrigin` comes first: a form another origin sent is refused before
+// the session is even read. The sign-in form has no session yet to keep a
+// token in, so that layer is all it has (see the book on login CSRF).
 #[post("/login", data = "<form>")]
-async fn login(page: Page<'_>, form: Form<LoginForm<'_>>) -> Result<Redirect, (Status, Template)> {
+async fn login(
+    _from: SameOrigin,
+    page: Page<'_>,
+    form: Form<LoginForm<'_>>,
+) -> Result<Redirect, (Status, Template)> {
     let next = form.next.and_then(safe_next);
     let offers_choice = page.session.manager().chapter().cookie_expiry.is_chosen_at_sign_in();
     let remember = if offers_choice { parse_remember(&form.remember) } else { Ok(false) };
@@ -166,9 +174,39 @@ fn logout_page(page: Page<'_>) -> Template {
     page.render("logout")
 }
 
+// ANCHOR: token_form
+/// The field every form that changes a signed-in session carries.
+#[derive(FromForm)]
+struct TokenForm<'r> {
+    csrf_token: Option<&'r str>,
+}
+// ANCHOR_END: token_form
+
+// ANCHOR: refuse_without_token
+/// `403` for a form without this session's token: another page made the
+/// browser send it, or it comes from before the current sign-in.
+fn refuse_without_token(page: &Page<'_>, given: Option<&str>) -> (Status, Template) {
+    let reason = match given {
+        None | Some("") => "The form carried no token.",
+        Some(_) => "The form carried a token that is not this session's.",
+    };
+    rocket::warn!("refused a form without the session's token: {reason}");
+    (Status::Forbidden, page.render_with("refused", context! { reason, layer: "token" }))
+}
+// ANCHOR_END: refuse_without_token
+
 // ANCHOR: logout
-#[post("/logout")]
-async fn logout(page: Page<'_>) -> Result<Redirect, (Status, Template)> {
+#[post("/logout", data = "<form>")]
+async fn logout(
+    _from: SameOrigin,
+    page: Page<'_>,
+    form: Form<TokenForm<'_>>,
+) -> Result<Redirect, (Status, Template)> {
+    // Signed out already, or the store cannot say: no token to check, and
+    // nothing a forged request could end.
+    if page.session.data().is_some() && !page.session.token_matches(form.csrf_token) {
+        return Err(refuse_without_token(&page, form.csrf_token));
+    }
     if let Err(e) = page.session.sign_out().await {
         rocket::error!("sign-out failed: {e}");
         let unavailable = page.render_with("unavailable", context! { signing_out: true });
@@ -182,10 +220,12 @@ async fn logout(page: Page<'_>) -> Result<Redirect, (Status, Template)> {
 #[derive(FromForm)]
 struct ThemeForm<'r> {
     next: Option<&'r str>,
+    csrf_token: Option<&'r str>,
 }
 
 #[post("/theme", data = "<form>")]
 async fn toggle_theme(
+    _from: SameOrigin,
     page: Page<'_>,
     form: Form<ThemeForm<'_>>,
 ) -> Result<Redirect, (Status, Template)> {
@@ -194,6 +234,9 @@ async fn toggle_theme(
     }
     if page.session.data().is_none() {
         return Ok(sign_in_first(uri!(home)));
+    }
+    if !page.session.token_matches(form.csrf_token) {
+        return Err(refuse_without_token(&page, form.csrf_token));
     }
     if let Err(e) = page.session.toggle_theme().await {
         rocket::error!("theme change failed: {e}");
@@ -205,9 +248,15 @@ async fn toggle_theme(
 
 /// Every error (404, 422, …) gets a page of the site rather than Rocket's
 /// default. Catchers cannot set cookies, so it shows the visitor signed out.
+/// A `403` from [`SameOrigin`] says which origin sent the form.
 #[catch(default)]
 fn any_error(status: Status, request: &Request<'_>) -> (Status, Template) {
     let manager = request.rocket().state::<SessionManager>().expect("managed by sessions::app");
+    if let Some(csrf::Refused(reason)) = csrf::refusal(request) {
+        let page = page_context(manager, None, request.uri().path().as_str(), None, false);
+        let form = context! { reason, layer: "origin" };
+        return (status, Template::render("refused", context! { page, form }));
+    }
     // A 503 here comes from `SignedIn`: a session cookie the store could
     // not look up.
     let unavailable = status == Status::ServiceUnavailable;

@@ -25,7 +25,11 @@ fn policy() -> ExpiryPolicy {
 }
 
 fn session(now: OffsetDateTime) -> SessionRecord {
-    SessionRecord::new(SessionData::new(Username::parse("ada lovelace").unwrap()), now)
+    SessionRecord::new(
+        SessionData::new(Username::parse("ada lovelace").unwrap()),
+        now,
+        sessions::csrf::CsrfToken::generate().unwrap(),
+    )
 }
 
 fn cookie(c: &mut Criterion) {

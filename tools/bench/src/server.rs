@@ -100,7 +100,9 @@ impl Server {
     pub fn fill_store(&self, total: usize) {
         let data =
             SessionData { user_name: "stored".into(), lang: "en".into(), theme: Theme::Dark };
-        let record = SessionRecord::new(data, rocket::time::OffsetDateTime::now_utc());
+        let now = rocket::time::OffsetDateTime::now_utc();
+        let token = sessions::csrf::CsrfToken::generate().expect("a token");
+        let record = SessionRecord::new(data, now, token);
         let json = rocket::serde::json::serde_json::to_vec(&record).expect("json");
         if let Some(space) = self.server.key_space() {
             return fill_redis(space, total, &json);

@@ -3,6 +3,7 @@
 //! sign out or change the theme; they never see a raw key or cookie.
 
 mod cookie;
+pub mod flash;
 mod sealed;
 mod server;
 
@@ -15,10 +16,12 @@ use rocket::request::{FromRequest, Outcome, Request};
 use rocket::time::{Duration, OffsetDateTime};
 
 pub use cookie::SessionCookie;
+pub use flash::{Notice, NoticeCookie};
 
 use crate::config::{self, SessionConfig};
+use crate::csrf::CsrfToken;
 use crate::policy::ExpiryPolicy;
-use crate::record::{DataChange, SessionData, SessionRecord};
+use crate::record::{RecordChange, SessionData, SessionRecord};
 use crate::store::{ServerStore, StoreDescription, StoreUnavailable};
 use crate::username::Username;
 use crate::{Chapter, Clock};
@@ -53,7 +56,7 @@ trait Mechanism: Send + Sync {
         &self,
         jar: &CookieJar<'_>,
         current: &SessionRecord,
-        change: DataChange,
+        change: RecordChange,
         now: OffsetDateTime,
     ) -> Result<(), StoreUnavailable>;
 
@@ -73,6 +76,8 @@ pub struct SessionManager {
     policy: ExpiryPolicy,
     clock: Arc<dyn Clock>,
     cookie: SessionCookie,
+    /// Where the "signed out" notice waits for the next page.
+    notice: NoticeCookie,
     mechanism: Box<dyn Mechanism>,
 }
 
@@ -110,7 +115,8 @@ impl SessionManager {
                 }
                 None => Box::new(sealed::SealedCookie { cookie, policy }),
             };
-            let manager = SessionManager { chapter, policy, clock, cookie, mechanism };
+            let notice = NoticeCookie::new(&chapter);
+            let manager = SessionManager { chapter, policy, clock, cookie, notice, mechanism };
             Ok(rocket.manage(manager))
         })
     }
@@ -133,6 +139,11 @@ impl SessionManager {
     /// The session cookie's settings, for the panel.
     pub fn cookie(&self) -> &SessionCookie {
         &self.cookie
+    }
+
+    /// The cookie of the notice a visitor without a session can get.
+    pub fn notice_cookie(&self) -> &NoticeCookie {
+        &self.notice
     }
 
     /// What the session panel says about where the sessions live.
@@ -231,17 +242,34 @@ impl<'r> Session<'r> {
         self.manager.mechanism.record_name(self.jar)
     }
 
+    /// The session's CSRF token, for its forms, if someone is signed in.
+    pub fn csrf_token(&self) -> Option<&'r CsrfToken> {
+        self.current().map(|record| &record.csrf_token)
+    }
+
+    // ANCHOR: token_matches
+    /// Did the form carry this session's token? Never, when nobody is
+    /// signed in: there is no token to match.
+    pub fn token_matches(&self, given: Option<&str>) -> bool {
+        self.csrf_token().is_some_and(|token| token.matches(given))
+    }
+    // ANCHOR_END: token_matches
+
     // ANCHOR: sign_in
-    /// Signs `user_name` in with a fresh session. `remember` is the "Keep
-    /// me signed in" box, kept in the session where the chapter lets the
-    /// user choose, and ignored elsewhere.
+    /// Signs `user_name` in with a fresh session: a new record, a new CSRF
+    /// token, and a message for the next page. `remember` is the "Keep me
+    /// signed in" box, kept in the session where the chapter lets the user
+    /// choose, and ignored elsewhere.
     pub async fn sign_in(
         &self,
         user_name: Username,
         remember: bool,
     ) -> Result<(), StoreUnavailable> {
         let now = self.manager.now();
-        let mut record = SessionRecord::new(SessionData::new(user_name), now);
+        let message = flash::signed_in(user_name.as_str());
+        let mut record =
+            SessionRecord::new(SessionData::new(user_name), now, CsrfToken::generate()?);
+        record.flash = Some(message);
         if self.manager.chapter.cookie_expiry.is_chosen_at_sign_in() {
             record.remember = Some(remember);
         }
@@ -262,18 +290,46 @@ impl<'r> Session<'r> {
         }
         self.manager.mechanism.end(self.jar).await?;
         self.manager.cookie.remove(self.jar);
+        self.manager.notice.leave(self.jar, Notice::SignedOut);
         Ok(())
     }
     // ANCHOR_END: sign_out
 
     // ANCHOR: toggle_theme
-    /// Switches between the dark and the light theme.
+    /// Switches between the dark and the light theme, and says so on the
+    /// next page.
     pub async fn toggle_theme(&self) -> Result<(), StoreUnavailable> {
         let Some(current) = self.current() else { return Ok(()) };
-        let toggle = Arc::new(|data: &mut SessionData| data.theme = data.theme.toggled());
+        let toggle = Arc::new(|record: &mut SessionRecord| {
+            record.data.theme = record.data.theme.toggled();
+            record.flash = Some(flash::theme_changed(record.data.theme));
+        });
         self.manager.mechanism.change(self.jar, current, toggle, self.manager.now()).await
     }
     // ANCHOR_END: toggle_theme
+
+    // ANCHOR: take_flash
+    /// The one-time message waiting for this page, if any, forgotten as it
+    /// is read: from the session when someone is signed in (written back
+    /// without it), else from the notice cookie (removed). While the
+    /// session cannot be written, its message waits for a later page, so
+    /// that it is shown once and only once.
+    pub async fn take_flash(&self) -> Option<String> {
+        let Some(current) = self.current() else {
+            let notice = self.manager.notice.take(self.jar);
+            return notice.map(|notice| notice.text().to_owned());
+        };
+        let message = current.flash.clone()?;
+        let forget = Arc::new(|record: &mut SessionRecord| record.flash = None);
+        match self.manager.mechanism.change(self.jar, current, forget, self.manager.now()).await {
+            Ok(()) => Some(message),
+            Err(e) => {
+                rocket::error!("cannot clear a shown message: {e}");
+                None
+            }
+        }
+    }
+    // ANCHOR_END: take_flash
 }
 
 // ANCHOR: signed_in

@@ -13,7 +13,7 @@ use rocket::time::OffsetDateTime;
 use super::cookie::SessionCookie;
 use super::Mechanism;
 use crate::policy::{ExpiryPolicy, Verdict};
-use crate::record::{DataChange, SessionRecord};
+use crate::record::{RecordChange, SessionRecord};
 use crate::store::{StoreDescription, StoreUnavailable};
 
 /// The sealed cookie as the place a session lives.
@@ -80,12 +80,12 @@ impl Mechanism for SealedCookie {
         &self,
         jar: &CookieJar<'_>,
         current: &SessionRecord,
-        change: DataChange,
+        change: RecordChange,
         now: OffsetDateTime,
     ) -> Result<(), StoreUnavailable> {
-        // The cookie is the store: seal it again with the new data.
+        // The cookie is the store: seal it again with the change made.
         let mut record = current.clone();
-        change(&mut record.data);
+        change(&mut record);
         record.last_seen = now;
         self.seal(jar, &record, now);
         Ok(())

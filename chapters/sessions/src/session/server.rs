@@ -9,7 +9,7 @@ use rocket::time::OffsetDateTime;
 use super::cookie::SessionCookie;
 use super::Mechanism;
 use crate::policy::{ExpiryPolicy, Verdict};
-use crate::record::{DataChange, SessionRecord};
+use crate::record::{RecordChange, SessionRecord};
 use crate::store::{Decision, SessionId, SessionStore, StoreDescription, StoreUnavailable};
 
 /// A [`SessionStore`] as the place a session lives.
@@ -91,7 +91,7 @@ impl Mechanism for StoredSessions {
         &self,
         jar: &CookieJar<'_>,
         _: &SessionRecord,
-        change: DataChange,
+        change: RecordChange,
         now: OffsetDateTime,
     ) -> Result<(), StoreUnavailable> {
         let Some(id) = self.id(jar) else { return Ok(()) };
@@ -100,7 +100,7 @@ impl Mechanism for StoredSessions {
             if policy.is_expired(record, now) {
                 return Decision::Delete;
             }
-            change(&mut record.data);
+            change(record);
             record.last_seen = now;
             Decision::Write { time_to_live: policy.time_to_live(record, now) }
         });

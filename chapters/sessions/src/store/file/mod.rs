@@ -376,7 +376,7 @@ mod tests {
 
     fn session(name: &str, now: OffsetDateTime) -> SessionRecord {
         let data = SessionData { user_name: name.into(), lang: "en".into(), theme: Theme::Dark };
-        SessionRecord::new(data, now)
+        SessionRecord::new(data, now, crate::csrf::CsrfToken::for_tests())
     }
 
     fn on_disk(store: &FileStore, id: &SessionId) -> SessionRecord {

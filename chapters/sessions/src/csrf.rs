@@ -1,0 +1,217 @@
+//! Cross-site request forgery: another page making the reader's browser
+//! send one of our forms. Refused in layers, each one enough for the cases
+//! it sees, so that no single mistake opens the door:
+//!
+//! 1. [`SameOrigin`]: every `POST` whose `Origin` header (or, without one,
+//!    `Sec-Fetch-Site`) names another origin is refused before anything
+//!    else runs. Browsers send these headers themselves, and no page can
+//!    change them.
+//! 2. [`CsrfToken`]: every form that changes a signed-in session carries a
+//!    secret of that session, which another page cannot read.
+//! 3. `SameSite=Lax` on the session cookie (see
+//!    [`SessionCookie`](crate::session::SessionCookie)): another *site*'s
+//!    `POST` arrives without the cookie at all.
+
+use std::io;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rocket::http::uri::{Absolute, Host};
+use rocket::http::Status;
+use rocket::request::{FromRequest, Outcome, Request};
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+// ANCHOR: token
+/// The session's secret for its forms: 256 random bits, base64url, made at
+/// sign-in and kept in the session (sealed in the cookie, or in the
+/// record). A new sign-in makes a new one, so a token seen before it is
+/// worth nothing after it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CsrfToken(String);
+
+impl CsrfToken {
+    const BYTES: usize = 32;
+
+    /// A fresh token from the operating system's CSPRNG.
+    pub fn generate() -> io::Result<Self> {
+        let mut bytes = [0u8; Self::BYTES];
+        getrandom::fill(&mut bytes).map_err(io::Error::other)?;
+        Ok(CsrfToken(URL_SAFE_NO_PAD.encode(bytes)))
+    }
+
+    /// A token that is always the same, for unit tests that compare
+    /// records built twice.
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> Self {
+        CsrfToken("token-of-a-unit-test".into())
+    }
+
+    /// The token as the forms carry it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Is `given` this token? Compared in constant time, so how long the
+    /// answer takes says nothing about how much of a guess was right. A
+    /// missing or empty `given` never matches.
+    pub fn matches(&self, given: Option<&str>) -> bool {
+        let Some(given) = given.filter(|g| !g.is_empty()) else { return false };
+        !self.0.is_empty() && bool::from(self.0.as_bytes().ct_eq(given.as_bytes()))
+    }
+}
+// ANCHOR_END: token
+
+/// Never shown in logs or `{:?}`: it is a secret of the session.
+impl std::fmt::Debug for CsrfToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CsrfToken(..)")
+    }
+}
+
+// ANCHOR: provenance
+/// Where a request says it comes from, by the headers browsers add to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provenance {
+    /// `Origin` is this site's own origin, or `Sec-Fetch-Site` says
+    /// `same-origin` (or `none`: the user typed or bookmarked it).
+    SameOrigin,
+    /// Neither header: not a browser that sends them (curl, an old client).
+    /// Such a request cannot have been sent by another page in a modern
+    /// browser, and the token still guards what it can change.
+    Unknown,
+    /// Another origin sent it: what the refusal page says about it.
+    Foreign(String),
+}
+
+impl Provenance {
+    /// Reads `Origin` first and, only without it, `Sec-Fetch-Site`.
+    pub fn of(request: &Request<'_>) -> Provenance {
+        let headers = request.headers();
+        if let Some(origin) = headers.get_one("Origin") {
+            // Rocket reads the host from `Host` when it serves HTTP/1.1 (and
+            // from `:authority` for HTTP/2); a local test client sets only
+            // the header.
+            let host = headers.get_one("Host").and_then(|h| Host::parse(h).ok());
+            return from_origin(origin.trim(), request.host().or(host.as_ref()));
+        }
+        match headers.get_one("Sec-Fetch-Site").map(str::trim) {
+            None => Provenance::Unknown,
+            Some("same-origin" | "none") => Provenance::SameOrigin,
+            Some(other) => Provenance::Foreign(format!("Sec-Fetch-Site: {other}")),
+        }
+    }
+}
+
+/// Compares the `Origin` header with the `Host` the browser sent the
+/// request to: the same host name and the same port make the same origin.
+/// `127.0.0.1` and `localhost` are different origins (and sites), and so
+/// are two ports of one host.
+fn from_origin(origin: &str, host: Option<&Host<'_>>) -> Provenance {
+    let foreign = || Provenance::Foreign(format!("Origin: {origin}"));
+    // `null`: a sandboxed frame, a `data:` page, a redirect across sites.
+    let Ok(uri) = Absolute::parse(origin) else { return foreign() };
+    let default_port = match uri.scheme().to_ascii_lowercase().as_str() {
+        "http" => 80,
+        "https" => 443,
+        _ => return foreign(),
+    };
+    let (Some(authority), Some(host)) = (uri.authority(), host) else { return foreign() };
+    let same_name = authority.host().eq_ignore_ascii_case(host.domain().as_str());
+    let same_port = authority.port().unwrap_or(default_port) == host.port().unwrap_or(default_port);
+    if same_name && same_port && uri.path().is_empty() && uri.query().is_none() {
+        Provenance::SameOrigin
+    } else {
+        foreign()
+    }
+}
+// ANCHOR_END: provenance
+
+// ANCHOR: same_origin
+/// Request guard of every `POST`: refuses, with `403`, a request another
+/// origin sent, before any other guard runs (so before the session is even
+/// read, and nothing of it changes). The catcher shows why.
+pub struct SameOrigin;
+
+/// Why [`SameOrigin`] refused a request, for the `403` page.
+#[derive(Debug, Clone)]
+pub struct Refused(pub String);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for SameOrigin {
+    type Error = Refused;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Refused> {
+        match Provenance::of(request) {
+            Provenance::SameOrigin | Provenance::Unknown => Outcome::Success(SameOrigin),
+            Provenance::Foreign(reason) => {
+                rocket::warn!("refused a {} from another origin ({reason})", request.uri());
+                let reason = request.local_cache(|| Some(Refused(reason))).clone();
+                Outcome::Error((Status::Forbidden, reason.expect("cached just now")))
+            }
+        }
+    }
+}
+// ANCHOR_END: same_origin
+
+/// Why the request was refused, if [`SameOrigin`] refused it: for the
+/// catcher's page.
+pub fn refusal(request: &Request<'_>) -> Option<Refused> {
+    request.local_cache(|| None::<Refused>).clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(text: &str) -> Host<'static> {
+        Host::parse_owned(text.to_owned()).unwrap()
+    }
+
+    #[test]
+    fn the_same_host_and_port_is_the_same_origin() {
+        let on = host("127.0.0.1:8003");
+        assert_eq!(from_origin("http://127.0.0.1:8003", Some(&on)), Provenance::SameOrigin);
+        assert_eq!(from_origin("HTTP://127.0.0.1:8003", Some(&on)), Provenance::SameOrigin);
+        let plain = host("example.com");
+        assert_eq!(from_origin("http://example.com", Some(&plain)), Provenance::SameOrigin);
+        assert_eq!(from_origin("http://EXAMPLE.com:80", Some(&plain)), Provenance::SameOrigin);
+    }
+
+    #[test]
+    fn another_port_host_or_scheme_is_another_origin() {
+        let on = host("127.0.0.1:8003");
+        for origin in [
+            "http://127.0.0.1:8667",
+            "http://localhost:8003",
+            "http://127.0.0.1",
+            "https://127.0.0.1",
+            "http://127.0.0.1:8003.evil.example",
+            "ftp://127.0.0.1:8003",
+            "http://127.0.0.1:8003/path",
+            "null",
+            "",
+            "127.0.0.1:8003",
+        ] {
+            let verdict = from_origin(origin, Some(&on));
+            assert!(matches!(verdict, Provenance::Foreign(_)), "{origin}: {verdict:?}");
+        }
+        let verdict = from_origin("http://127.0.0.1:8003", None);
+        assert!(matches!(verdict, Provenance::Foreign(_)), "no Host to compare with");
+    }
+
+    #[test]
+    fn tokens_match_only_themselves() {
+        let token = CsrfToken::generate().unwrap();
+        let other = CsrfToken::generate().unwrap();
+        assert_eq!(token.as_str().len(), 43);
+        assert!(token.matches(Some(token.as_str())));
+        assert!(!token.matches(Some(other.as_str())));
+        assert!(!token.matches(Some(&token.as_str()[..42])));
+        assert!(!token.matches(Some("")));
+        assert!(!token.matches(None));
+        assert!(!CsrfToken(String::new()).matches(Some("")), "an empty token matches nothing");
+        assert_eq!(format!("{token:?}"), "CsrfToken(..)");
+    }
+}

@@ -1,0 +1,114 @@
+//! One-time messages ("flash" messages): a form's handler leaves one, the
+//! browser follows the redirect (Post/Redirect/Get), and the next page
+//! shows it and forgets it, so a reload does not show it again.
+//!
+//! A signed-in user's message lives in the session, like everything else
+//! about them: sealed in the cookie, or in the record. After sign-out
+//! there is no session to keep it in, and starting one for a visitor would
+//! break the rule that a signed-out visitor gets no session cookie. So the
+//! one message a visitor can get, "signed out", travels in a small cookie
+//! of its own, [`NoticeCookie`], like Rocket's own `Flash`. That cookie is
+//! not sealed: any page of the same *host* (another port of 127.0.0.1, say)
+//! could set it too. It therefore carries the name of a notice, never
+//! text: the worst a forged one can do is show "You have been signed out."
+//! to a visitor who is signed out.
+
+use rocket::http::{Cookie, CookieJar, SameSite};
+use rocket::time::Duration;
+
+use crate::record::Theme;
+use crate::Chapter;
+
+// ANCHOR: messages
+/// The message a sign-in leaves for the next page.
+pub fn signed_in(user_name: &str) -> String {
+    format!("Signed in as {user_name}.")
+}
+
+/// The message a theme change leaves for the next page.
+pub fn theme_changed(theme: Theme) -> String {
+    match theme {
+        Theme::Dark => "Theme changed to dark.".into(),
+        Theme::Light => "Theme changed to light.".into(),
+    }
+}
+
+/// The notices a visitor without a session can get, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    SignedOut,
+}
+
+impl Notice {
+    /// What the cookie carries.
+    fn name(self) -> &'static str {
+        match self {
+            Notice::SignedOut => "signed-out",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Notice> {
+        match name {
+            "signed-out" => Some(Notice::SignedOut),
+            _ => None,
+        }
+    }
+
+    /// What the page shows.
+    pub fn text(self) -> &'static str {
+        match self {
+            Notice::SignedOut => "You have been signed out.",
+        }
+    }
+}
+// ANCHOR_END: messages
+
+// ANCHOR: notice_cookie
+/// The cookie that carries a [`Notice`] to the next page: `chapterN_notice`,
+/// `HttpOnly`, `SameSite=Lax`, and gone after a minute even if no page
+/// reads it.
+#[derive(Debug, Clone)]
+pub struct NoticeCookie {
+    pub name: String,
+}
+
+impl NoticeCookie {
+    /// How long an unread notice is kept.
+    pub const LIFETIME: Duration = Duration::minutes(1);
+
+    pub fn new(chapter: &Chapter) -> Self {
+        NoticeCookie { name: format!("chapter{}_notice", chapter.number) }
+    }
+
+    /// Leaves `notice` for the next page.
+    pub fn leave(&self, jar: &CookieJar<'_>, notice: Notice) {
+        let cookie = Cookie::build((self.name.clone(), notice.name()))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .max_age(Self::LIFETIME);
+        jar.add(cookie);
+    }
+
+    /// The notice the request carries, if any, removing it so that it is
+    /// shown once. A value that names no notice is removed and shows
+    /// nothing.
+    pub fn take(&self, jar: &CookieJar<'_>) -> Option<Notice> {
+        let notice = Notice::from_name(jar.get(&self.name)?.value());
+        jar.remove(Cookie::build(self.name.clone()).path("/"));
+        notice
+    }
+}
+// ANCHOR_END: notice_cookie
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_named_notices_are_shown() {
+        assert_eq!(Notice::from_name(Notice::SignedOut.name()), Some(Notice::SignedOut));
+        assert_eq!(Notice::from_name("You won a prize: call 555-0100"), None);
+        assert_eq!(Notice::from_name(""), None);
+    }
+}
