@@ -26,7 +26,10 @@ pub const VICTIM: &str = "Ada";
 /// The name the login attack signs the browser in with.
 pub const ATTACKER: &str = "mallory";
 
-const WAIT: Duration = Duration::from_secs(10);
+/// How long an attack may take: two navigations (the stranger's page, then
+/// the target's answer and its redirect) on a machine that runs four
+/// browser tests at once.
+const WAIT: Duration = Duration::from_secs(20);
 
 /// Which of the stranger's two instances an attack comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -174,14 +174,16 @@ impl Attack {
             }
             // The answer is an HTML page, not an image: `error` fires, not
             // `load`. Either way the request is over, and the page says so.
+            // The function comes first: the image may fail before the
+            // parser reaches anything after it.
             Attack::ImageLogout => format!(
-                "<img id=\"attack\" alt=\"\" width=\"1\" height=\"1\" src=\"{src}\" \
-                 onload=\"attackDone('load')\" onerror=\"attackDone('error')\">\n\
+                "<script>function attackDone(how) {{\
+                 document.body.dataset.attack = 'done:' + how;\
+                 document.getElementById('attack-done').hidden = false; }}</script>\n\
                  <p id=\"attack-done\" hidden>The image request is over. Open \
                  <a href=\"{home}\">{home}</a> to see whether you are still signed in.</p>\n\
-                 <script>function attackDone(how) {{\
-                 document.body.dataset.attack = 'done:' + how;\
-                 document.getElementById('attack-done').hidden = false; }}</script>",
+                 <img id=\"attack\" alt=\"\" width=\"1\" height=\"1\" src=\"{src}\" \
+                 onload=\"attackDone('load')\" onerror=\"attackDone('error')\">",
                 src = escape(&target.url("/logout")),
                 home = escape(&target.url("/home")),
             ),
