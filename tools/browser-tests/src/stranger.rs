@@ -64,13 +64,28 @@ pub struct Stranger {
 }
 
 impl Stranger {
-    /// Starts `target/debug/stranger` (`cargo build -p stranger`) and waits
-    /// until both instances answer.
+    /// Starts `target/debug/stranger` (`cargo build -p stranger`) on two
+    /// free ports and waits until both instances answer.
     pub fn start() -> Stranger {
-        let binary = launcher::cargo::binary_dir(launcher::Profile::Debug).join("stranger");
-        let launch = Launch::program(&binary).unwrap_or_else(|e| panic!("the stranger: {e}"));
-        let cross_site_port = launch.listen_port();
         let same_site_port = launcher::free_port().expect("a free port for the stranger");
+        Stranger::start_launch(Stranger::launch(), same_site_port)
+    }
+
+    /// Starts it on its own ports, 8666 and 8667, as `cargo run -p
+    /// stranger` does: where a page shows the stranger's origin (the
+    /// chapter's 403 page names the `Origin`), it is the one a learner sees.
+    pub fn start_on_own_ports() -> Stranger {
+        let launch = Stranger::launch().port(stranger::CROSS_SITE_PORT);
+        Stranger::start_launch(launch, stranger::SAME_SITE_PORT)
+    }
+
+    fn launch() -> Launch {
+        let binary = launcher::cargo::binary_dir(launcher::Profile::Debug).join("stranger");
+        Launch::program(&binary).unwrap_or_else(|e| panic!("the stranger: {e}"))
+    }
+
+    fn start_launch(launch: Launch, same_site_port: u16) -> Stranger {
+        let cross_site_port = launch.listen_port();
         let server = launch
             .env("STRANGER_CROSS_SITE_PORT", cross_site_port.to_string())
             .env("STRANGER_SAME_SITE_PORT", same_site_port.to_string())

@@ -15,11 +15,19 @@
 //! so they show the persistent cookie; `chapter-N-signed-in-not-remembered.png`
 //! and `chapter-N-devtools-not-remembered.png` with it unticked (a
 //! browser-session cookie); and `chapter-N-login.png` is its sign-in form,
-//! with the box. Rerun it whenever the pages change.
+//! with the box.
+//!
+//! `stranger-refused.png` is an attack failing: signed in to chapter 2,
+//! the browser opens the same-site stranger's theme attack
+//! (`tools/stranger`, built here first), and the picture is the 403 page
+//! the chapter answers its forged POST with; the stranger listens on its
+//! own ports, 8666 and 8667, for it (the page names the form's `Origin`).
+//! Rerun it whenever the pages change.
 
 use std::fs;
 use std::path::Path;
 
+use browser_tests::stranger::{self, Attack, Stranger, StrangerSite};
 use browser_tests::{pages, Browser, ChapterServer, KeySpace, Lifetime, Profile, CHAPTERS};
 use launcher::progress::Progress;
 
@@ -34,7 +42,10 @@ async fn main() {
     let folder = launcher::workspace_root().join("book/src/screenshots");
     fs::create_dir_all(&folder).unwrap();
 
-    let mut progress = Progress::new("screenshots", CHAPTERS.len() as u64);
+    // The stranger's binary, for the last picture: `scripts/screenshots`
+    // builds only the chapters.
+    stranger::build_binaries().unwrap_or_else(|e| panic!("{e}"));
+    let mut progress = Progress::new("screenshots", CHAPTERS.len() as u64 + 1);
     for chapter in CHAPTERS {
         progress.step(format!("chapter {}", chapter.number));
         let n = chapter.number;
@@ -82,7 +93,24 @@ async fn main() {
         devtools::cookies(&chapter, USER, chooses, &folder.join(&name)).await;
         progress.println(format!("wrote {}", folder.join(name).display()));
     }
+    progress.step("the stranger's attack, refused");
+    stranger_refused(&folder.join("stranger-refused.png"), &progress).await;
     progress.finish();
+}
+
+/// Chapter 2, signed in, after the same-site stranger's theme attack: the
+/// page the chapter answers the forged POST with, which must be a 403.
+async fn stranger_refused(path: &Path, progress: &Progress) {
+    let server = ChapterServer::start(2, Lifetime::ChapterDefault);
+    // The page names the stranger's origin: the one a learner sees.
+    let stranger = Stranger::start_on_own_ports();
+    let browser = Browser::launch(&Profile::new()).await;
+    pages::sign_in(&browser, &server, USER).await;
+    let status =
+        stranger::open(&browser, &stranger, StrangerSite::SameSite, Attack::Theme, &server).await;
+    assert_eq!(status, Some(403), "chapter 2 did not refuse the stranger's theme attack");
+    save(&browser, path, progress).await;
+    browser.close().await;
 }
 
 async fn save(browser: &Browser, path: &Path, progress: &Progress) {
