@@ -88,6 +88,9 @@ struct Panel {
     /// The request's cookie could not be looked up: the store is out of
     /// order, so whether it is a live session is unknown.
     store_unavailable: bool,
+    /// The request was refused before its session was read (a form from
+    /// another origin): the page shows nobody, whoever is signed in.
+    session_unread: bool,
 }
 
 /// When the signed-in session ends, as the server sees it at this request.
@@ -152,6 +155,15 @@ fn deadlines(manager: &SessionManager, record: &SessionRecord, now: OffsetDateTi
     }
 }
 
+impl PageContext<'_> {
+    /// For a page answered without reading the session: its panel says so
+    /// instead of "signed out".
+    pub fn without_the_session(mut self) -> Self {
+        self.panel.session_unread = true;
+        self
+    }
+}
+
 impl<'r> Page<'r> {
     pub fn context(&self) -> PageContext<'_> {
         let mut context = page_context(
@@ -213,6 +225,7 @@ pub fn page_context<'a>(
         store_dir: store.location,
         record,
         store_unavailable,
+        session_unread: false,
     };
     PageContext {
         chapter: chapter.number,

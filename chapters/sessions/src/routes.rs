@@ -253,7 +253,8 @@ async fn toggle_theme(
 fn any_error(status: Status, request: &Request<'_>) -> (Status, Template) {
     let manager = request.rocket().state::<SessionManager>().expect("managed by sessions::app");
     if let Some(csrf::Refused(reason)) = csrf::refusal(request) {
-        let page = page_context(manager, None, request.uri().path().as_str(), None, false);
+        let page = page_context(manager, None, request.uri().path().as_str(), None, false)
+            .without_the_session();
         let form = context! { reason, layer: "origin" };
         return (status, Template::render("refused", context! { page, form }));
     }

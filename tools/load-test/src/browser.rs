@@ -126,6 +126,14 @@ impl Browser {
         if !self.cookies.contains_key(&self.session_cookie) {
             return self.fail("sign-in set no session cookie".into());
         }
+        // Follow the redirect, as a browser does: the page shows the
+        // sign-in's message and carries the session's CSRF token, which the
+        // theme and Log Out forms send back.
+        let answer = self.send(Method::GET, "/about", None).await?;
+        let Some(token) = csrf_token(&answer.body) else {
+            return self
+                .fail(format!("no CSRF token on the page after sign-in: {}", answer.status));
+        };
 
         let views = 3 + self.next_random() % 6;
         for _ in 0..views {
@@ -133,7 +141,8 @@ impl Browser {
                 return Err(Stop::Deadline);
             }
             if self.next_random().is_multiple_of(5) {
-                let answer = self.send(Method::POST, "/theme", Some("next=%2Fhome".into())).await?;
+                let form = format!("next=%2Fhome&csrf_token={token}");
+                let answer = self.send(Method::POST, "/theme", Some(form)).await?;
                 self.expect_redirect(&answer, "/home", "theme toggle")?;
             }
             let page = PAGES[(self.next_random() % 4) as usize];
@@ -145,7 +154,8 @@ impl Browser {
             }
         }
 
-        let answer = self.send(Method::POST, "/logout", Some(String::new())).await?;
+        let answer =
+            self.send(Method::POST, "/logout", Some(format!("csrf_token={token}"))).await?;
         self.expect_redirect(&answer, "/logout", "sign-out")?;
         if self.cookies.contains_key(&self.session_cookie) {
             return self.fail("sign-out left the session cookie".into());
@@ -276,4 +286,12 @@ impl Browser {
             self.cookies.insert(cookie.name().to_owned(), cookie.value().to_owned());
         }
     }
+}
+
+/// The value of the first hidden `csrf_token` field of a page.
+fn csrf_token(body: &str) -> Option<String> {
+    let field = r#"name="csrf_token" value=""#;
+    let start = body.find(field)? + field.len();
+    let token = &body[start..start + body[start..].find('"')?];
+    (!token.is_empty()).then(|| token.to_owned())
 }

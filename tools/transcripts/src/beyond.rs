@@ -125,14 +125,14 @@ fn two_instances(setup: &Setup) -> io::Result<Vec<Transcript>> {
 
     browser.use_port(port_b);
     text.exchange_on(&on_b, &browser.get("/about"), Some(Excerpt::Short));
-    text.exchange_on(&on_b, &browser.post("/theme", &[("next", "/home")]), None);
+    text.exchange_on(&on_b, &browser.submit("/theme", &[("next", "/home")]), None);
 
     browser.use_port(port_a);
     text.exchange_on(&on_a, &browser.get("/home"), Some(Excerpt::Short));
 
     let copy = browser.cookie(&name).expect("the session cookie");
     browser.use_port(port_b);
-    text.exchange_on(&on_b, &browser.post("/logout", &[]), None);
+    text.exchange_on(&on_b, &browser.submit("/logout", &[]), None);
 
     text.note("a copy of the cookie from before the sign-out, sent to instance A");
     let mut old = Browser::with_copy_of(port_a, &name, &copy);

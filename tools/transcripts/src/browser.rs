@@ -9,6 +9,9 @@ use cookie::Cookie;
 pub struct Exchange {
     pub method: &'static str,
     pub path: String,
+    /// Request headers sent besides `Cookie` and `Content-Type` (the
+    /// `Origin` of a form another page sent, say).
+    pub headers: Vec<(String, String)>,
     /// The `Cookie` header the client sent, if any.
     pub cookie: Option<String>,
     /// The form body of a `POST`.
@@ -36,6 +39,8 @@ pub struct Browser {
     agent: ureq::Agent,
     base: String,
     jar: Vec<StoredCookie>,
+    /// The CSRF token of the last page that had a form with one.
+    token: Option<String>,
 }
 
 impl Browser {
@@ -45,7 +50,7 @@ impl Browser {
             .http_status_as_error(false)
             .build()
             .into();
-        Browser { agent, base: format!("http://127.0.0.1:{port}"), jar: Vec::new() }
+        Browser { agent, base: format!("http://127.0.0.1:{port}"), jar: Vec::new(), token: None }
     }
 
     /// A second browser that holds a copy of one cookie: how a stolen
@@ -57,16 +62,38 @@ impl Browser {
     }
 
     pub fn get(&mut self, path: &str) -> Exchange {
-        self.send("GET", path, None)
+        self.send("GET", path, None, &[])
     }
 
+    /// Posts `form` as typed, with nothing the page added: the sign-in
+    /// form, or a request a script writes.
     pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Exchange {
-        let body = form
-            .iter()
-            .map(|(key, value)| format!("{key}={}", form_encode(value)))
-            .collect::<Vec<_>>()
-            .join("&");
-        self.send("POST", path, Some(body))
+        self.send("POST", path, Some(form_body(form)), &[])
+    }
+
+    /// Posts `form` with the request header `header` added: what a browser
+    /// sends when another page submitted the form (`Origin: …`).
+    pub fn post_with_header(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+        header: (&str, &str),
+    ) -> Exchange {
+        self.send("POST", path, Some(form_body(form)), &[header])
+    }
+
+    /// Submits a form of the last page loaded, as a browser does: `fields`
+    /// and the page's hidden CSRF token.
+    pub fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Exchange {
+        let token = self.token.clone().expect("a page with the session's forms was loaded");
+        let mut form = fields.to_vec();
+        form.push(("csrf_token", &token));
+        self.send("POST", path, Some(form_body(&form)), &[])
+    }
+
+    /// The CSRF token of the last page that had one.
+    pub fn page_token(&self) -> Option<&str> {
+        self.token.as_deref()
     }
 
     /// Sends the next requests to the server on `port` of the same host, as
@@ -92,7 +119,13 @@ impl Browser {
         self.jar.iter().filter(move |c| c.expires_at.is_none_or(|at| at > now))
     }
 
-    fn send(&mut self, method: &'static str, path: &str, form: Option<String>) -> Exchange {
+    fn send(
+        &mut self,
+        method: &'static str,
+        path: &str,
+        form: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> Exchange {
         let sent_at = OffsetDateTime::now_utc();
         let cookie = Some(
             self.live_cookies(sent_at)
@@ -115,6 +148,9 @@ impl Browser {
                     .agent
                     .post(&url)
                     .header("Content-Type", "application/x-www-form-urlencoded");
+                for (name, value) in headers {
+                    request = request.header(*name, *value);
+                }
                 if let Some(cookie) = &cookie {
                     request = request.header("Cookie", cookie);
                 }
@@ -137,9 +173,13 @@ impl Browser {
         for raw in &set_cookies {
             self.store(raw, sent_at);
         }
+        if let Some(token) = hidden_token(&body) {
+            self.token = Some(token);
+        }
         Exchange {
             method,
             path: path.to_owned(),
+            headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
             cookie,
             form,
             status: status.as_u16(),
@@ -169,6 +209,22 @@ impl Browser {
             });
         }
     }
+}
+
+/// A form's fields as a browser sends them.
+fn form_body(form: &[(&str, &str)]) -> String {
+    form.iter()
+        .map(|(key, value)| format!("{key}={}", form_encode(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The value of a page's first hidden `csrf_token` field, if it has one.
+fn hidden_token(body: &str) -> Option<String> {
+    let field = r#"name="csrf_token" value=""#;
+    let start = body.find(field)? + field.len();
+    let token = &body[start..start + body[start..].find('"')?];
+    (!token.is_empty()).then(|| token.to_owned())
 }
 
 /// `application/x-www-form-urlencoded`, as a browser writes a form value.

@@ -21,7 +21,9 @@
 //! `15-…`), and chapter 3 a session that meets its absolute limit, run with
 //! short lifetimes (`absolute`, `chapter-3/11-absolute-limit.txt`); the
 //! scenarios of "Beyond one server" (`beyond`) start chapters 4 and 5
-//! twice, read what Redis holds, and stop a Redis of their own. Values
+//! twice, read what Redis holds, and stop a Redis of their own; and
+//! chapter 2 shows what else a session carries (`carries`, `what-else/`):
+//! messages, CSRF tokens, and the forms refused without them. Values
 //! that differ on every run are replaced by placeholders (see `normalise`).
 //!
 //! The servers listen on 127.0.0.1, on ports the operating system finds
@@ -30,6 +32,7 @@
 mod absolute;
 mod beyond;
 mod browser;
+mod carries;
 mod launch;
 mod normalise;
 mod page;
@@ -134,6 +137,7 @@ fn generate(setup: &Setup) -> io::Result<BTreeMap<String, String>> {
     scenarios
         .push(("chapter 6's choice at sign-in".into(), Box::new(move || remember::play(setup))));
     scenarios.push(("chapter 3's absolute limit".into(), Box::new(move || absolute::play(setup))));
+    scenarios.push(("what else a session carries".into(), Box::new(move || carries::play(setup))));
     for (name, scenario) in beyond::scenarios() {
         scenarios.push((name.to_owned(), Box::new(move || scenario(setup))));
     }

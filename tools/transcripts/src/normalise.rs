@@ -28,7 +28,14 @@ pub struct Normaliser {
     values: Vec<String>,
     /// SHA-256 (hex) of each session id, with the id's number.
     hashes: Vec<(String, usize)>,
+    /// CSRF tokens in order of first appearance: `<csrf token #1>`, …
+    tokens: Vec<String>,
 }
+
+/// What a CSRF token follows wherever a transcript shows one: a form body,
+/// a page's hidden field, a record's JSON.
+const TOKEN_MARKERS: [&str; 3] =
+    ["csrf_token=", r#"name="csrf_token" value=""#, r#""csrf_token": ""#];
 
 impl Normaliser {
     pub fn session_dir(&mut self, dir: &std::path::Path) {
@@ -81,6 +88,7 @@ impl Normaliser {
         header
             .split("; ")
             .map(|pair| match pair.split_once('=') {
+                Some((name, value)) if is_notice(name) => format!("{name}={value}"),
                 Some((name, value)) => format!("{name}={}", self.cookie_value(value)),
                 None => pair.to_owned(),
             })
@@ -96,7 +104,8 @@ impl Normaliser {
         let mut parts = raw.split("; ");
         let first = parts.next().unwrap_or_default();
         let (name, value) = first.split_once('=').expect("name=value");
-        let mut shown = vec![format!("{name}={}", self.cookie_value(value))];
+        let value = if is_notice(name) { value.to_owned() } else { self.cookie_value(value) };
+        let mut shown = vec![format!("{name}={value}")];
         for attribute in parts {
             if !attribute.to_ascii_lowercase().starts_with("expires=") {
                 shown.push(attribute.to_owned());
@@ -121,9 +130,27 @@ impl Normaliser {
         shown.join("; ")
     }
 
-    /// Paths, record names, key prefixes and ports in free text.
+    /// Learns the CSRF tokens `text` shows (a form, a page, a record), so
+    /// that [`Normaliser::text`] replaces them with their placeholder.
+    pub fn learn_tokens(&mut self, text: &str) {
+        for marker in TOKEN_MARKERS {
+            for (at, _) in text.match_indices(marker) {
+                let rest = &text[at + marker.len()..];
+                let token = rest.get(..43).filter(|t| is_session_id(t));
+                if let Some(token) = token.filter(|t| !self.tokens.iter().any(|k| k == t)) {
+                    self.tokens.push(token.to_owned());
+                }
+            }
+        }
+    }
+
+    /// Paths, record names, key prefixes, ports and CSRF tokens in free
+    /// text.
     pub fn text(&self, text: &str) -> String {
         let mut text = text.to_owned();
+        for (index, token) in self.tokens.iter().enumerate() {
+            text = text.replace(token.as_str(), &format!("<csrf token #{}>", index + 1));
+        }
         for (dir, shown) in &self.session_dirs {
             text = text.replace(dir.as_str(), shown);
         }
@@ -177,6 +204,12 @@ pub fn pttl(millis: i64, lifetime: u64) -> String {
             format!("(integer) <≈ {lifetime} s, in milliseconds>")
         }
     }
+}
+
+/// The cookie of the notice after sign-out (`chapterN_notice`): its value
+/// is the name of the notice, the same on every run, so it is shown as is.
+fn is_notice(name: &str) -> bool {
+    name.ends_with("_notice")
 }
 
 /// The shape of a server-side session id: 43 characters of base64url.

@@ -8,6 +8,8 @@ pub enum Excerpt {
     Short,
     /// All of the panel too.
     Full,
+    /// Theme, navbar, heading, and every form with its hidden fields.
+    Forms,
 }
 
 const WIDTH: usize = 78;
@@ -30,8 +32,20 @@ pub fn excerpt(html: &str, how: Excerpt, normalise: impl Fn(&str) -> String) -> 
         None => "[Sign In]".to_owned(),
     };
     push(&mut lines, "navbar", &navbar);
+    if let Some(message) = between(html, "id=\"flash\" role=\"status\">", "</p>") {
+        push(&mut lines, "message", &text(message));
+    }
     if let Some(heading) = between(html, "<h3", "</h3>") {
         push(&mut lines, "page", &text(&format!("<h3{heading}")));
+    }
+    if let Some(reason) = between(html, "id=\"refused-reason\">", "</p>") {
+        push(&mut lines, "", &text(reason));
+    }
+    if how == Excerpt::Forms {
+        for form in forms(html) {
+            push(&mut lines, "form", &form);
+        }
+        return lines;
     }
     let mut panel = vec![("What it holds", "session-holds")];
     if how == Excerpt::Full {
@@ -44,6 +58,28 @@ pub fn excerpt(html: &str, how: Excerpt, normalise: impl Fn(&str) -> String) -> 
         }
     }
     lines
+}
+
+/// Each `<form>` of the page as `POST /theme  next=/home csrf_token=…`:
+/// its action and the fields it sends without the user typing them.
+fn forms(html: &str) -> Vec<String> {
+    html.split("<form action=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let action = &rest[..rest.find('"')?];
+            let body = &rest[..rest.find("</form>")?];
+            let hidden: Vec<String> = body
+                .split("<input type=\"hidden\" name=\"")
+                .skip(1)
+                .filter_map(|field| {
+                    let name = &field[..field.find('"')?];
+                    let value = between(field, "value=\"", "\"")?;
+                    Some(format!("{name}={}", text(value)))
+                })
+                .collect();
+            Some(format!("POST {action}  {}", hidden.join(" ")))
+        })
+        .collect()
 }
 
 /// Adds `label  words…`, wrapped with a hanging indent.

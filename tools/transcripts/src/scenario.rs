@@ -65,7 +65,12 @@ impl<'n> Text<'n> {
     }
 
     fn request_and_response(&mut self, exchange: &Exchange, page: Option<Excerpt>) {
+        self.normaliser.learn_tokens(exchange.form.as_deref().unwrap_or_default());
+        self.normaliser.learn_tokens(&exchange.body);
         self.lines.push(format!("> {} {}", exchange.method, exchange.path));
+        for (name, value) in &exchange.headers {
+            self.lines.push(format!("> {name}: {value}"));
+        }
         if let Some(cookie) = &exchange.cookie {
             let cookie = self.normaliser.cookie_header(cookie);
             self.lines.push(format!("> Cookie: {cookie}"));
@@ -73,7 +78,7 @@ impl<'n> Text<'n> {
         if let Some(form) = exchange.form.as_ref().filter(|f| !f.is_empty()) {
             self.lines.push("> Content-Type: application/x-www-form-urlencoded".into());
             self.lines.push(">".into());
-            self.lines.push(format!("> {form}"));
+            self.lines.push(format!("> {}", self.normaliser.text(form)));
         }
         self.lines.push(String::new());
         self.lines.push(format!("< HTTP/1.1 {} {}", exchange.status, exchange.reason));
@@ -124,6 +129,7 @@ impl<'n> Text<'n> {
         let command = self.normaliser.text(&records::read_command(records, name));
         self.lines.push(command);
         let content = records::read(records, name);
+        self.normaliser.learn_tokens(&content);
         let shown = self.normaliser.record(content.trim_end());
         self.lines.extend(shown.lines().map(str::to_owned));
     }
@@ -266,7 +272,7 @@ pub fn play(setup: &Setup, number: u8) -> std::io::Result<Vec<Transcript>> {
         text.note("the record before the change");
         text.record(&mut store, record);
     }
-    text.exchange(&browser.post("/theme", &[("next", "/home")]), None);
+    text.exchange(&browser.submit("/theme", &[("next", "/home")]), None);
     if let Some(record) = records.first() {
         text.note("the record after the change");
         text.store(&mut store, false);
@@ -297,7 +303,7 @@ pub fn play(setup: &Setup, number: u8) -> std::io::Result<Vec<Transcript>> {
     // 7. Sign out, keeping a copy of the cookie as a thief would have.
     let copy = browser.cookie(&name).expect("the session cookie");
     let mut text = Text::new(&mut n);
-    text.exchange(&browser.post("/logout", &[]), None);
+    text.exchange(&browser.submit("/logout", &[]), None);
     text.exchange(&browser.get("/logout"), Some(Excerpt::Short));
     text.store(&mut store, false);
     out.push(("07-sign-out.txt".into(), text.finish()));
