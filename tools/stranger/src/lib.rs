@@ -55,7 +55,7 @@ pub fn instance(instance: Instance, port: u16) -> Rocket<Build> {
     let config = Config {
         address: Ipv4Addr::LOCALHOST.into(),
         port,
-        log_level: LogLevel::Critical,
+        log_level: LogLevel::Off,
         cli_colors: false,
         secret_key: SecretKey::generate().expect("random bytes from the operating system"),
         ..Config::debug_default()
@@ -73,13 +73,19 @@ pub fn instance(instance: Instance, port: u16) -> Rocket<Build> {
         }))
 }
 
-/// Serves both instances until both have shut down (Ctrl-C), or one fails.
-pub async fn serve(cross_site_port: u16, same_site_port: u16) -> Result<(), rocket::Error> {
+/// Serves both instances until both have shut down (Ctrl-C), or one fails:
+/// the error names its address.
+pub async fn serve(cross_site_port: u16, same_site_port: u16) -> Result<(), String> {
     let cross_site = Instance::cross_site(cross_site_port, same_site_port);
     let same_site = Instance::same_site(same_site_port, cross_site_port);
+    let launch = |instance: Instance, port: u16| {
+        let origin = instance.origin.clone();
+        let rocket = self::instance(instance, port);
+        async move { rocket.launch().await.map(drop).map_err(|e| format!("{origin}: {e}")) }
+    };
     rocket::tokio::try_join!(
-        instance(cross_site, cross_site_port).launch(),
-        instance(same_site, same_site_port).launch(),
+        launch(cross_site, cross_site_port),
+        launch(same_site, same_site_port),
     )?;
     Ok(())
 }
