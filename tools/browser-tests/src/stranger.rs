@@ -344,9 +344,121 @@ fn cookie_sent(log: &str, attack: Attack) -> Option<bool> {
     }
 }
 
+// ---------------------------------------------------------------- the book's table
+
+/// One chapter's results: `runs[target][row]`, the rows in [`rows`] order.
+pub type Results = Vec<Vec<AttackRun>>;
+
+/// Every attack from every instance, in table order.
+pub fn rows() -> Vec<(Attack, StrangerSite)> {
+    Attack::ALL
+        .iter()
+        .flat_map(|&attack| StrangerSite::ALL.iter().map(move |&site| (attack, site)))
+        .collect()
+}
+
+/// Where the book keeps the tables: written by `attack_report --write`
+/// from real runs, and checked by the stranger tests against the outcomes
+/// they assert (`the_books_table_is_what_these_tests_assert`).
+pub fn book_table_path() -> std::path::PathBuf {
+    launcher::cargo::workspace_root().join("book/src/generated/attacks.md")
+}
+
+/// Markdown tables of `all` (chapter, results), one per group of chapters
+/// whose cells are all the same; `headings` name the targets, and
+/// `variant` is the index of the unprotected one, whose log says whether
+/// the browser sent the cookie.
+pub fn tables(headings: &[String], variant: usize, all: &[(u8, Results)]) -> String {
+    use std::fmt::Write;
+    let cells = |results: &Results| -> Vec<Vec<String>> {
+        rows()
+            .iter()
+            .enumerate()
+            .map(|(row, &(attack, _))| {
+                let sent = results[variant][row].cookie_sent;
+                results.iter().map(|runs| cell(&runs[row], attack, sent)).collect()
+            })
+            .collect()
+    };
+    let mut groups: Vec<(Vec<u8>, Vec<Vec<String>>)> = Vec::new();
+    for (number, results) in all {
+        let table = cells(results);
+        match groups.iter_mut().find(|(_, t)| *t == table) {
+            Some((numbers, _)) => numbers.push(*number),
+            None => groups.push((vec![*number], table)),
+        }
+    }
+    let mut out = String::new();
+    for (numbers, table) in groups {
+        let names: Vec<String> = numbers.iter().map(u8::to_string).collect();
+        let title = if numbers.len() == 1 { "Chapter" } else { "Chapters" };
+        let _ = writeln!(out, "#### {title} {}\n", names.join(", "));
+        let _ = writeln!(out, "| attack | from | {} |", headings.join(" | "));
+        let _ = writeln!(out, "| --- | --- |{}", " --- |".repeat(headings.len()));
+        for ((attack, site), cells) in rows().into_iter().zip(table) {
+            // In a code span, `<img …>` needs no escaping.
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                attack.label(),
+                site.label(),
+                cells.join(" | ")
+            );
+        }
+        out.push('\n');
+    }
+    out.push_str(
+        "A form attack is \"blocked: 403\" when the browser landed on the chapter's 403 page; \
+         \"no cookie sent\" is what the unprotected variant logged of the same request; the \
+         outcome is what the chapter's /home showed next.\n",
+    );
+    out
+}
+
+/// The words of one cell. `sent`: whether the browser sent the session
+/// cookie with this attack's request, as the variant logged it.
+pub fn cell(run: &AttackRun, attack: Attack, sent: Option<bool>) -> String {
+    match &run.outcome {
+        Outcome::ThemeChanged => "worked: theme changed".into(),
+        Outcome::SignedOut => "worked: signed out".into(),
+        Outcome::SignedInAs(name) => format!("worked: signed in as {name}"),
+        Outcome::Unchanged => match (run.landed_status, sent) {
+            (Some(403), _) => "blocked: 403".into(),
+            (_, Some(false)) if attack != Attack::Login => {
+                "blocked: no cookie sent (SameSite=Lax)".into()
+            }
+            (None, _) => "blocked: GET /logout only shows a page".into(),
+            (Some(status), _) => format!("blocked: answered {status}, nothing changed"),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{cookie_sent, Attack};
+    use super::{cell, cookie_sent, Attack, AttackRun, Outcome};
+
+    fn run(outcome: Outcome, landed_status: Option<u16>) -> AttackRun {
+        AttackRun { outcome, landed_status, cookie_sent: None }
+    }
+
+    #[test]
+    fn a_cell_says_what_happened_and_what_stopped_it() {
+        let theme = Attack::Theme;
+        let changed = run(Outcome::ThemeChanged, Some(200));
+        assert_eq!(cell(&changed, theme, Some(true)), "worked: theme changed");
+        let mallory = run(Outcome::SignedInAs("mallory".into()), Some(200));
+        assert_eq!(cell(&mallory, Attack::Login, Some(false)), "worked: signed in as mallory");
+        let refused = run(Outcome::Unchanged, Some(403));
+        assert_eq!(cell(&refused, theme, Some(false)), "blocked: 403");
+        let unsent = run(Outcome::Unchanged, Some(200));
+        assert_eq!(cell(&unsent, theme, Some(false)), "blocked: no cookie sent (SameSite=Lax)");
+        assert_eq!(cell(&unsent, theme, Some(true)), "blocked: answered 200, nothing changed");
+        let image = run(Outcome::Unchanged, None);
+        assert_eq!(
+            cell(&image, Attack::ImageLogout, Some(true)),
+            "blocked: GET /logout only shows a page"
+        );
+    }
 
     #[test]
     fn reads_the_variants_log() {

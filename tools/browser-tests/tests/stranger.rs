@@ -19,7 +19,8 @@
 //! stranger`.
 
 use browser_tests::stranger::{
-    self, Attack, AttackRun, Outcome, Stranger, StrangerSite, Victim, ATTACKER,
+    self, rows, tables, Attack, AttackRun, Outcome, Results, Stranger, StrangerSite, Victim,
+    ATTACKER,
 };
 use browser_tests::{Browser, ChapterServer, Lifetime, Profile};
 
@@ -144,3 +145,33 @@ async fn attacks(number: u8, target: Target, site: StrangerSite) {
         site.label()
     );
 }
+
+// ANCHOR: book_table
+/// The book's table of outcomes (`book/src/generated/attacks.md`, written
+/// by `attack_report --write` from real runs) says exactly what the tests
+/// above assert, for every chapter: it fails when either changes alone.
+#[test]
+fn the_books_table_is_what_these_tests_assert() {
+    let headings = ["the chapter".to_owned(), "unprotected variant".to_owned()];
+    let all: Vec<(u8, Results)> = browser_tests::CHAPTERS
+        .iter()
+        .map(|chapter| {
+            let results = [Target::Chapter, Target::Unprotected]
+                .iter()
+                .map(|&target| {
+                    rows().iter().map(|&(attack, site)| expected(target, site, attack)).collect()
+                })
+                .collect();
+            (chapter.number, results)
+        })
+        .collect();
+    let path = stranger::book_table_path();
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        committed,
+        tables(&headings, 1, &all),
+        "{} is stale: run `scripts/with-redis cargo run -p browser-tests --bin attack_report -- --write`",
+        path.display()
+    );
+}
+// ANCHOR_END: book_table

@@ -34,17 +34,19 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use browser_tests::stranger::{self, Attack, AttackRun, Outcome, Stranger, StrangerSite, Victim};
+use browser_tests::stranger::{self, rows, tables, Results, Stranger, StrangerSite, Victim};
 use browser_tests::{Browser, ChapterServer, Lifetime, Profile, CHAPTERS};
 use launcher::progress::Progress;
 
 const USAGE: &str = "\
-Usage: attack_report [--chapters 1,2,...] [--before DIR [--before-source SRC]]
+Usage: attack_report [--chapters 1,2,...] [--before DIR [--before-source SRC]] [--write]
 
   --chapters LIST       only these chapters (default: all six)
   --before DIR          also run DIR/chapter-N, another build of each chapter
   --before-source SRC   the templates (SRC/shared-templates) and Rocket.toml
                         of that build (default: DIR)
+  --write               also write the tables into the book
+                        (book/src/generated/attacks.md); every chapter only
 
 Prints Markdown tables of what every attack of the stranger did against each
 chapter, its unprotected variant, and the other build. Run it under
@@ -84,11 +86,12 @@ impl Target {
 struct Options {
     chapters: Vec<u8>,
     before: Option<(PathBuf, PathBuf)>,
+    write: bool,
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
     let mut chapters: Vec<u8> = CHAPTERS.iter().map(|c| c.number).collect();
-    let (mut dir, mut source) = (None, None);
+    let (mut dir, mut source, mut write) = (None, None, false);
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -105,6 +108,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             }
             "--before" => dir = Some(PathBuf::from(value()?)),
             "--before-source" => source = Some(PathBuf::from(value()?)),
+            "--write" => write = true,
             _ => return Err(format!("unknown argument {arg:?}")),
         }
     }
@@ -119,7 +123,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
         (None, Some(_)) => return Err("--before-source needs --before".into()),
         (None, None) => None,
     };
-    Ok(Some(Options { chapters, before }))
+    Ok(Some(Options { chapters, before, write }))
 }
 
 /// The chapters, the stranger and the variant, as `cargo run` of this
@@ -127,17 +131,6 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
 fn build() -> Result<(), String> {
     launcher::build_chapters(launcher::Profile::Debug).map_err(|e| e.to_string())?;
     stranger::build_binaries()
-}
-
-/// One chapter's results: `runs[target][row]`, the rows in [`rows`] order.
-type Results = Vec<Vec<AttackRun>>;
-
-/// Every attack from every instance, in table order.
-fn rows() -> Vec<(Attack, StrangerSite)> {
-    Attack::ALL
-        .iter()
-        .flat_map(|&attack| StrangerSite::ALL.iter().map(move |&site| (attack, site)))
-        .collect()
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -194,93 +187,21 @@ async fn main() -> ExitCode {
     browser.close().await;
     progress.finish();
 
-    print_tables(&targets, &all);
-    ExitCode::SUCCESS
-}
-
-/// One table per group of chapters whose cells are all the same.
-fn print_tables(targets: &[Target], all: &[(u8, Results)]) {
+    let headings: Vec<String> = targets.iter().map(Target::heading).collect();
     let variant = targets.iter().position(|t| matches!(t, Target::Unprotected)).expect("a variant");
-    let cells = |results: &Results| -> Vec<Vec<String>> {
-        rows()
-            .iter()
-            .enumerate()
-            .map(|(row, &(attack, _))| {
-                let sent = results[variant][row].cookie_sent;
-                results.iter().map(|runs| cell(&runs[row], attack, sent)).collect()
-            })
-            .collect()
-    };
-    let mut groups: Vec<(Vec<u8>, Vec<Vec<String>>)> = Vec::new();
-    for (number, results) in all {
-        let table = cells(results);
-        match groups.iter_mut().find(|(_, t)| *t == table) {
-            Some((numbers, _)) => numbers.push(*number),
-            None => groups.push((vec![*number], table)),
+    let text = tables(&headings, variant, &all);
+    print!("{text}");
+    if options.write {
+        if options.before.is_some() || options.chapters.len() != CHAPTERS.len() {
+            eprintln!("attack_report: --write takes every chapter, without --before");
+            return ExitCode::from(2);
         }
-    }
-    for (numbers, table) in groups {
-        let names: Vec<String> = numbers.iter().map(u8::to_string).collect();
-        let title = if numbers.len() == 1 { "Chapter" } else { "Chapters" };
-        println!("### {title} {}\n", names.join(", "));
-        let headings: Vec<String> = targets.iter().map(Target::heading).collect();
-        println!("| attack | from | {} |", headings.join(" | "));
-        println!("| --- | --- |{}", " --- |".repeat(targets.len()));
-        for ((attack, site), cells) in rows().into_iter().zip(table) {
-            // In a code span, `<img …>` needs no escaping.
-            println!("| `{}` | {} | {} |", attack.label(), site.label(), cells.join(" | "));
+        let path = stranger::book_table_path();
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("attack_report: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
         }
-        println!();
+        eprintln!("attack_report: wrote {}", path.display());
     }
-    println!(
-        "A form attack is \"blocked: 403\" when the browser landed on the chapter's 403 page; \
-         \"no cookie sent\" is what the unprotected variant logged of the same request; the \
-         outcome is what the chapter's /home showed next."
-    );
-}
-
-/// The words of one cell. `sent`: whether the browser sent the session
-/// cookie with this attack's request, as the variant logged it.
-fn cell(run: &AttackRun, attack: Attack, sent: Option<bool>) -> String {
-    match &run.outcome {
-        Outcome::ThemeChanged => "worked: theme changed".into(),
-        Outcome::SignedOut => "worked: signed out".into(),
-        Outcome::SignedInAs(name) => format!("worked: signed in as {name}"),
-        Outcome::Unchanged => match (run.landed_status, sent) {
-            (Some(403), _) => "blocked: 403".into(),
-            (_, Some(false)) if attack != Attack::Login => {
-                "blocked: no cookie sent (SameSite=Lax)".into()
-            }
-            (None, _) => "blocked: GET /logout only shows a page".into(),
-            (Some(status), _) => format!("blocked: answered {status}, nothing changed"),
-        },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{cell, Attack, AttackRun, Outcome};
-
-    fn run(outcome: Outcome, landed_status: Option<u16>) -> AttackRun {
-        AttackRun { outcome, landed_status, cookie_sent: None }
-    }
-
-    #[test]
-    fn a_cell_says_what_happened_and_what_stopped_it() {
-        let theme = Attack::Theme;
-        let changed = run(Outcome::ThemeChanged, Some(200));
-        assert_eq!(cell(&changed, theme, Some(true)), "worked: theme changed");
-        let mallory = run(Outcome::SignedInAs("mallory".into()), Some(200));
-        assert_eq!(cell(&mallory, Attack::Login, Some(false)), "worked: signed in as mallory");
-        let refused = run(Outcome::Unchanged, Some(403));
-        assert_eq!(cell(&refused, theme, Some(false)), "blocked: 403");
-        let unsent = run(Outcome::Unchanged, Some(200));
-        assert_eq!(cell(&unsent, theme, Some(false)), "blocked: no cookie sent (SameSite=Lax)");
-        assert_eq!(cell(&unsent, theme, Some(true)), "blocked: answered 200, nothing changed");
-        let image = run(Outcome::Unchanged, None);
-        assert_eq!(
-            cell(&image, Attack::ImageLogout, Some(true)),
-            "blocked: GET /logout only shows a page"
-        );
-    }
+    ExitCode::SUCCESS
 }
