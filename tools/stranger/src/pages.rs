@@ -150,6 +150,7 @@ impl Attack {
         }
     }
 
+    // ANCHOR: attack_form
     /// The part of the page that does it. `target` is plain (see
     /// [`Target`]), escaped all the same.
     fn body(self, target: &Target) -> String {
@@ -189,6 +190,7 @@ impl Attack {
             ),
         }
     }
+    // ANCHOR_END: attack_form
 }
 
 pub fn routes() -> Vec<Route> {

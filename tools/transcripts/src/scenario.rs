@@ -85,7 +85,12 @@ impl<'n> Text<'n> {
         if let Some(location) = &exchange.location {
             self.lines.push(format!("< location: {location}"));
         }
-        for raw in &exchange.set_cookies {
+        // Rocket sends a response's cookies in no fixed order (its jar is a
+        // hash set): by name, so that a transcript only changes with the
+        // chapter's behaviour.
+        let mut set_cookies: Vec<&String> = exchange.set_cookies.iter().collect();
+        set_cookies.sort_by_key(|raw| raw.split('=').next().unwrap_or_default().to_owned());
+        for raw in set_cookies {
             let shown = self.normaliser.set_cookie(raw, exchange.sent_at);
             self.lines.extend(wrap_header(&format!("< set-cookie: {shown}")));
         }
