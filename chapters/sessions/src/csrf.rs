@@ -110,7 +110,7 @@ impl Provenance {
 /// are two ports of one host.
 fn from_origin(origin: &str, host: Option<&Host<'_>>) -> Provenance {
     let foreign = || Provenance::Foreign(format!("Origin: {origin}"));
-    // `null`: a sandboxed frame, a `data:` page, a redirect across sites.
+    // `null`: a sandboxed frame, a `data:` page, a request redirected across origins.
     let Ok(uri) = Absolute::parse(origin) else { return foreign() };
     let default_port = match uri.scheme().to_ascii_lowercase().as_str() {
         "http" => 80,

@@ -67,9 +67,14 @@ pub fn play(setup: &Setup) -> io::Result<Vec<Transcript>> {
     let theme = [("next", "/home"), ("csrf_token", token.as_str())];
     let from_same_site = browser.post_with_header("/theme", &theme, ("Origin", SAME_SITE));
     text.exchange(&from_same_site, Some(Excerpt::Short));
-    text.note(&format!("the sign-in form, for mallory, posted by a page on {ANOTHER_SITE}"));
+    text.header(&[
+        &format!("the sign-in form, for mallory, posted by a page on {ANOTHER_SITE}:"),
+        "from another site, SameSite=Lax keeps the session cookie off the request",
+    ]);
     let mallory = [("username", "mallory"), ("password", "x")];
-    let from_another_site = browser.post_with_header("/login", &mallory, ("Origin", ANOTHER_SITE));
+    let mut cross_site = Browser::new(launch.listen_port());
+    let from_another_site =
+        cross_site.post_with_header("/login", &mallory, ("Origin", ANOTHER_SITE));
     text.exchange(&from_another_site, Some(Excerpt::Short));
     text.store(&mut store, true);
     out.push(("05-forms-from-another-origin.txt", text.finish()));
