@@ -8,6 +8,7 @@
 
 pub mod cargo;
 pub mod keys;
+pub mod page;
 pub mod progress;
 pub mod records;
 pub mod server;

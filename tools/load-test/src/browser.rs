@@ -130,7 +130,7 @@ impl Browser {
         // sign-in's message and carries the session's CSRF token, which the
         // theme and Log Out forms send back.
         let answer = self.send(Method::GET, "/about", None).await?;
-        let Some(token) = csrf_token(&answer.body) else {
+        let Some(token) = launcher::page::csrf_token(&answer.body) else {
             return self
                 .fail(format!("no CSRF token on the page after sign-in: {}", answer.status));
         };
@@ -286,12 +286,4 @@ impl Browser {
             self.cookies.insert(cookie.name().to_owned(), cookie.value().to_owned());
         }
     }
-}
-
-/// The value of the first hidden `csrf_token` field of a page.
-fn csrf_token(body: &str) -> Option<String> {
-    let field = r#"name="csrf_token" value=""#;
-    let start = body.find(field)? + field.len();
-    let token = &body[start..start + body[start..].find('"')?];
-    (!token.is_empty()).then(|| token.to_owned())
 }

@@ -173,7 +173,7 @@ impl Browser {
         for raw in &set_cookies {
             self.store(raw, sent_at);
         }
-        if let Some(token) = hidden_token(&body) {
+        if let Some(token) = launcher::page::csrf_token(&body) {
             self.token = Some(token);
         }
         Exchange {
@@ -217,14 +217,6 @@ fn form_body(form: &[(&str, &str)]) -> String {
         .map(|(key, value)| format!("{key}={}", form_encode(value)))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// The value of a page's first hidden `csrf_token` field, if it has one.
-fn hidden_token(body: &str) -> Option<String> {
-    let field = r#"name="csrf_token" value=""#;
-    let start = body.find(field)? + field.len();
-    let token = &body[start..start + body[start..].find('"')?];
-    (!token.is_empty()).then(|| token.to_owned())
 }
 
 /// `application/x-www-form-urlencoded`, as a browser writes a form value.
