@@ -52,6 +52,14 @@ fn file_store_chapters(#[case] chapter: Chapter) {}
 fn redis_chapter(#[case] chapter: Chapter) {}
 // ANCHOR_END: redis_chapter
 
+/// The chapters that seal the whole session into the cookie.
+#[template]
+#[export]
+#[rstest]
+#[case::chapter_1(chapter_1::CHAPTER)]
+#[case::chapter_3(chapter_3::CHAPTER)]
+fn sealed_cookie_chapters(#[case] chapter: Chapter) {}
+
 /// The chapters whose users choose at sign-in how long the cookie lives.
 #[template]
 #[export]

@@ -11,6 +11,7 @@ pub mod chapter;
 pub mod clock;
 pub mod config;
 pub mod csrf;
+pub mod key_rotation;
 mod lifetime;
 mod page;
 pub mod policy;

@@ -11,6 +11,8 @@ use base64::Engine;
 use rocket::config::SecretKey;
 use rocket::fairing::{AdHoc, Fairing};
 
+use crate::key_rotation::{KeyRotationConfig, PreviousKey};
+
 /// The public development key of `Rocket.toml`'s `[debug]` profile. A test
 /// reads `Rocket.toml` to keep the two identical.
 pub const DEVELOPMENT_SECRET_KEY: &str = "mTSz35erdFFdsvT0sUK70OUhCn6g8STUNWUIX3iDTWM=";
@@ -23,7 +25,9 @@ pub fn is_development_key(key: &SecretKey) -> bool {
 
 // ANCHOR: refuse_development_key
 /// Refuses to launch outside the debug profile with the public
-/// development key, as Rocket refuses to launch with no key at all.
+/// development key, as Rocket refuses to launch with no key at all: as
+/// `secret_key`, or among the `previous_secret_keys` that still open
+/// cookies.
 pub(crate) fn fairing() -> impl Fairing {
     AdHoc::try_on_ignite("Refuse the development key", |rocket| async move {
         let figment = rocket.figment();
@@ -36,10 +40,22 @@ pub(crate) fn fairing() -> impl Fairing {
                      (generate one with: openssl rand -base64 32).",
                     figment.profile()
                 );
-                Err(rocket)
+                return Err(rocket);
             }
-            _ => Ok(rocket),
+            _ => {}
         }
+        // A cookie sealed with a previous key still opens: the public key
+        // there would let anyone forge a session just the same.
+        let rotation = figment.extract::<KeyRotationConfig>().unwrap_or_default();
+        if !is_debug && rotation.previous_secret_keys.iter().any(PreviousKey::is_development_key) {
+            rocket::error!(
+                "previous_secret_keys holds the public development key from Rocket.toml; \
+                 refusing to launch in the {} profile: anyone could forge a cookie it opens.",
+                figment.profile()
+            );
+            return Err(rocket);
+        }
+        Ok(rocket)
     })
 }
 // ANCHOR_END: refuse_development_key

@@ -20,6 +20,7 @@ pub use flash::{Notice, NoticeCookie};
 
 use crate::config::{self, SessionConfig};
 use crate::csrf::CsrfToken;
+use crate::key_rotation::{KeyRotationConfig, PreviousKeys};
 use crate::policy::ExpiryPolicy;
 use crate::record::{RecordChange, SessionData, SessionRecord};
 use crate::store::{ServerStore, StoreDescription, StoreUnavailable};
@@ -105,15 +106,26 @@ impl SessionManager {
             let Some(config) = config::read::<SessionConfig>(&rocket) else { return Err(rocket) };
             let policy = config.expiry_policy();
             let cookie = SessionCookie::new(&chapter, &config);
+            let Some(rotation) = config::read::<KeyRotationConfig>(&rocket) else {
+                return Err(rocket);
+            };
+            let previous_keys = PreviousKeys::new(rotation.previous_secret_keys);
             let mechanism: Box<dyn Mechanism> = match rocket.state::<ServerStore>() {
                 Some(ServerStore(store)) => {
+                    if !previous_keys.is_empty() {
+                        rocket::warn!(
+                            "previous_secret_keys is ignored in chapter {}: its cookie \
+                             carries a session id, which no key seals",
+                            chapter.number
+                        );
+                    }
                     Box::new(server::StoredSessions { cookie, policy, store: store.clone() })
                 }
                 None if chapter.storage.is_server_side() => {
                     rocket::error!("no session store was set up for {:?}", chapter.storage);
                     return Err(rocket);
                 }
-                None => Box::new(sealed::SealedCookie { cookie, policy }),
+                None => Box::new(sealed::SealedCookie { cookie, policy, previous_keys }),
             };
             let notice = NoticeCookie::new(&chapter);
             let manager = SessionManager { chapter, policy, clock, cookie, notice, mechanism };

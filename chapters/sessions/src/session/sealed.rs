@@ -12,6 +12,7 @@ use rocket::time::OffsetDateTime;
 
 use super::cookie::SessionCookie;
 use super::Mechanism;
+use crate::key_rotation::PreviousKeys;
 use crate::policy::{ExpiryPolicy, Verdict};
 use crate::record::{RecordChange, SessionRecord};
 use crate::store::{StoreDescription, StoreUnavailable};
@@ -20,11 +21,14 @@ use crate::store::{StoreDescription, StoreUnavailable};
 pub struct SealedCookie {
     pub cookie: SessionCookie,
     pub policy: ExpiryPolicy,
+    /// Keys that sealed cookies before `secret_key`: they open, never seal.
+    pub previous_keys: PreviousKeys,
 }
 
 impl SealedCookie {
     // ANCHOR: seal
-    /// Seals `record`, as JSON, into the session cookie.
+    /// Seals `record`, as JSON, into the session cookie, with the current
+    /// `secret_key`: the only key anything is ever sealed with.
     fn seal(&self, jar: &CookieJar<'_>, record: &SessionRecord, now: OffsetDateTime) {
         jar.add_private(self.cookie.build(record.to_json(), record, now));
     }
@@ -41,12 +45,26 @@ impl Mechanism for SealedCookie {
     ) -> Result<Option<SessionRecord>, StoreUnavailable> {
         // `get_private` is `None` unless the value decrypts and authenticates
         // under our key: the browser cannot forge or edit it.
-        let Some(cookie) = jar.get_private(self.cookie.name) else { return Ok(None) };
+        let (cookie, sealed_with_previous_key) = match jar.get_private(self.cookie.name) {
+            Some(cookie) => (cookie, false),
+            None => match jar.get(self.cookie.name).and_then(|c| self.previous_keys.open(c)) {
+                Some(cookie) => (cookie, true),
+                None => return Ok(None),
+            },
+        };
         let Some(mut record) = SessionRecord::from_json(cookie.value().as_bytes()) else {
             return Ok(None);
         };
         match self.policy.verdict(&record, now) {
             Verdict::Expired => return Ok(None),
+            verdict if sealed_with_previous_key => {
+                // Opened with a key that is on its way out: seal it again,
+                // now, with the current one.
+                if verdict == Verdict::RefreshDue {
+                    record.last_seen = now;
+                }
+                self.seal(jar, &record, now);
+            }
             Verdict::RefreshDue => {
                 // Record the activity: seal the session again with a new `last_seen`.
                 record.last_seen = now;
