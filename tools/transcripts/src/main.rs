@@ -23,7 +23,9 @@
 //! scenarios of "Beyond one server" (`beyond`) start chapters 4 and 5
 //! twice, read what Redis holds, and stop a Redis of their own; and
 //! chapter 2 shows what else a session carries (`carries`, `what-else/`):
-//! messages, CSRF tokens, and the forms refused without them. Values
+//! messages, CSRF tokens, and the forms refused without them; and chapter
+//! 1's secret key is rotated step by step (`keys`, `every-device/keys-…`),
+//! restarting it with each configuration of the rotation. Values
 //! that differ on every run are replaced by placeholders (see `normalise`).
 //!
 //! The servers listen on 127.0.0.1, on ports the operating system finds
@@ -33,6 +35,7 @@ mod absolute;
 mod beyond;
 mod browser;
 mod carries;
+mod keys;
 mod launch;
 mod normalise;
 mod page;
@@ -138,6 +141,7 @@ fn generate(setup: &Setup) -> io::Result<BTreeMap<String, String>> {
         .push(("chapter 6's choice at sign-in".into(), Box::new(move || remember::play(setup))));
     scenarios.push(("chapter 3's absolute limit".into(), Box::new(move || absolute::play(setup))));
     scenarios.push(("what else a session carries".into(), Box::new(move || carries::play(setup))));
+    scenarios.push(("a rotation of chapter 1's key".into(), Box::new(move || keys::play(setup))));
     for (name, scenario) in beyond::scenarios() {
         scenarios.push((name.to_owned(), Box::new(move || scenario(setup))));
     }
