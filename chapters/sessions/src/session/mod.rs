@@ -153,11 +153,6 @@ impl SessionManager {
         &self.cookie
     }
 
-    /// The cookie of the notice a visitor without a session can get.
-    pub fn notice_cookie(&self) -> &NoticeCookie {
-        &self.notice
-    }
-
     /// What the session panel says about where the sessions live.
     pub fn describe_store(&self) -> StoreDescription {
         self.mechanism.describe()
