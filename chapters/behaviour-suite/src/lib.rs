@@ -14,6 +14,7 @@ pub use rstest_reuse;
 
 pub mod chapters;
 pub use chapters::*;
+pub mod devices;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -152,7 +152,7 @@ fn check_form(
 fn not_yours(page: &Page<'_>) -> (Status, Template) {
     rocket::warn!("refused to end a session that is not one of the user's");
     let error = context! { code: 404, reason: "Not Found", not_a_session: true };
-    (Status::NotFound, page.render_with("error", error))
+    (Status::NotFound, Template::render("error", context! { page: page.context(), error }))
 }
 
 // ANCHOR: describe_browser

@@ -10,6 +10,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use redis::Commands;
+use sessions::store::file::INDEX_FOLDER;
+use sessions::store::redis::INDEX_INFIX;
 use sessions::{Chapter, Storage};
 
 use crate::keys::KeySpace;
@@ -60,14 +62,22 @@ impl Records {
         }
     }
 
-    /// Every record's name (a path, or a key), sorted. A folder that does
-    /// not exist yet holds none.
+    /// Every record's name (a path, or a key), sorted; the index of each
+    /// user's sessions (the `users` folder, the `user:` sets) is no record
+    /// and is left out. A folder that does not exist yet holds none.
     pub fn names(&mut self) -> io::Result<Vec<String>> {
-        let mut names = match self {
-            Records::Files(folder) => {
-                files_below(folder)?.iter().map(|file| file.display().to_string()).collect()
+        let mut names: Vec<String> = match self {
+            Records::Files(folder) => files_below(folder)?
+                .iter()
+                .filter(|file| !file.components().any(|c| c.as_os_str() == INDEX_FOLDER))
+                .map(|file| file.display().to_string())
+                .collect(),
+            Records::Redis { connection, prefix } => {
+                let index = format!("{prefix}{INDEX_INFIX}");
+                let mut keys = keys(connection, prefix)?;
+                keys.retain(|key| !key.starts_with(&index));
+                keys
             }
-            Records::Redis { connection, prefix } => keys(connection, prefix)?,
         };
         names.sort();
         Ok(names)
@@ -111,15 +121,18 @@ impl Records {
         }
     }
 
-    /// Deletes every record; returns how many there were.
+    /// Deletes every record, and in Redis every index set too; returns how
+    /// many records there were.
     pub fn delete_all(&mut self) -> io::Result<usize> {
         let names = self.names()?;
         match self {
             Records::Files(_) => names.iter().try_for_each(fs::remove_file)?,
-            Records::Redis { connection, .. } if !names.is_empty() => {
-                connection.del::<_, ()>(&names).map_err(redis_error)?
+            Records::Redis { connection, prefix } => {
+                let every_key = keys(connection, prefix)?;
+                if !every_key.is_empty() {
+                    connection.del::<_, ()>(&every_key).map_err(redis_error)?
+                }
             }
-            Records::Redis { .. } => {}
         }
         Ok(names.len())
     }

@@ -458,10 +458,14 @@ impl SessionStore for RedisStore {
     }
 }
 
+/// What the key of a user's set has after the prefix: `user:` cannot begin
+/// a record key (64 hex digits).
+pub const INDEX_INFIX: &str = "user:";
+
 /// The key of the set of `user_name`'s record keys, for a store whose keys
-/// start with `prefix`: `user:` cannot begin a record key (64 hex digits).
+/// start with `prefix`.
 pub fn index_key(prefix: &str, user_name: &str) -> String {
-    format!("{prefix}user:{}", user_index_name(user_name))
+    format!("{prefix}{INDEX_INFIX}{}", user_index_name(user_name))
 }
 
 // ANCHOR: create_indexed
