@@ -231,12 +231,22 @@ fn an_index_entry_left_behind_by_a_crash_is_dropped_and_brings_nothing_back(
 fn two_instances_share_the_index(#[case] chapter: Chapter) {
     let one = TestApp::launch(chapter);
     let two = another_browser(&one);
+    // Right after the sign-in, before any other write: the set already
+    // lives as long as the record.
+    let response = one.post_login("ada", None);
+    assert_is_redirect_to(&response, "/home");
+    let mut redis = test_redis();
+    let set = sessions::store::redis::index_key(one.key_prefix(), "ada");
+    let first = format!("{}{}", one.key_prefix(), own_record(&one));
+    let set_ttl: i64 = redis::cmd("PTTL").arg(&set).query(&mut redis).unwrap();
+    let record_ttl: i64 = redis::cmd("PTTL").arg(&first).query(&mut redis).unwrap();
+    assert!(set_ttl >= record_ttl && record_ttl > 0, "set {set_ttl} ms, record {record_ttl} ms");
+    let members: Vec<String> = redis::cmd("SMEMBERS").arg(&set).query(&mut redis).unwrap();
+    assert_eq!(members, [own_record(&one)], "indexed by the sign-in itself");
     sign_in_from(&one, "ada", FIREFOX);
     one.wait(1);
     sign_in_from(&two, "ada", CURL);
     assert_eq!(listed(&two.page("/sessions")), [own_record(&one), own_record(&two)]);
-    let mut redis = test_redis();
-    let set = sessions::store::redis::index_key(one.key_prefix(), "ada");
     let record = format!("{}{}", one.key_prefix(), own_record(&two));
     let set_ttl: i64 = redis::cmd("PTTL").arg(&set).query(&mut redis).unwrap();
     let record_ttl: i64 = redis::cmd("PTTL").arg(&record).query(&mut redis).unwrap();
