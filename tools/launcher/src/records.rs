@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 
 use redis::Commands;
 use sessions::store::file::INDEX_FOLDER;
-use sessions::store::redis::INDEX_INFIX;
 use sessions::{Chapter, Storage};
 
 use crate::keys::KeySpace;
@@ -72,11 +71,9 @@ impl Records {
                 .filter(|file| !file.components().any(|c| c.as_os_str() == INDEX_FOLDER))
                 .map(|file| file.display().to_string())
                 .collect(),
+            // A record key starts with a hex digit; an index's, with `user:`.
             Records::Redis { connection, prefix } => {
-                let index = format!("{prefix}{INDEX_INFIX}");
-                let mut keys = keys(connection, prefix)?;
-                keys.retain(|key| !key.starts_with(&index));
-                keys
+                keys(connection, &format!("{prefix}[0-9a-f]"))?
             }
         };
         names.sort();

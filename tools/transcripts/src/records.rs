@@ -8,8 +8,14 @@ use launcher::Records;
 /// The command that lists the records (before normalisation).
 pub fn list_command(records: &Records) -> String {
     match records {
-        Records::Files(dir) => format!("$ find {} -type f", dir.display()),
-        Records::Redis { prefix, .. } => format!("$ redis-cli --scan --pattern '{prefix}*'"),
+        // The records without the index of each user's sessions (the
+        // `users` folder, the `user:` sets), as `Records::names` lists them.
+        Records::Files(dir) => {
+            format!("$ find {} -type f -not -path '*/users/*'", dir.display())
+        }
+        Records::Redis { prefix, .. } => {
+            format!("$ redis-cli --scan --pattern '{prefix}[0-9a-f]*'")
+        }
     }
 }
 

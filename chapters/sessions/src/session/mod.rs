@@ -300,7 +300,11 @@ impl<'r> Session<'r> {
         let mut record =
             SessionRecord::new(SessionData::new(user_name), now, CsrfToken::generate()?);
         record.flash = Some(message);
-        record.user_agent = self.user_agent.and_then(bounded_user_agent);
+        // Only where the server lists sessions: in a sealed cookie it would
+        // only make every request longer.
+        if self.manager.chapter.storage.is_server_side() {
+            record.user_agent = self.user_agent.and_then(bounded_user_agent);
+        }
         if self.manager.chapter.cookie_expiry.is_chosen_at_sign_in() {
             record.remember = Some(remember);
         }
