@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::csrf::SameOrigin;
 use crate::page::{readable_utc, Page};
-use crate::routes::{refuse_without_token, sign_in_first, unavailable};
+use crate::routes::{refuse_without_token, sign_in_first, unavailable, TokenForm};
 use crate::session::{Ended, SignedIn};
 use crate::store::RecordKey;
 
@@ -117,7 +117,7 @@ async fn end_session(
 async fn end_other_sessions(
     _from: SameOrigin,
     page: Page<'_>,
-    form: Form<EndForm<'_>>,
+    form: Form<TokenForm<'_>>,
 ) -> Result<Redirect, (Status, Template)> {
     if let Some(refused) = check_form(&page, form.csrf_token) {
         return refused;

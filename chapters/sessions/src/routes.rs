@@ -177,8 +177,8 @@ fn logout_page(page: Page<'_>) -> Template {
 // ANCHOR: token_form
 /// The field every form that changes a signed-in session carries.
 #[derive(FromForm)]
-struct TokenForm<'r> {
-    csrf_token: Option<&'r str>,
+pub(crate) struct TokenForm<'r> {
+    pub(crate) csrf_token: Option<&'r str>,
 }
 // ANCHOR_END: token_form
 
