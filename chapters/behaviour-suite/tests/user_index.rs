@@ -37,7 +37,7 @@ async fn browser(client: Arc<Client>, chapter: Chapter, n: usize) -> Option<Stri
     }
     let page = client.get("/sessions").cookie(cookie.clone()).dispatch().await;
     let token = launcher::page::csrf_token(&page.into_string().await.unwrap()).expect("a token");
-    let (path, body) = if n % 3 == 0 {
+    let (path, body) = if n.is_multiple_of(3) {
         ("/logout", format!("csrf_token={token}"))
     } else {
         ("/sessions/end", format!("record={key}&csrf_token={token}"))

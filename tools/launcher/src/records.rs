@@ -229,6 +229,9 @@ mod tests {
             .arg(60_000)
             .query::<()>(&mut connection)
             .unwrap();
+        // A user's set is the index, not a record: not listed, but deleted.
+        let index = sessions::store::redis::index_key(&space.prefix, "ada");
+        redis::cmd("SADD").arg(&index).arg("abc").query::<()>(&mut connection).unwrap();
         let mut records = Records::redis(&space).unwrap();
         assert_eq!(records.names().unwrap(), vec![key.clone()]);
         records.overwrite(&key, b"{\"x\":1}").unwrap();
@@ -237,6 +240,8 @@ mod tests {
         assert!((1..=60_000).contains(&pttl), "the overwrite kept the TTL: {pttl}");
         assert_eq!(delete_keys(&space).unwrap(), 1);
         assert!(records.names().unwrap().is_empty());
+        let left: i64 = redis::cmd("EXISTS").arg(&index).query(&mut connection).unwrap();
+        assert_eq!(left, 0, "the set went with the records");
         assert_eq!(records.read(&key).unwrap_err().kind(), io::ErrorKind::NotFound);
     }
 }
