@@ -121,3 +121,25 @@ fn parallel_sign_ins_and_sign_outs_leave_the_index_equal_to_the_live_records(
     assert_eq!(index, kept, "and so is ada's index: nothing lost, nothing brought back");
 }
 // ANCHOR_END: parallel
+
+/// An index the store cannot read (here a file where the user's folder
+/// should be) is the store out of order: the page and its forms answer
+/// `503`, and nothing changes; the list is back with the folder.
+#[apply(file_store_chapters)]
+fn an_unreadable_index_answers_503_and_nothing_changes(#[case] chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    app.sign_in("ada");
+    let folder = app.store_dir().join("users").join(user_index_name("ada"));
+    let aside = folder.with_extension("aside");
+    std::fs::rename(&folder, &aside).unwrap();
+    std::fs::write(&folder, b"").unwrap();
+    assert_eq!(app.get("/sessions").status(), Status::ServiceUnavailable);
+    let token = app.csrf_token().expect("signed in");
+    let others = app.post_form("/sessions/end-others", format!("csrf_token={token}"));
+    assert_eq!(others.status(), Status::ServiceUnavailable);
+    assert_eq!(app.records().len(), 1, "nothing changed");
+    std::fs::remove_file(&folder).unwrap();
+    std::fs::rename(&aside, &folder).unwrap();
+    let body = app.page("/sessions");
+    assert!(body.contains(r#"class="session this-one""#), "the list is back: {body}");
+}
