@@ -66,6 +66,19 @@ fn the_page_is_for_signed_in_users_and_the_navbar_links_it(#[case] chapter: Chap
     assert_eq!(app.get("/sessions").status(), Status::Ok);
 }
 
+#[apply(server_side_chapters)]
+fn a_hostile_or_huge_user_agent_is_kept_bounded_and_shown_escaped(#[case] chapter: Chapter) {
+    let app = TestApp::launch(chapter);
+    let hostile = format!("<script>alert(1)</script>/1 {}", "é".repeat(1000));
+    sign_in_from(&app, "ada", &hostile);
+    let record = app.current_record().expect("signed in");
+    let kept = record.user_agent.expect("the User-Agent is kept");
+    assert!(kept.len() <= 256 && hostile.starts_with(&kept), "cut to 256 bytes: {}", kept.len());
+    let body = app.page("/sessions");
+    assert!(body.contains("&lt;script&gt;alert(1)&lt;"), "shown escaped");
+    assert!(!body.contains("<script>alert(1)"), "never raw");
+}
+
 // ANCHOR: client_side
 #[apply(client_side_chapters)]
 fn client_side_chapters_say_why_there_is_no_list(#[case] chapter: Chapter) {
