@@ -376,7 +376,7 @@ fn every_signed_in_response_keeps_the_cookie_expiry(#[case] chapter: Chapter) {
         let app = TestApp::launch(chapter);
         app.sign_in_choosing("ada", remember);
         let step = default_policy(&chapter).refresh_step;
-        for path in ["/home", "/about", "/contact", "/products", "/login", "/logout"] {
+        for path in ["/home", "/about", "/contact", "/products", "/login", "/logout", "/sessions"] {
             app.wait_for(step);
             let response = app.get(path);
             assert_eq!(response.status(), Status::Ok, "{path}");
@@ -841,7 +841,7 @@ fn hostile_usernames_are_escaped_on_every_page(#[case] chapter: Chapter) {
     for name in ATTACKER_USERNAMES {
         let escaped = html_escaped(name);
         app.sign_in(name);
-        for path in ["/home", "/about", "/contact", "/products", "/login", "/logout"] {
+        for path in ["/home", "/about", "/contact", "/products", "/login", "/logout", "/sessions"] {
             let body = app.page(path);
             assert_signed_in_as(&body, &escaped);
             assert!(

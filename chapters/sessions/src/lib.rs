@@ -11,6 +11,7 @@ pub mod chapter;
 pub mod clock;
 pub mod config;
 pub mod csrf;
+pub mod devices;
 pub mod key_rotation;
 mod lifetime;
 mod page;
@@ -50,7 +51,9 @@ pub fn app(chapter: Chapter) -> Rocket<Build> {
 /// tests use it to point the file store at a temporary folder and to move
 /// time forward without sleeping.
 pub fn app_with(chapter: Chapter, figment: Figment, clock: Arc<dyn Clock>) -> Rocket<Build> {
-    app_without_forms(chapter, figment, clock).mount("/", routes::forms())
+    app_without_forms(chapter, figment, clock)
+        .mount("/", routes::forms())
+        .mount("/", devices::forms())
 }
 
 /// The site without the handlers of its three forms (`POST /login`,
@@ -87,5 +90,6 @@ pub fn app_without_forms(
             })
         }))
         .mount("/", routes::pages())
+        .mount("/", devices::pages())
         .register("/", routes::catchers())
 }

@@ -127,16 +127,24 @@ struct Deadline {
 
 impl Deadline {
     fn new(at: OffsetDateTime, now: OffsetDateTime) -> Self {
+        let (readable, datetime) = readable_utc(at);
         let at = at.to_offset(UtcOffset::UTC).replace_nanosecond(0).unwrap_or(at);
-        let readable = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
         let left = Duration::seconds((at - now).whole_seconds().max(0));
         Deadline {
-            at: at.format(readable).unwrap_or_default(),
-            datetime: at.format(&Rfc3339).unwrap_or_default(),
+            at: readable,
+            datetime,
             seconds_left: left.whole_seconds(),
             left: describe(left),
         }
     }
+}
+
+/// `at` to the second, in UTC, for reading (`2026-11-25 20:12:56 UTC`) and
+/// for `<time datetime>` (`2026-11-25T20:12:56Z`).
+pub(crate) fn readable_utc(at: OffsetDateTime) -> (String, String) {
+    let at = at.to_offset(UtcOffset::UTC).replace_nanosecond(0).unwrap_or(at);
+    let readable = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    (at.format(readable).unwrap_or_default(), at.format(&Rfc3339).unwrap_or_default())
 }
 
 /// The deadlines of `record` at `now`, by the manager's policy.

@@ -92,8 +92,31 @@ pub struct SessionRecord {
     /// [`flash`](crate::session::flash)); absent from the JSON when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flash: Option<String>,
+    /// The `User-Agent` the sign-in came with, cut to
+    /// [`USER_AGENT_LIMIT`] bytes, for the list of the user's sessions
+    /// (see [`crate::devices`]); absent from the JSON when the browser sent
+    /// none, and in records written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
 }
 // ANCHOR_END: session_record
+
+// ANCHOR: user_agent_limit
+/// The most of a `User-Agent` a record keeps, in bytes: real ones are a few
+/// hundred, and a record never holds unbounded input from a request.
+pub const USER_AGENT_LIMIT: usize = 256;
+
+/// `user_agent` cut to at most [`USER_AGENT_LIMIT`] bytes, at a character
+/// boundary; `None` for an empty one.
+pub fn bounded_user_agent(user_agent: &str) -> Option<String> {
+    let mut end = user_agent.len().min(USER_AGENT_LIMIT);
+    while !user_agent.is_char_boundary(end) {
+        end -= 1;
+    }
+    let kept = user_agent[..end].trim();
+    (!kept.is_empty()).then(|| kept.to_owned())
+}
+// ANCHOR_END: user_agent_limit
 
 impl SessionRecord {
     /// A session that starts now, with `csrf_token` as its forms' secret.
@@ -105,6 +128,7 @@ impl SessionRecord {
             remember: None,
             csrf_token,
             flash: None,
+            user_agent: None,
         }
     }
 
@@ -163,6 +187,24 @@ mod tests {
     fn a_record_without_a_csrf_token_is_not_a_session() {
         let before = br#"{"user_name":"ada","lang":"en","theme":"dark","created_at":"2026-11-25T20:12:56.000000000+00:00","last_seen":"2026-11-25T20:12:56.000000000+00:00"}"#;
         assert_eq!(SessionRecord::from_json(before), None);
+    }
+
+    #[test]
+    fn the_user_agent_is_kept_bounded_and_old_records_still_read() {
+        let at = OffsetDateTime::from_unix_timestamp(1_795_637_576).unwrap();
+        let data = SessionData { user_name: "ada".into(), lang: "en".into(), theme: Theme::Dark };
+        let mut record = SessionRecord::new(data, at, CsrfToken::generate().unwrap());
+        let old = record.to_json();
+        assert!(!old.contains("user_agent"), "none sent, no field");
+        assert_eq!(SessionRecord::from_json(old.as_bytes()).unwrap().user_agent, None);
+        record.user_agent = bounded_user_agent("curl/8.5.0");
+        assert_eq!(SessionRecord::from_json(record.to_json().as_bytes()), Some(record));
+
+        let long = "é".repeat(USER_AGENT_LIMIT);
+        let cut = bounded_user_agent(&long).unwrap();
+        assert!(cut.len() <= USER_AGENT_LIMIT && cut.len() >= USER_AGENT_LIMIT - 1);
+        assert!(cut.chars().all(|c| c == 'é'), "cut at a character boundary");
+        assert_eq!(bounded_user_agent("  "), None);
     }
 
     #[test]

@@ -82,7 +82,7 @@ fn contact_signed_out() -> Redirect {
 // ANCHOR: sign_in_first
 /// `303 See Other` to the login form, which brings the user back to `page`
 /// (one of our own routes, so its path needs no escaping).
-fn sign_in_first(page: Origin<'static>) -> Redirect {
+pub(crate) fn sign_in_first(page: Origin<'static>) -> Redirect {
     Redirect::to(format!("/login?next={}", page.path()))
 }
 // ANCHOR_END: sign_in_first
@@ -177,15 +177,15 @@ fn logout_page(page: Page<'_>) -> Template {
 // ANCHOR: token_form
 /// The field every form that changes a signed-in session carries.
 #[derive(FromForm)]
-struct TokenForm<'r> {
-    csrf_token: Option<&'r str>,
+pub(crate) struct TokenForm<'r> {
+    pub(crate) csrf_token: Option<&'r str>,
 }
 // ANCHOR_END: token_form
 
 // ANCHOR: refuse_without_token
 /// `403` for a form without this session's token: another page made the
 /// browser send it, or it comes from before the current sign-in.
-fn refuse_without_token(page: &Page<'_>, given: Option<&str>) -> (Status, Template) {
+pub(crate) fn refuse_without_token(page: &Page<'_>, given: Option<&str>) -> (Status, Template) {
     let reason = match given {
         None | Some("") => "The form carried no token.",
         Some(_) => "The form carried a token that is not this session's.",
@@ -245,6 +245,15 @@ async fn toggle_theme(
     Ok(Redirect::to(form.next.and_then(safe_next).unwrap_or(uri!(home))))
 }
 // ANCHOR_END: theme
+
+/// `503` for a signed-in form or page whose store is out of order.
+pub(crate) fn unavailable(
+    page: &Page<'_>,
+    e: crate::store::StoreUnavailable,
+) -> (Status, Template) {
+    rocket::error!("the session store failed: {e}");
+    (Status::ServiceUnavailable, page.render("unavailable"))
+}
 
 /// Every error (404, 422, …) gets a page of the site rather than Rocket's
 /// default. Catchers cannot set cookies, so it shows the visitor signed out.

@@ -10,6 +10,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use redis::Commands;
+use sessions::store::file::INDEX_FOLDER;
 use sessions::{Chapter, Storage};
 
 use crate::keys::KeySpace;
@@ -60,14 +61,20 @@ impl Records {
         }
     }
 
-    /// Every record's name (a path, or a key), sorted. A folder that does
-    /// not exist yet holds none.
+    /// Every record's name (a path, or a key), sorted; the index of each
+    /// user's sessions (the `users` folder, the `user:` sets) is no record
+    /// and is left out. A folder that does not exist yet holds none.
     pub fn names(&mut self) -> io::Result<Vec<String>> {
-        let mut names = match self {
-            Records::Files(folder) => {
-                files_below(folder)?.iter().map(|file| file.display().to_string()).collect()
+        let mut names: Vec<String> = match self {
+            Records::Files(folder) => files_below(folder)?
+                .iter()
+                .filter(|file| !file.components().any(|c| c.as_os_str() == INDEX_FOLDER))
+                .map(|file| file.display().to_string())
+                .collect(),
+            // A record key starts with a hex digit; an index's, with `user:`.
+            Records::Redis { connection, prefix } => {
+                keys(connection, &format!("{prefix}[0-9a-f]"))?
             }
-            Records::Redis { connection, prefix } => keys(connection, prefix)?,
         };
         names.sort();
         Ok(names)
@@ -111,15 +118,18 @@ impl Records {
         }
     }
 
-    /// Deletes every record; returns how many there were.
+    /// Deletes every record, and in Redis every index set too; returns how
+    /// many records there were.
     pub fn delete_all(&mut self) -> io::Result<usize> {
         let names = self.names()?;
         match self {
             Records::Files(_) => names.iter().try_for_each(fs::remove_file)?,
-            Records::Redis { connection, .. } if !names.is_empty() => {
-                connection.del::<_, ()>(&names).map_err(redis_error)?
+            Records::Redis { connection, prefix } => {
+                let every_key = keys(connection, prefix)?;
+                if !every_key.is_empty() {
+                    connection.del::<_, ()>(&every_key).map_err(redis_error)?
+                }
             }
-            Records::Redis { .. } => {}
         }
         Ok(names.len())
     }
@@ -219,6 +229,9 @@ mod tests {
             .arg(60_000)
             .query::<()>(&mut connection)
             .unwrap();
+        // A user's set is the index, not a record: not listed, but deleted.
+        let index = sessions::store::redis::index_key(&space.prefix, "ada");
+        redis::cmd("SADD").arg(&index).arg("abc").query::<()>(&mut connection).unwrap();
         let mut records = Records::redis(&space).unwrap();
         assert_eq!(records.names().unwrap(), vec![key.clone()]);
         records.overwrite(&key, b"{\"x\":1}").unwrap();
@@ -227,6 +240,8 @@ mod tests {
         assert!((1..=60_000).contains(&pttl), "the overwrite kept the TTL: {pttl}");
         assert_eq!(delete_keys(&space).unwrap(), 1);
         assert!(records.names().unwrap().is_empty());
+        let left: i64 = redis::cmd("EXISTS").arg(&index).query(&mut connection).unwrap();
+        assert_eq!(left, 0, "the set went with the records");
         assert_eq!(records.read(&key).unwrap_err().kind(), io::ErrorKind::NotFound);
     }
 }

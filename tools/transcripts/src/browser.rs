@@ -41,6 +41,9 @@ pub struct Browser {
     jar: Vec<StoredCookie>,
     /// The CSRF token of the last page that had a form with one.
     token: Option<String>,
+    /// The `User-Agent` this browser sends, shown with each request; the
+    /// HTTP client's own (`ureq/…`, not shown) when `None`.
+    user_agent: Option<String>,
 }
 
 impl Browser {
@@ -50,7 +53,13 @@ impl Browser {
             .http_status_as_error(false)
             .build()
             .into();
-        Browser { agent, base: format!("http://127.0.0.1:{port}"), jar: Vec::new(), token: None }
+        let base = format!("http://127.0.0.1:{port}");
+        Browser { agent, base, jar: Vec::new(), token: None, user_agent: None }
+    }
+
+    /// A browser that names itself `user_agent`, as Firefox or curl would.
+    pub fn with_user_agent(port: u16, user_agent: &str) -> Self {
+        Browser { user_agent: Some(user_agent.to_owned()), ..Browser::new(port) }
     }
 
     /// A second browser that holds a copy of one cookie: how a stolen
@@ -135,9 +144,18 @@ impl Browser {
         )
         .filter(|header| !header.is_empty());
         let url = format!("{}{path}", self.base);
+        let user_agent = self.user_agent.clone();
+        let mut headers = headers.to_vec();
+        if let Some(user_agent) = &user_agent {
+            headers.insert(0, ("User-Agent", user_agent.as_str()));
+        }
+        let headers = &headers[..];
         let result = match &form {
             None => {
                 let mut request = self.agent.get(&url);
+                for (name, value) in headers {
+                    request = request.header(*name, *value);
+                }
                 if let Some(cookie) = &cookie {
                     request = request.header("Cookie", cookie);
                 }

@@ -43,6 +43,7 @@ mod records;
 mod redis_server;
 mod remember;
 mod scenario;
+mod sessions_list;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -142,6 +143,7 @@ fn generate(setup: &Setup) -> io::Result<BTreeMap<String, String>> {
     scenarios.push(("chapter 3's absolute limit".into(), Box::new(move || absolute::play(setup))));
     scenarios.push(("what else a session carries".into(), Box::new(move || carries::play(setup))));
     scenarios.push(("a rotation of chapter 1's key".into(), Box::new(move || keys::play(setup))));
+    scenarios.push(("a user's sessions".into(), Box::new(move || sessions_list::play(setup))));
     for (name, scenario) in beyond::scenarios() {
         scenarios.push((name.to_owned(), Box::new(move || scenario(setup))));
     }

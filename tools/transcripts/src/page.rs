@@ -10,6 +10,9 @@ pub enum Excerpt {
     Full,
     /// Theme, navbar, heading, and every form with its hidden fields.
     Forms,
+    /// Theme, navbar, heading, and the list of the user's sessions (or why
+    /// there is none).
+    Sessions,
 }
 
 const WIDTH: usize = 78;
@@ -40,6 +43,28 @@ pub fn excerpt(html: &str, how: Excerpt, normalise: impl Fn(&str) -> String) -> 
     }
     if let Some(reason) = between(html, "id=\"refused-reason\">", "</p>") {
         push(&mut lines, "", &text(reason));
+    }
+    if how == Excerpt::Sessions {
+        for row in html.split("<tr id=\"session-").skip(1) {
+            let record = between(row, "<code class=\"record\">", "</code>").unwrap_or("?");
+            let mark = if row.contains("this-one-mark") { "  (this one)" } else { "" };
+            push(&mut lines, "session", &format!("{record}{mark}"));
+            let browser = between(row, "<td class=\"browser\">", "</td>").unwrap_or("?");
+            push(&mut lines, "", &format!("browser: {}", text(browser)));
+            // Times differ on every run: shown as what they are.
+            push(&mut lines, "", "signed in <time of sign-in>,");
+            push(&mut lines, "", "last seen <time of the last recorded request>");
+            push(&mut lines, "", "[Sign out this one]");
+        }
+        if html.contains("id=\"end-others\"") {
+            push(&mut lines, "", "[Sign out everywhere else]");
+        }
+        for id in ["sessions-caveat", "no-list"] {
+            if let Some(note) = between(html, &format!("id=\"{id}\">"), "</p>") {
+                push(&mut lines, "note", &text(note));
+            }
+        }
+        return lines;
     }
     if how == Excerpt::Forms {
         for form in forms(html) {

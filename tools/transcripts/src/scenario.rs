@@ -36,6 +36,29 @@ impl<'n> Text<'n> {
         }
     }
 
+    /// A line as it is, after normalisation (a command, its output).
+    pub fn line(&mut self, line: &str) {
+        self.blank();
+        let line = self.normaliser.text(line);
+        self.lines.push(line);
+    }
+
+    /// Output lines, normalised, in the order of their placeholders (as
+    /// [`Text::store`] sorts record names).
+    pub fn sorted_lines(&mut self, lines: Vec<String>) {
+        let mut shown: Vec<String> = lines.iter().map(|l| self.normaliser.text(l)).collect();
+        shown.sort();
+        if shown.is_empty() {
+            shown.push("(none)".into());
+        }
+        self.lines.extend(shown);
+    }
+
+    /// `text` as this transcript shows it.
+    pub fn shown(&self, text: &str) -> String {
+        self.normaliser.text(text)
+    }
+
     pub fn note(&mut self, note: &str) {
         self.blank();
         self.lines.push(format!("# {note}"));

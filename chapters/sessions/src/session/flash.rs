@@ -33,6 +33,15 @@ pub fn theme_changed(theme: Theme) -> String {
     }
 }
 
+/// The message ending other sessions leaves for the next page.
+pub fn sessions_ended(count: usize) -> String {
+    match count {
+        0 => "There was no other session to sign out.".into(),
+        1 => "Signed out 1 other session.".into(),
+        n => format!("Signed out {n} other sessions."),
+    }
+}
+
 /// The notices a visitor without a session can get, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {

@@ -22,8 +22,8 @@ use crate::config::{self, SessionConfig};
 use crate::csrf::CsrfToken;
 use crate::key_rotation::{KeyRotationConfig, PreviousKeys};
 use crate::policy::ExpiryPolicy;
-use crate::record::{RecordChange, SessionData, SessionRecord};
-use crate::store::{ServerStore, StoreDescription, StoreUnavailable};
+use crate::record::{bounded_user_agent, RecordChange, SessionData, SessionRecord};
+use crate::store::{RecordKey, ServerStore, StoreDescription, StoreUnavailable};
 use crate::username::Username;
 use crate::{Chapter, Clock};
 
@@ -66,6 +66,33 @@ trait Mechanism: Send + Sync {
 
     /// The name of the session's record, for the panel.
     fn record_name(&self, jar: &CookieJar<'_>) -> Option<String>;
+
+    // The next three answer, by default, as the sealed cookie does: the
+    // server keeps no record, so it has no list of sessions to show or end.
+
+    /// The key of the session's record; `None` where there is no record.
+    fn record_key(&self, _jar: &CookieJar<'_>) -> Option<RecordKey> {
+        None
+    }
+
+    /// Every session of `user_name` the server keeps, expired ones
+    /// included; `None` where it keeps none (a sealed cookie is known only
+    /// to the browser that holds it).
+    async fn sessions_of(
+        &self,
+        _user_name: &str,
+    ) -> Result<Option<Vec<(RecordKey, SessionRecord)>>, StoreUnavailable> {
+        Ok(None)
+    }
+
+    /// Ends the session `key` if it is one of `user_name`'s: whether it was.
+    async fn end_session_of(
+        &self,
+        _user_name: &str,
+        _key: &RecordKey,
+    ) -> Result<bool, StoreUnavailable> {
+        Ok(false)
+    }
 
     fn describe(&self) -> StoreDescription;
 }
@@ -193,6 +220,8 @@ pub struct Session<'r> {
     manager: &'r SessionManager,
     jar: &'r CookieJar<'r>,
     resumption: &'r Resumption,
+    /// The request's `User-Agent`, kept (bounded) in a session it starts.
+    user_agent: Option<&'r str>,
 }
 
 #[rocket::async_trait]
@@ -206,7 +235,8 @@ impl<'r> FromRequest<'r> for Session<'r> {
             .expect("the session manager is attached by sessions::app");
         let resumption =
             request.local_cache_async(async { manager.resume(request.cookies()).await }).await;
-        Outcome::Success(Session { manager, jar: request.cookies(), resumption })
+        let user_agent = request.headers().get_one("User-Agent");
+        Outcome::Success(Session { manager, jar: request.cookies(), resumption, user_agent })
     }
 }
 // ANCHOR_END: session_guard
@@ -277,6 +307,11 @@ impl<'r> Session<'r> {
         let mut record =
             SessionRecord::new(SessionData::new(user_name), now, CsrfToken::generate()?);
         record.flash = Some(message);
+        // Only where the server lists sessions: in a sealed cookie it would
+        // only make every request longer.
+        if self.manager.chapter.storage.is_server_side() {
+            record.user_agent = self.user_agent.and_then(bounded_user_agent);
+        }
         if self.manager.chapter.cookie_expiry.is_chosen_at_sign_in() {
             record.remember = Some(remember);
         }
@@ -301,6 +336,70 @@ impl<'r> Session<'r> {
         Ok(())
     }
     // ANCHOR_END: sign_out
+
+    // ANCHOR: list_sessions
+    /// The signed-in user's live sessions, oldest first, and which one is
+    /// this: `None` where the server keeps no list. An expired session the
+    /// store still holds (a file not yet swept, a Redis key whose time to
+    /// live the server's clock has passed) is ended on the way, as a request
+    /// with its cookie would end it.
+    pub async fn list_sessions(&self) -> Result<Option<SessionList>, StoreUnavailable> {
+        let Some(data) = self.data() else { return Ok(None) };
+        let Some(all) = self.manager.mechanism.sessions_of(&data.user_name).await? else {
+            return Ok(None);
+        };
+        let now = self.manager.now();
+        let mut live = Vec::new();
+        for (key, record) in all {
+            if self.manager.policy.is_expired(&record, now) {
+                self.manager.mechanism.end_session_of(&data.user_name, &key).await?;
+            } else {
+                live.push((key, record));
+            }
+        }
+        Ok(Some(SessionList { this_one: self.manager.mechanism.record_key(self.jar), live }))
+    }
+    // ANCHOR_END: list_sessions
+
+    // ANCHOR: end_session
+    /// Ends the signed-in user's session `key`: this one is a sign-out, as
+    /// Log Out is; another one of theirs is deleted, and its browser is
+    /// signed out at its next request; any other key changes nothing.
+    pub async fn end_session(&self, key: &RecordKey) -> Result<Ended, StoreUnavailable> {
+        let Some(data) = self.data() else { return Ok(Ended::NotYours) };
+        if self.manager.mechanism.record_key(self.jar).as_ref() == Some(key) {
+            self.sign_out().await?;
+            return Ok(Ended::ThisOne);
+        }
+        if !self.manager.mechanism.end_session_of(&data.user_name, key).await? {
+            return Ok(Ended::NotYours);
+        }
+        self.leave_message(flash::sessions_ended(1)).await?;
+        Ok(Ended::Another)
+    }
+
+    /// Ends every session of the signed-in user but this one: how many.
+    pub async fn end_other_sessions(&self) -> Result<Option<usize>, StoreUnavailable> {
+        let Some(list) = self.list_sessions().await? else { return Ok(None) };
+        let Some(data) = self.data() else { return Ok(None) };
+        let mut ended = 0;
+        for (key, _) in list.live.iter().filter(|(key, _)| Some(key) != list.this_one.as_ref()) {
+            if self.manager.mechanism.end_session_of(&data.user_name, key).await? {
+                ended += 1;
+            }
+        }
+        self.leave_message(flash::sessions_ended(ended)).await?;
+        Ok(Some(ended))
+    }
+    // ANCHOR_END: end_session
+
+    /// Leaves `message` for the next page of this session.
+    async fn leave_message(&self, message: String) -> Result<(), StoreUnavailable> {
+        let Some(current) = self.current() else { return Ok(()) };
+        let leave =
+            Arc::new(move |record: &mut SessionRecord| record.flash = Some(message.clone()));
+        self.manager.mechanism.change(self.jar, current, leave, self.manager.now()).await
+    }
 
     // ANCHOR: toggle_theme
     /// Switches between the dark and the light theme, and says so on the
@@ -337,6 +436,26 @@ impl<'r> Session<'r> {
         }
     }
     // ANCHOR_END: take_flash
+}
+
+/// The signed-in user's live sessions, as [`Session::list_sessions`] found
+/// them.
+pub struct SessionList {
+    /// Oldest first, by record key.
+    pub live: Vec<(RecordKey, SessionRecord)>,
+    /// The key of the session that asked.
+    pub this_one: Option<RecordKey>,
+}
+
+/// What [`Session::end_session`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The session that asked: signed out.
+    ThisOne,
+    /// Another session of the same user: deleted.
+    Another,
+    /// No session of this user (another user's, expired, made up): nothing.
+    NotYours,
 }
 
 // ANCHOR: signed_in

@@ -10,7 +10,9 @@ use super::cookie::SessionCookie;
 use super::Mechanism;
 use crate::policy::{ExpiryPolicy, Verdict};
 use crate::record::{RecordChange, SessionRecord};
-use crate::store::{Decision, SessionId, SessionStore, StoreDescription, StoreUnavailable};
+use crate::store::{
+    Decision, RecordKey, SessionId, SessionStore, StoreDescription, StoreUnavailable,
+};
 
 /// A [`SessionStore`] as the place a session lives.
 pub struct StoredSessions {
@@ -120,6 +122,25 @@ impl Mechanism for StoredSessions {
 
     fn record_name(&self, jar: &CookieJar<'_>) -> Option<String> {
         Some(self.store.record_name(&self.id(jar)?))
+    }
+
+    fn record_key(&self, jar: &CookieJar<'_>) -> Option<RecordKey> {
+        Some(RecordKey::of(&self.id(jar)?))
+    }
+
+    async fn sessions_of(
+        &self,
+        user_name: &str,
+    ) -> Result<Option<Vec<(RecordKey, SessionRecord)>>, StoreUnavailable> {
+        self.store.sessions_of(user_name).await.map(Some)
+    }
+
+    async fn end_session_of(
+        &self,
+        user_name: &str,
+        key: &RecordKey,
+    ) -> Result<bool, StoreUnavailable> {
+        self.store.delete_of_user(user_name, key).await
     }
 
     fn describe(&self) -> StoreDescription {

@@ -52,6 +52,41 @@ impl SessionId {
     // ANCHOR_END: hashed
 }
 
+// ANCHOR: record_key
+/// The name of a session's record: the SHA-256 of its id in lowercase hex
+/// ([`SessionId::hashed`]). The list of a user's sessions names each one by
+/// it, in the page and in its forms, never by the id: a record key cannot
+/// be put in a cookie.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordKey(String);
+
+impl RecordKey {
+    /// The key of the record of `id`.
+    pub fn of(id: &SessionId) -> Self {
+        RecordKey(id.hashed())
+    }
+
+    /// Accepts exactly 64 lowercase hex digits, the shape of a SHA-256, so
+    /// that a name from a form or a folder listing is never anything else
+    /// (a path, a Redis pattern).
+    pub fn parse(value: &str) -> Option<Self> {
+        let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+        (value.len() == 64 && value.bytes().all(hex)).then(|| RecordKey(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The name of the index of `user_name`'s sessions (a folder, a Redis
+/// set): the SHA-256 of the name in hex, so that any name, whatever its
+/// characters, makes a safe file name and key.
+pub fn user_index_name(user_name: &str) -> String {
+    format!("{:x}", Sha256::digest(user_name.as_bytes()))
+}
+// ANCHOR_END: record_key
+
 /// Ids are secrets: logs show only that there was one.
 impl fmt::Debug for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -87,6 +122,19 @@ mod tests {
         for value in hostile {
             assert_eq!(SessionId::parse(value), None, "{value:?}");
         }
+    }
+
+    #[test]
+    fn record_keys_are_sha256_hex_and_nothing_else() {
+        let id = SessionId::generate().unwrap();
+        let key = RecordKey::of(&id);
+        assert_eq!(key.as_str(), id.hashed());
+        assert_eq!(RecordKey::parse(key.as_str()), Some(key.clone()));
+        for bad in ["", "../x", &key.as_str()[..63], &key.as_str().to_uppercase(), id.as_str()] {
+            assert_eq!(RecordKey::parse(bad), None, "{bad:?}");
+        }
+        assert_eq!(user_index_name("ada").len(), 64);
+        assert_ne!(user_index_name("ada"), user_index_name("Ada"));
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub mod redis;
 
 pub use self::redis::{RedisStore, SessionsDb};
 pub use file::{FileStore, Purge, ThreadedFileStore};
-pub use id::SessionId;
+pub use id::{user_index_name, RecordKey, SessionId};
 
 use std::error::Error;
 use std::fmt;
@@ -23,7 +23,11 @@ use crate::record::SessionRecord;
 /// A server-side home for session records, keyed by [`SessionId`].
 ///
 /// Chapters 2 and 4 keep records in files, chapter 5 in Redis; the session
-/// code above this trait is the same for both. Every method answers `Err`
+/// code above this trait is the same for both. Each store also keeps an
+/// index of every user's sessions, changed with the records themselves
+/// (`create` adds to it, every deletion removes from it), for the list of a
+/// user's sessions; a record's `user_name` never changes, so neither does
+/// the index entry it has. Every method answers `Err`
 /// only when the store itself is out of order: "no such session" is
 /// `Ok(None)`.
 #[rocket::async_trait]
@@ -50,6 +54,25 @@ pub trait SessionStore: Send + Sync {
 
     /// Deletes the record of `id`, if there is one.
     async fn delete(&self, id: &SessionId) -> Result<(), StoreUnavailable>;
+
+    // ANCHOR: user_index
+    /// The sessions of `user_name`, by record key, as the store's index of
+    /// that user's sessions lists them (expired ones included: the caller
+    /// applies the policy). An entry whose record is gone (expired in
+    /// Redis, or left behind by a crash) is dropped from the index.
+    async fn sessions_of(
+        &self,
+        user_name: &str,
+    ) -> Result<Vec<(RecordKey, SessionRecord)>, StoreUnavailable>;
+
+    /// Deletes the record `key` and its index entry, only if `key` is in
+    /// `user_name`'s index: whether it was (and so is now deleted).
+    async fn delete_of_user(
+        &self,
+        user_name: &str,
+        key: &RecordKey,
+    ) -> Result<bool, StoreUnavailable>;
+    // ANCHOR_END: user_index
 
     /// The name of the record of `id`, as the session panel shows it.
     fn record_name(&self, id: &SessionId) -> String;

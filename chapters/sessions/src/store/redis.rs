@@ -17,6 +17,14 @@
 //! Keys are `<session_key_prefix><SHA-256 of the id>`: whoever can list the
 //! keys learns no id they could put in a cookie.
 //!
+//! Each user's sessions are indexed by a set, `<session_key_prefix>user:<SHA-256
+//! of the name>`, whose members are the record keys: added in the same
+//! script as the record's `SET NX`, removed in the same transaction as its
+//! `DEL`, and given a time to live at least as long as its longest-lived
+//! member's, so a set outlives none of its sessions and no set lingers
+//! for ever. A member whose record Redis expired is dropped at the next
+//! listing.
+//!
 //! A Redis that is down or hangs: each operation has [`OPERATION_TIMEOUT`],
 //! and after one times out or cannot connect, the store answers "unavailable"
 //! at once for [`BACK_OFF`] before it tries Redis again. Without that, a
@@ -46,7 +54,8 @@ use rocket_db_pools::Database;
 use serde::Deserialize;
 
 use super::{
-    Decide, Decision, ServerStore, SessionId, SessionStore, StoreDescription, StoreUnavailable,
+    user_index_name, Decide, Decision, RecordKey, ServerStore, SessionId, SessionStore,
+    StoreDescription, StoreUnavailable,
 };
 use crate::config;
 use crate::record::SessionRecord;
@@ -125,7 +134,16 @@ impl RedisStore {
 
     /// The key that holds the session `id`.
     pub fn key_of(&self, id: &SessionId) -> String {
-        format!("{}{}", self.prefix, id.hashed())
+        self.key_named(&RecordKey::of(id))
+    }
+
+    fn key_named(&self, key: &RecordKey) -> String {
+        format!("{}{}", self.prefix, key.as_str())
+    }
+
+    /// The key of the set of `user_name`'s record keys.
+    pub fn index_key(&self, user_name: &str) -> String {
+        index_key(&self.prefix, user_name)
     }
 
     // ANCHOR: back_off
@@ -245,24 +263,28 @@ impl SessionStore for RedisStore {
         time_to_live: Duration,
     ) -> Result<SessionId, StoreUnavailable> {
         let json = &record.to_json();
+        let index = &self.index_key(&record.data.user_name);
         loop {
             let id = SessionId::generate()?;
-            let key = &self.key_of(&id);
+            let (key, member) = (&self.key_of(&id), &RecordKey::of(&id));
             // `NX`: only if no record has this key, so a fresh id can never
             // land on a live session. With 256 random bits it never does.
-            let created: Option<String> = self
+            // The script adds the record to its user's set in the same step.
+            let created: bool = self
                 .with_shared_connection(|mut conn| async move {
-                    redis::cmd("SET")
+                    redis::cmd("EVAL")
+                        .arg(CREATE_INDEXED)
+                        .arg(2)
                         .arg(key)
+                        .arg(index)
                         .arg(json)
-                        .arg("NX")
-                        .arg("PX")
                         .arg(millis(time_to_live))
+                        .arg(member.as_str())
                         .query_async(&mut conn)
                         .await
                 })
                 .await?;
-            if created.is_some() {
+            if created {
                 return Ok(id);
             }
         }
@@ -288,7 +310,7 @@ impl SessionStore for RedisStore {
         id: &SessionId,
         decide: Decide,
     ) -> Result<Option<SessionRecord>, StoreUnavailable> {
-        let key = self.key_of(id);
+        let (key, member) = (self.key_of(id), RecordKey::of(id));
         self.with_own_connection(|mut conn| async move {
             for attempt in 0..MAX_OPTIMISTIC_RETRIES {
                 redis::cmd("WATCH").arg(&key).query_async::<_, ()>(&mut conn).await?;
@@ -303,11 +325,19 @@ impl SessionStore for RedisStore {
                     }
                     Decision::Delete => {
                         redis::cmd("UNWATCH").query_async::<_, ()>(&mut conn).await?;
-                        redis::cmd("DEL").arg(&key).query_async::<_, ()>(&mut conn).await?;
+                        let index = self.index_key(&record.data.user_name);
+                        delete_indexed(&mut conn, &key, &index, &member).await?;
                         return Ok(None);
                     }
                     Decision::Write { time_to_live } => time_to_live,
                 };
+                // The user's set lives at least as long as the record now
+                // does: `NX` gives a set without a time to live one, `GT`
+                // lengthens a shorter one (alone, `GT` counts "none" as
+                // infinite and would never set one). `SADD` also indexes a
+                // record written before there was an index.
+                let index = self.index_key(&record.data.user_name);
+                let ttl = millis(time_to_live);
                 let written: Option<Value> = redis::pipe()
                     .atomic()
                     .cmd("SET")
@@ -315,7 +345,21 @@ impl SessionStore for RedisStore {
                     .arg(record.to_json())
                     .arg("XX")
                     .arg("PX")
-                    .arg(millis(time_to_live))
+                    .arg(ttl)
+                    .cmd("SADD")
+                    .arg(&index)
+                    .arg(member.as_str())
+                    .ignore()
+                    .cmd("PEXPIRE")
+                    .arg(&index)
+                    .arg(ttl)
+                    .arg("NX")
+                    .ignore()
+                    .cmd("PEXPIRE")
+                    .arg(&index)
+                    .arg(ttl)
+                    .arg("GT")
+                    .ignore()
                     .query_async(&mut conn)
                     .await?;
                 if written.is_some() {
@@ -332,10 +376,75 @@ impl SessionStore for RedisStore {
     }
     // ANCHOR_END: modify
 
+    /// Reads the record for its user's name (which never changes, so no
+    /// `WATCH` is needed), then deletes it and its set member in one
+    /// transaction.
     async fn delete(&self, id: &SessionId) -> Result<(), StoreUnavailable> {
-        let key = &self.key_of(id);
+        let (key, member) = (&self.key_of(id), &RecordKey::of(id));
         self.with_shared_connection(|mut conn| async move {
-            redis::cmd("DEL").arg(key).query_async::<_, ()>(&mut conn).await
+            let Some(record) = Self::read(&mut conn, key).await? else { return Ok(()) };
+            let index = self.index_key(&record.data.user_name);
+            delete_indexed(&mut conn, key, &index, member).await
+        })
+        .await
+    }
+
+    // ANCHOR: sessions_of
+    async fn sessions_of(
+        &self,
+        user_name: &str,
+    ) -> Result<Vec<(RecordKey, SessionRecord)>, StoreUnavailable> {
+        let index = &self.index_key(user_name);
+        self.with_shared_connection(|mut conn| async move {
+            let members: Vec<String> =
+                redis::cmd("SMEMBERS").arg(index).query_async(&mut conn).await?;
+            let members: Vec<RecordKey> =
+                members.iter().filter_map(|m| RecordKey::parse(m)).collect();
+            if members.is_empty() {
+                return Ok(Vec::new());
+            }
+            let keys: Vec<String> = members.iter().map(|m| self.key_named(m)).collect();
+            let values: Vec<Option<Vec<u8>>> =
+                redis::cmd("MGET").arg(&keys).query_async(&mut conn).await?;
+            let mut sessions = Vec::new();
+            let mut gone = Vec::new();
+            for (member, value) in members.into_iter().zip(values) {
+                match value.as_deref().and_then(SessionRecord::from_json) {
+                    Some(record) if record.data.user_name == user_name => {
+                        sessions.push((member, record))
+                    }
+                    Some(_) => {}
+                    // Expired by Redis: its key can never come back (a new
+                    // session gets a new id), so the member can go.
+                    None if value.is_none() => gone.push(member.as_str().to_owned()),
+                    None => {}
+                }
+            }
+            if !gone.is_empty() {
+                redis::cmd("SREM").arg(index).arg(&gone).query_async::<_, ()>(&mut conn).await?;
+            }
+            sessions.sort_by(|(a, x), (b, y)| (x.created_at, a).cmp(&(y.created_at, b)));
+            Ok(sessions)
+        })
+        .await
+    }
+    // ANCHOR_END: sessions_of
+
+    async fn delete_of_user(
+        &self,
+        user_name: &str,
+        member: &RecordKey,
+    ) -> Result<bool, StoreUnavailable> {
+        let (key, index) = (&self.key_named(member), &self.index_key(user_name));
+        self.with_shared_connection(|mut conn| async move {
+            redis::cmd("EVAL")
+                .arg(DELETE_IF_INDEXED)
+                .arg(2)
+                .arg(key)
+                .arg(index)
+                .arg(member.as_str())
+                .query_async(&mut conn)
+                .await
         })
         .await
     }
@@ -347,6 +456,68 @@ impl SessionStore for RedisStore {
     fn describe(&self) -> StoreDescription {
         StoreDescription { kind: "redis", location: None }
     }
+}
+
+/// What the key of a user's set has after the prefix: `user:` cannot begin
+/// a record key (64 hex digits).
+pub const INDEX_INFIX: &str = "user:";
+
+/// The key of the set of `user_name`'s record keys, for a store whose keys
+/// start with `prefix`.
+pub fn index_key(prefix: &str, user_name: &str) -> String {
+    format!("{prefix}{INDEX_INFIX}{}", user_index_name(user_name))
+}
+
+// ANCHOR: create_indexed
+/// Creates a record and indexes it, in one step (a script, run by `EVAL`,
+/// runs whole, with nothing else in between): `SET NX PX` of the record
+/// (`KEYS[1]`, `ARGV[1]`, `ARGV[2]` ms), and only if that created it,
+/// `SADD` of the record key (`ARGV[3]`) to the user's set (`KEYS[2]`),
+/// whose time to live is then made at least the record's. Answers 1 if it
+/// created the record.
+const CREATE_INDEXED: &str = r"
+        if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+          return 0
+        end
+        redis.call('SADD', KEYS[2], ARGV[3])
+        if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[2]) then
+          redis.call('PEXPIRE', KEYS[2], ARGV[2])
+        end
+        return 1
+        ";
+// ANCHOR_END: create_indexed
+
+// ANCHOR: delete_if_indexed
+/// Deletes the record `KEYS[1]` and its member `ARGV[1]` of the set
+/// `KEYS[2]`, only if it is a member: a record key from a form ends a
+/// session only if it is one of the signed-in user's. Answers 1 if the
+/// record was there and is deleted.
+const DELETE_IF_INDEXED: &str = r"
+        if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then
+          return 0
+        end
+        return redis.call('DEL', KEYS[1])
+        ";
+// ANCHOR_END: delete_if_indexed
+
+/// `DEL` of a record and `SREM` of its member, in one transaction.
+async fn delete_indexed(
+    conn: &mut (impl ConnectionLike + Send),
+    key: &str,
+    index: &str,
+    member: &RecordKey,
+) -> RedisResult<()> {
+    redis::pipe()
+        .atomic()
+        .cmd("DEL")
+        .arg(key)
+        .ignore()
+        .cmd("SREM")
+        .arg(index)
+        .arg(member.as_str())
+        .ignore()
+        .query_async(conn)
+        .await
 }
 
 /// Did the connection break (Redis stopped or restarted), as opposed to

@@ -22,6 +22,8 @@
 //! (`tools/stranger`, built here first), and the picture is the 403 page
 //! the chapter answers its forged POST with; the stranger listens on its
 //! own ports, 8666 and 8667, for it (the page names the form's `Origin`).
+//! `sessions-list.png` is chapter 2's list of a user's sessions, with three
+//! browsers (three Chromium profiles) signed in as the same user.
 //! Rerun it whenever the pages change.
 
 use std::fs;
@@ -45,7 +47,7 @@ async fn main() {
     // The stranger's binary, for the last picture: `scripts/screenshots`
     // builds only the chapters.
     stranger::build_binaries().unwrap_or_else(|e| panic!("{e}"));
-    let mut progress = Progress::new("screenshots", CHAPTERS.len() as u64 + 1);
+    let mut progress = Progress::new("screenshots", CHAPTERS.len() as u64 + 2);
     for chapter in CHAPTERS {
         progress.step(format!("chapter {}", chapter.number));
         let n = chapter.number;
@@ -95,7 +97,28 @@ async fn main() {
     }
     progress.step("the stranger's attack, refused");
     stranger_refused(&folder.join("stranger-refused.png"), &progress).await;
+    progress.step("a user's sessions");
+    sessions_list(&folder.join("sessions-list.png"), &progress).await;
     progress.finish();
+}
+
+/// Chapter 2's `/sessions`, seen from the third of three browsers signed in
+/// as the same user.
+async fn sessions_list(path: &Path, progress: &Progress) {
+    let server = ChapterServer::start(2, Lifetime::ChapterDefault);
+    let profiles = [Profile::new(), Profile::new(), Profile::new()];
+    let mut browsers = Vec::new();
+    for profile in &profiles {
+        let browser = Browser::launch(profile).await;
+        pages::sign_in(&browser, &server, USER).await;
+        browsers.push(browser);
+    }
+    let third = browsers.last().expect("three browsers");
+    third.goto(&server.url("/sessions")).await.unwrap();
+    save(third, path, progress).await;
+    for browser in browsers {
+        browser.close().await;
+    }
 }
 
 /// Chapter 2, signed in, after the same-site stranger's theme attack: the

@@ -20,6 +20,8 @@
 //!   [`SessionId`] first and only its hash ever becomes a file name.
 //! - Cleanup deleting a live session: reading, refreshing and deleting a
 //!   record all hold the same lock, so the sweep never acts on a stale read.
+//! - An index of each user's sessions that loses or resurrects none: see
+//!   [`FileStore::sessions_of`] for its layout and protocol.
 
 use std::fs;
 use std::io::{self, Write};
@@ -29,7 +31,7 @@ use std::time::{Duration as StdDuration, SystemTime};
 
 use rocket::time::OffsetDateTime;
 
-use super::{Decision, SessionId};
+use super::{user_index_name, Decision, RecordKey, SessionId};
 use crate::policy::ExpiryPolicy;
 use crate::record::SessionRecord;
 
@@ -47,6 +49,10 @@ const LOCK_SHARDS: usize = 64;
 const ABANDONED_TEMP_FILE_AGE: StdDuration = StdDuration::from_secs(60);
 
 const TEMP_PREFIX: &str = ".tmp-";
+
+/// The folder, in the store's folder, of the index of each user's
+/// sessions: one folder per user, named by [`user_index_name`].
+pub const INDEX_FOLDER: &str = "users";
 
 /// A folder of session records.
 #[derive(Debug)]
@@ -109,7 +115,13 @@ impl FileStore {
         let id = SessionId::generate()?;
         let name = Self::file_name(&id);
         let _guard = self.lock(&name);
+        // ANCHOR: create_marker
+        // The marker first: a record is never without one, even if the
+        // process dies between the two writes (a marker without a record
+        // is what a listing cleans up).
+        self.write_marker(&record.data.user_name, &RecordKey::of(&id))?;
         self.write(&self.dir.join(&name), record)?;
+        // ANCHOR_END: create_marker
         Ok(id)
     }
 
@@ -142,17 +154,105 @@ impl FileStore {
                 Ok(Some(record))
             }
             Decision::Delete => {
-                remove_if_present(&path)?;
+                self.remove(&path, &record, &RecordKey::of(id))?;
                 Ok(None)
             }
         }
     }
 
-    /// Deletes the session `id`, if it exists.
+    /// Deletes the session `id`, if it exists, and its index entry.
     pub fn delete(&self, id: &SessionId) -> io::Result<()> {
         let name = Self::file_name(id);
+        let path = self.dir.join(&name);
         let _guard = self.lock(&name);
-        remove_if_present(&self.dir.join(name))
+        match self.read(&path)? {
+            Some(record) => self.remove(&path, &record, &RecordKey::of(id)),
+            // An unreadable record is removed by `read`; its marker, if any,
+            // goes at the next listing.
+            None => Ok(()),
+        }
+    }
+
+    // ANCHOR: index_protocol
+    /// The sessions of `user_name`, read from their index: the folder
+    /// `users/<SHA-256 of the name>/` holds one empty marker file per
+    /// session, named by its record key. Each marker is checked under its
+    /// record's lock: a marker whose record is gone (the process died
+    /// between deleting the record and its marker, or between writing the
+    /// marker and the record) is removed then, and only then, since no one
+    /// else can write that record meanwhile.
+    ///
+    /// The protocol, every step under the record's lock:
+    /// - create: write the marker, then the record;
+    /// - delete (sign-out, expiry, the sweep): remove the record, then the
+    ///   marker;
+    ///
+    /// so a live record always has its marker, and a marker never brings a
+    /// session back: the record is the session, the marker only points to
+    /// it.
+    pub fn sessions_of(&self, user_name: &str) -> io::Result<Vec<(RecordKey, SessionRecord)>> {
+        let folder = self.index_folder(user_name);
+        let entries = match fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut sessions = Vec::new();
+        for entry in entries {
+            let entry = entry?;
+            let Some(key) = entry.file_name().to_str().and_then(RecordKey::parse) else {
+                continue;
+            };
+            let name = format!("{}.json", key.as_str());
+            let _guard = self.lock(&name);
+            match self.read(&self.dir.join(&name))? {
+                Some(record) if record.data.user_name == user_name => sessions.push((key, record)),
+                Some(_) => {}
+                None => remove_if_present(&entry.path())?,
+            }
+        }
+        sessions.sort_by(|(a, x), (b, y)| (x.created_at, a).cmp(&(y.created_at, b)));
+        Ok(sessions)
+    }
+    // ANCHOR_END: index_protocol
+
+    /// Deletes the record `key` and its marker, if `key` is in `user_name`'s
+    /// index and its record is that user's: whether it was.
+    pub fn delete_of_user(&self, user_name: &str, key: &RecordKey) -> io::Result<bool> {
+        let name = format!("{}.json", key.as_str());
+        let path = self.dir.join(&name);
+        let _guard = self.lock(&name);
+        if !self.index_folder(user_name).join(key.as_str()).exists() {
+            return Ok(false);
+        }
+        match self.read(&path)? {
+            Some(record) if record.data.user_name == user_name => {
+                self.remove(&path, &record, key)?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// The folder of `user_name`'s markers.
+    pub fn index_folder(&self, user_name: &str) -> PathBuf {
+        self.dir.join(INDEX_FOLDER).join(user_index_name(user_name))
+    }
+
+    /// Writes the empty marker of the record `key` in its user's folder
+    /// (owner-only on Unix, as the records are). The caller holds the
+    /// record's lock.
+    fn write_marker(&self, user_name: &str, key: &RecordKey) -> io::Result<()> {
+        let folder = self.index_folder(user_name);
+        private::create_dir_all(&folder)?;
+        private::create_empty(&folder.join(key.as_str()))
+    }
+
+    /// Removes the record at `path`, then its marker. The caller holds the
+    /// record's lock.
+    fn remove(&self, path: &Path, record: &SessionRecord, key: &RecordKey) -> io::Result<()> {
+        remove_if_present(path)?;
+        remove_if_present(&self.index_folder(&record.data.user_name).join(key.as_str()))
     }
 
     /// Deletes every record the policy says has expired at `now`, every
@@ -194,8 +294,9 @@ impl FileStore {
             let path = entry.path();
             match self.read(&path)? {
                 Some(record) if !policy.is_expired(&record, now) => purge.kept += 1,
-                Some(_) => {
-                    remove_if_present(&path)?;
+                Some(record) => {
+                    let key = RecordKey::parse(&name[..64]).expect("a record's name");
+                    self.remove(&path, &record, &key)?;
                     purge.removed += 1;
                 }
                 // Gone meanwhile, or unreadable (`read` logged and removed it).
@@ -320,6 +421,20 @@ mod private {
     pub fn temp_file_in(dir: &Path, prefix: &str) -> io::Result<NamedTempFile> {
         tempfile::Builder::new().prefix(prefix).tempfile_in(dir)
     }
+
+    /// Creates the empty file `path` if it is missing, [`FILE_MODE`] on
+    /// Unix.
+    #[cfg(unix)]
+    pub fn create_empty(path: &Path) -> io::Result<()> {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new().create(true).append(true).mode(FILE_MODE).open(path).map(drop)
+    }
+
+    /// Creates the empty file `path` if it is missing.
+    #[cfg(not(unix))]
+    pub fn create_empty(path: &Path) -> io::Result<()> {
+        std::fs::OpenOptions::new().create(true).append(true).open(path).map(drop)
+    }
 }
 // ANCHOR_END: private
 
@@ -395,10 +510,12 @@ mod tests {
         fs::File::options().write(true).open(path).unwrap().set_modified(time).unwrap();
     }
 
+    /// The files of `dir`, without the index's folder.
     fn names(dir: &Path) -> Vec<String> {
         let mut names: Vec<_> = fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name != INDEX_FOLDER)
             .collect();
         names.sort();
         names
@@ -598,5 +715,104 @@ mod tests {
         fs::write(store.dir(), b"").unwrap();
         assert!(store.ensure_dir().is_err());
         assert!(store.create(&session("ada", OffsetDateTime::now_utc())).is_err());
+    }
+
+    fn keys(sessions: &[(RecordKey, SessionRecord)]) -> Vec<RecordKey> {
+        sessions.iter().map(|(key, _)| key.clone()).collect()
+    }
+
+    #[test]
+    fn the_index_lists_a_users_sessions_and_follows_every_deletion() {
+        let (_root, store) = store();
+        let now = OffsetDateTime::now_utc();
+        let first = store.create(&session("ada", now)).unwrap();
+        let second = store.create(&session("ada", now + Duration::seconds(1))).unwrap();
+        let third = store.create(&session("ada", now + Duration::seconds(2))).unwrap();
+        let other = store.create(&session("grace", now)).unwrap();
+        let all = [first.clone(), second.clone(), third.clone()].map(|id| RecordKey::of(&id));
+        assert_eq!(keys(&store.sessions_of("ada").unwrap()), all, "oldest first");
+        assert_eq!(keys(&store.sessions_of("grace").unwrap()), [RecordKey::of(&other)]);
+        assert!(store.sessions_of("nobody").unwrap().is_empty());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            let folder = store.index_folder("ada");
+            assert_eq!(mode(&folder), 0o700);
+            assert_eq!(mode(&folder.join(all[0].as_str())), 0o600);
+        }
+
+        store.delete(&first).unwrap();
+        store.modify(&second, |_| Decision::Delete).unwrap();
+        assert_eq!(keys(&store.sessions_of("ada").unwrap()), [all[2].clone()]);
+        assert!(!store.delete_of_user("grace", &all[2]).unwrap(), "not grace's");
+        assert!(store.path_of(&third).exists());
+        assert!(store.delete_of_user("ada", &all[2]).unwrap());
+        assert!(!store.path_of(&third).exists());
+        assert!(fs::read_dir(store.index_folder("ada")).unwrap().next().is_none(), "no marker");
+
+        let expired = store.create(&session("ada", now - LIFETIME)).unwrap();
+        assert_eq!(store.purge_expired(now).unwrap().removed, 1);
+        assert!(!store.index_folder("ada").join(RecordKey::of(&expired).as_str()).exists());
+    }
+
+    #[test]
+    fn a_marker_left_behind_by_a_crash_is_removed_and_brings_nothing_back() {
+        let (_root, store) = store();
+        let now = OffsetDateTime::now_utc();
+        let live = store.create(&session("ada", now)).unwrap();
+        let crashed = store.create(&session("ada", now)).unwrap();
+        // The process died after removing the record, before its marker.
+        fs::remove_file(store.path_of(&crashed)).unwrap();
+        let marker = store.index_folder("ada").join(RecordKey::of(&crashed).as_str());
+        assert!(marker.exists());
+        assert_eq!(keys(&store.sessions_of("ada").unwrap()), [RecordKey::of(&live)]);
+        assert!(!marker.exists(), "the listing removed the stray marker");
+        assert!(!store.delete_of_user("ada", &RecordKey::of(&crashed)).unwrap());
+        assert_eq!(store.get(&crashed).unwrap(), None, "and no session came back");
+    }
+
+    #[test]
+    fn parallel_sign_ins_and_sign_outs_leave_the_index_equal_to_the_records() {
+        let (_root, store) = store();
+        let store = std::sync::Arc::new(store);
+        let now = OffsetDateTime::now_utc();
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    let mut kept = Vec::new();
+                    for i in 0..40 {
+                        let id = store.create(&session("ada", now)).unwrap();
+                        // Listings run meanwhile, and clean up as they go.
+                        if i % 5 == 0 {
+                            store.sessions_of("ada").unwrap();
+                        }
+                        match (t + i) % 3 {
+                            0 => store.delete(&id).unwrap(),
+                            1 => assert!(store.delete_of_user("ada", &RecordKey::of(&id)).unwrap()),
+                            _ => kept.push(RecordKey::of(&id)),
+                        }
+                    }
+                    kept
+                })
+            })
+            .collect();
+        let mut kept: Vec<RecordKey> =
+            threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+        kept.sort();
+        let mut markers: Vec<RecordKey> = fs::read_dir(store.index_folder("ada"))
+            .unwrap()
+            .map(|e| RecordKey::parse(e.unwrap().file_name().to_str().unwrap()).unwrap())
+            .collect();
+        markers.sort();
+        let mut records: Vec<RecordKey> =
+            names(store.dir()).iter().map(|name| RecordKey::parse(&name[..64]).unwrap()).collect();
+        records.sort();
+        assert_eq!(markers, kept, "every live session has its marker, and only those");
+        assert_eq!(records, kept, "the records are exactly the live sessions");
+        let mut listed = keys(&store.sessions_of("ada").unwrap());
+        listed.sort();
+        assert_eq!(listed, kept);
     }
 }

@@ -9,7 +9,9 @@ use rocket::tokio::task::spawn_blocking;
 
 use super::{FileStore, Purge};
 use crate::record::SessionRecord;
-use crate::store::{Decide, SessionId, SessionStore, StoreDescription, StoreUnavailable};
+use crate::store::{
+    Decide, RecordKey, SessionId, SessionStore, StoreDescription, StoreUnavailable,
+};
 
 /// How many file operations may run at once. Each one holds a blocking
 /// thread (a write can take milliseconds on a busy disk); with no bound, a
@@ -79,6 +81,23 @@ impl SessionStore for ThreadedFileStore {
     async fn delete(&self, id: &SessionId) -> Result<(), StoreUnavailable> {
         let id = id.clone();
         self.blocking(move |files| files.delete(&id)).await
+    }
+
+    async fn sessions_of(
+        &self,
+        user_name: &str,
+    ) -> Result<Vec<(RecordKey, SessionRecord)>, StoreUnavailable> {
+        let user_name = user_name.to_owned();
+        self.blocking(move |files| files.sessions_of(&user_name)).await
+    }
+
+    async fn delete_of_user(
+        &self,
+        user_name: &str,
+        key: &RecordKey,
+    ) -> Result<bool, StoreUnavailable> {
+        let (user_name, key) = (user_name.to_owned(), key.clone());
+        self.blocking(move |files| files.delete_of_user(&user_name, &key)).await
     }
 
     fn record_name(&self, id: &SessionId) -> String {
