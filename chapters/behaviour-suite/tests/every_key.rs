@@ -76,6 +76,10 @@ fn a_cookie_of_a_previous_key_is_sealed_again_with_the_current_one(#[case] chapt
     assert_eq!(new.csrf_token.as_str(), old.csrf_token.as_str());
     assert_eq!(new.data.user_name, old.data.user_name);
 
+    // A form of a page loaded before the change carries the same token.
+    let form = format!("next=/home&csrf_token={}", old.csrf_token.as_str());
+    assert_is_redirect_to(&after.post_form("/theme", form), "/home");
+
     // The browser holds the new cookie: the old key is no longer needed.
     let later = keyed(chapter, &clock, NEW_KEY, &[]);
     assert_signed_in_as(&later.get_with_cookie("/about", &resealed).into_string().unwrap(), "ada");
@@ -188,9 +192,11 @@ fn a_rotation_step_by_step(#[case] chapter: Chapter) {
 
 #[apply(every_chapter)]
 fn a_malformed_previous_key_stops_the_launch(#[case] chapter: Chapter) {
-    let bad_values: [(&str, serde_json::Value); 3] = [
+    let bad_values: [(&str, serde_json::Value); 4] = [
         ("not base64", serde_json::json!(["this is not a key at all, not even close!!"])),
         ("too short", serde_json::json!(["c2hvcnQ="])),
+        // 44 characters, as a key is written, but 31 bytes.
+        ("31 bytes", serde_json::json!(["BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBw=="])),
         ("a string, not a list", serde_json::json!(OLD_KEY)),
     ];
     for (what, value) in bad_values {

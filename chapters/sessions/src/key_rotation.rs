@@ -53,6 +53,9 @@ impl PreviousKey {
             64 => hex(text).ok_or("not hex")?,
             n => return Err(format!("{n} characters: 44 or 88 for base64, 64 for hex")),
         };
+        if bytes.len() < 32 {
+            return Err(format!("{} bytes: at least 32", bytes.len()));
+        }
         if bytes.iter().all(|&b| b == 0) {
             return Err("a key of zeros".into());
         }
@@ -154,6 +157,8 @@ mod tests {
             &"z".repeat(64),
             &"+f".repeat(32),
             &STANDARD.encode([0u8; 32]),
+            // 44 characters of base64, but only 31 bytes.
+            &STANDARD.encode([7u8; 31]),
         ];
         for bad in bad_keys {
             assert!(PreviousKey::parse(bad).is_err(), "{bad:?} is no key");

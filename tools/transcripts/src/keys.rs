@@ -93,7 +93,7 @@ pub fn play(setup: &Setup) -> io::Result<Vec<Transcript>> {
     text.header(&[
         "restarted with the new key, and the old one among the previous keys:",
         &format!(
-            "ROCKET_SECRET_KEY=$NEW_KEY ROCKET_PREVIOUS_SECRET_KEYS='[\"$OLD_KEY\"]' \
+            "ROCKET_SECRET_KEY=$NEW_KEY ROCKET_PREVIOUS_SECRET_KEYS=\"[\\\"$OLD_KEY\\\"]\" \
              ROCKET_SESSION_LIFETIME={IDLE} cargo run -p chapter-1"
         ),
     ]);
