@@ -12,6 +12,7 @@ pub mod clock;
 pub mod config;
 pub mod csrf;
 mod lifetime;
+mod no_store;
 mod page;
 pub mod policy;
 pub mod record;
@@ -20,6 +21,7 @@ pub mod safe_next;
 pub mod secret_key;
 pub mod session;
 pub mod store;
+pub mod transport;
 pub mod username;
 
 use std::sync::Arc;
@@ -76,11 +78,13 @@ pub fn app_without_forms(
     // ANCHOR_END: storage_setup
     rocket
         .attach(SessionManager::fairing(chapter, clock))
+        .attach(no_store::NoStoreWhenSignedIn)
         .attach(AdHoc::on_liftoff("Address", move |rocket| {
             Box::pin(async move {
                 let config = rocket.config();
+                let scheme = if config.tls_enabled() { "https" } else { "http" };
                 println!(
-                    "\nChapter {}: {}\n  open http://{}:{} in your browser\n",
+                    "\nChapter {}: {}\n  open {scheme}://{}:{} in your browser\n",
                     chapter.number, chapter.section, config.address, config.port
                 );
             })
