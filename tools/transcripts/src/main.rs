@@ -40,6 +40,7 @@ mod records;
 mod redis_server;
 mod remember;
 mod scenario;
+mod tls;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -138,6 +139,7 @@ fn generate(setup: &Setup) -> io::Result<BTreeMap<String, String>> {
         .push(("chapter 6's choice at sign-in".into(), Box::new(move || remember::play(setup))));
     scenarios.push(("chapter 3's absolute limit".into(), Box::new(move || absolute::play(setup))));
     scenarios.push(("what else a session carries".into(), Box::new(move || carries::play(setup))));
+    scenarios.push(("every hop: TLS".into(), Box::new(move || tls::play(setup))));
     for (name, scenario) in beyond::scenarios() {
         scenarios.push((name.to_owned(), Box::new(move || scenario(setup))));
     }
