@@ -1,7 +1,8 @@
 //! Every hop: chapter 3 served over HTTPS with the development certificate
 //! (`ROCKET_TLS`, Rocket's own TLS), and the same chapter over plain HTTP
 //! behind a proxy that terminates TLS (`ROCKET_BEHIND_TLS_PROXY=true`).
-//! Both show the real `Set-Cookie` of sign-in and sign-out.
+//! Both show the real `Set-Cookie` of sign-in and sign-out; the sign-in
+//! over HTTPS is also on its own, for the closing note of the part.
 
 use std::fs;
 use std::io;
@@ -32,6 +33,13 @@ pub fn play(setup: &Setup) -> io::Result<Vec<Transcript>> {
     text.exchange(&browser.get("/home"), Some(Excerpt::Short));
     text.exchange(&browser.submit("/logout", &[]), None);
     out.push(("every-device/tls-served-by-rocket.txt".to_owned(), text.finish()));
+    // The sign-in alone, for the part's closing note.
+    let mut n = Normaliser::default();
+    show_as_the_chapter(&mut n, &launch);
+    let mut browser = Browser::over_https(launch.listen_port(), &fs::read(&cert.cert)?);
+    let mut text = Text::new(&mut n);
+    text.exchange(&sign_in(&mut browser, None), None);
+    out.push(("every-device/tls-sign-in.txt".to_owned(), text.finish()));
     drop(server);
 
     // 2. Plain HTTP from a proxy that terminates TLS.
