@@ -13,6 +13,7 @@
 pub use rstest_reuse;
 
 pub mod chapters;
+pub mod every_hop;
 pub use chapters::*;
 
 use std::path::{Path, PathBuf};

@@ -22,6 +22,8 @@ use rocket::request::{FromRequest, Outcome, Request};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
+use crate::transport::Transport;
+
 // ANCHOR: token
 /// The session's secret for its forms: 256 random bits, base64url, made at
 /// sign-in and kept in the session (sealed in the cookie, or in the
@@ -94,7 +96,12 @@ impl Provenance {
             // from `:authority` for HTTP/2); a local test client sets only
             // the header.
             let host = headers.get_one("Host").and_then(|h| Host::parse(h).ok());
-            return from_origin(origin.trim(), request.host().or(host.as_ref()));
+            // Over HTTPS (Rocket's own TLS, or behind a TLS proxy) the
+            // site's origin is `https://…`; an `http://` page of the same
+            // host and port is another origin.
+            let transport = request.rocket().state::<Transport>().copied();
+            let scheme = transport.unwrap_or(Transport::Plain).scheme();
+            return from_origin(origin.trim(), scheme, request.host().or(host.as_ref()));
         }
         match headers.get_one("Sec-Fetch-Site").map(str::trim) {
             None => Provenance::Unknown,
@@ -104,15 +111,20 @@ impl Provenance {
     }
 }
 
-/// Compares the `Origin` header with the `Host` the browser sent the
-/// request to: the same host name and the same port make the same origin.
-/// `127.0.0.1` and `localhost` are different origins (and sites), and so
-/// are two ports of one host.
-fn from_origin(origin: &str, host: Option<&Host<'_>>) -> Provenance {
+/// Compares the `Origin` header with the site's own origin: `scheme`
+/// (`https` when browsers reach the site over TLS, else `http`) and the
+/// `Host` the browser sent the request to. The same scheme, host name and
+/// port make the same origin. `127.0.0.1` and `localhost` are different
+/// origins (and sites), and so are two ports of one host, and `http://`
+/// and `https://` of one host and port.
+fn from_origin(origin: &str, scheme: &str, host: Option<&Host<'_>>) -> Provenance {
     let foreign = || Provenance::Foreign(format!("Origin: {origin}"));
     // `null`: a sandboxed frame, a `data:` page, a request redirected across origins.
     let Ok(uri) = Absolute::parse(origin) else { return foreign() };
-    let default_port = match uri.scheme().to_ascii_lowercase().as_str() {
+    if !uri.scheme().eq_ignore_ascii_case(scheme) {
+        return foreign();
+    }
+    let default_port = match scheme {
         "http" => 80,
         "https" => 443,
         _ => return foreign(),
@@ -172,11 +184,28 @@ mod tests {
     #[test]
     fn the_same_host_and_port_is_the_same_origin() {
         let on = host("127.0.0.1:8003");
-        assert_eq!(from_origin("http://127.0.0.1:8003", Some(&on)), Provenance::SameOrigin);
-        assert_eq!(from_origin("HTTP://127.0.0.1:8003", Some(&on)), Provenance::SameOrigin);
+        let same = |origin, host| from_origin(origin, "http", Some(host));
+        assert_eq!(same("http://127.0.0.1:8003", &on), Provenance::SameOrigin);
+        assert_eq!(same("HTTP://127.0.0.1:8003", &on), Provenance::SameOrigin);
         let plain = host("example.com");
-        assert_eq!(from_origin("http://example.com", Some(&plain)), Provenance::SameOrigin);
-        assert_eq!(from_origin("http://EXAMPLE.com:80", Some(&plain)), Provenance::SameOrigin);
+        assert_eq!(same("http://example.com", &plain), Provenance::SameOrigin);
+        assert_eq!(same("http://EXAMPLE.com:80", &plain), Provenance::SameOrigin);
+    }
+
+    #[test]
+    fn over_https_only_the_https_origin_is_the_same_origin() {
+        let on = host("127.0.0.1:8003");
+        let https = |origin| from_origin(origin, "https", Some(&on));
+        assert_eq!(https("https://127.0.0.1:8003"), Provenance::SameOrigin);
+        assert_eq!(https("HTTPS://127.0.0.1:8003"), Provenance::SameOrigin);
+        for origin in ["http://127.0.0.1:8003", "https://127.0.0.1:8004", "https://127.0.0.1"] {
+            assert!(matches!(https(origin), Provenance::Foreign(_)), "{origin}");
+        }
+        let standard = host("example.com");
+        let same = from_origin("https://example.com:443", "https", Some(&standard));
+        assert_eq!(same, Provenance::SameOrigin);
+        let plain_page = from_origin("http://example.com", "https", Some(&standard));
+        assert!(matches!(plain_page, Provenance::Foreign(_)), "http:// of an https site");
     }
 
     #[test]
@@ -194,10 +223,10 @@ mod tests {
             "",
             "127.0.0.1:8003",
         ] {
-            let verdict = from_origin(origin, Some(&on));
+            let verdict = from_origin(origin, "http", Some(&on));
             assert!(matches!(verdict, Provenance::Foreign(_)), "{origin}: {verdict:?}");
         }
-        let verdict = from_origin("http://127.0.0.1:8003", None);
+        let verdict = from_origin("http://127.0.0.1:8003", "http", None);
         assert!(matches!(verdict, Provenance::Foreign(_)), "no Host to compare with");
     }
 

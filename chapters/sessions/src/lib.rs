@@ -14,6 +14,7 @@ pub mod csrf;
 pub mod devices;
 pub mod key_rotation;
 mod lifetime;
+mod no_store;
 mod page;
 pub mod policy;
 pub mod record;
@@ -22,6 +23,7 @@ pub mod safe_next;
 pub mod secret_key;
 pub mod session;
 pub mod store;
+pub mod transport;
 pub mod username;
 
 use std::sync::Arc;
@@ -80,11 +82,13 @@ pub fn app_without_forms(
     // ANCHOR_END: storage_setup
     rocket
         .attach(SessionManager::fairing(chapter, clock))
+        .attach(no_store::NoStoreWhenSignedIn)
         .attach(AdHoc::on_liftoff("Address", move |rocket| {
             Box::pin(async move {
                 let config = rocket.config();
+                let scheme = if config.tls_enabled() { "https" } else { "http" };
                 println!(
-                    "\nChapter {}: {}\n  open http://{}:{} in your browser\n",
+                    "\nChapter {}: {}\n  open {scheme}://{}:{} in your browser\n",
                     chapter.number, chapter.section, config.address, config.port
                 );
             })

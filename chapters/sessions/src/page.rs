@@ -222,7 +222,7 @@ pub fn page_context<'a>(
             CookieExpiry::SlidingLifetime => "sliding",
             CookieExpiry::ChosenAtSignIn { .. } => "chosen-at-sign-in",
         },
-        cookie_name: chapter.cookie_name,
+        cookie_name: manager.cookie().name,
         lifetime: describe(manager.lifetime()),
         lifetime_seconds: manager.lifetime().whole_seconds(),
         absolute_lifetime: describe(policy.absolute_lifetime),

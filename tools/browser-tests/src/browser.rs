@@ -65,10 +65,18 @@ pub struct Browser {
 impl Browser {
     /// Starts Chromium on `profile`.
     pub async fn launch(profile: &Profile) -> Browser {
+        Browser::launch_with_flags(profile, &[]).await
+    }
+
+    /// Starts Chromium on `profile` with `extra` command-line flags besides
+    /// the usual ones (`--ignore-certificate-errors-spki-list=…` to trust
+    /// the development certificate, say).
+    pub async fn launch_with_flags(profile: &Profile, extra: &[&str]) -> Browser {
         let user_data_dir = format!("--user-data-dir={}", profile.path().display());
         let window_size = format!("--window-size={},{}", WINDOW_SIZE.0, WINDOW_SIZE.1);
         let mut args: Vec<&str> = FLAGS.to_vec();
         args.extend([user_data_dir.as_str(), window_size.as_str()]);
+        args.extend(extra);
         let capabilities = json!({
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": CHROMIUM, "args": args },

@@ -62,6 +62,22 @@ impl Browser {
         Browser { user_agent: Some(user_agent.to_owned()), ..Browser::new(port) }
     }
 
+    /// A browser that reaches the chapter on `port` over HTTPS, trusting
+    /// the certificate `cert_pem` (the development certificate) and no other.
+    pub fn over_https(port: u16, cert_pem: &[u8]) -> Self {
+        let cert = ureq::tls::Certificate::from_pem(cert_pem).expect("a PEM certificate");
+        let roots = ureq::tls::RootCerts::Specific(std::sync::Arc::new(vec![cert]));
+        let tls = ureq::tls::TlsConfig::builder().root_certs(roots).build();
+        let agent = ureq::Agent::config_builder()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .tls_config(tls)
+            .build()
+            .into();
+        let base = format!("https://127.0.0.1:{port}");
+        Browser { agent, base, jar: Vec::new(), token: None, user_agent: None }
+    }
+
     /// A second browser that holds a copy of one cookie: how a stolen
     /// cookie is replayed.
     pub fn with_copy_of(port: u16, name: &str, value: &str) -> Self {

@@ -44,6 +44,7 @@ mod redis_server;
 mod remember;
 mod scenario;
 mod sessions_list;
+mod tls;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -144,6 +145,7 @@ fn generate(setup: &Setup) -> io::Result<BTreeMap<String, String>> {
     scenarios.push(("what else a session carries".into(), Box::new(move || carries::play(setup))));
     scenarios.push(("a rotation of chapter 1's key".into(), Box::new(move || keys::play(setup))));
     scenarios.push(("a user's sessions".into(), Box::new(move || sessions_list::play(setup))));
+    scenarios.push(("every hop: TLS".into(), Box::new(move || tls::play(setup))));
     for (name, scenario) in beyond::scenarios() {
         scenarios.push((name.to_owned(), Box::new(move || scenario(setup))));
     }

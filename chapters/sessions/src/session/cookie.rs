@@ -1,6 +1,9 @@
 //! The session cookie as a chapter sends it: the same attributes whatever
 //! the cookie carries (the sealed session, or a session id).
 
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
 use cookie::Expiration;
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::time::{Duration, OffsetDateTime};
@@ -8,12 +11,17 @@ use rocket::time::{Duration, OffsetDateTime};
 use crate::config::SessionConfig;
 use crate::policy::ExpiryPolicy;
 use crate::record::SessionRecord;
+use crate::transport::Transport;
 use crate::{Chapter, CookieExpiry};
 
 /// Builds and removes the chapter's session cookie.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionCookie {
+    /// The chapter's cookie name, `__Host-` prefixed over HTTPS.
     pub name: &'static str,
+    /// Over HTTPS (Rocket's own TLS, or `behind_tls_proxy`): the cookie is
+    /// `Secure`, and so is its removal.
+    pub secure: bool,
     pub expiry: CookieExpiry,
     /// How long a persistent cookie lasts: `session_lifetime` in the
     /// sliding chapters, `remember_lifetime` where the user chooses.
@@ -23,7 +31,7 @@ pub struct SessionCookie {
 }
 
 impl SessionCookie {
-    pub fn new(chapter: &Chapter, config: &SessionConfig) -> Self {
+    pub fn new(chapter: &Chapter, config: &SessionConfig, transport: Transport) -> Self {
         let lifetime = match chapter.cookie_expiry {
             CookieExpiry::ChosenAtSignIn { default_remember_lifetime } => {
                 config.remember_lifetime().unwrap_or(default_remember_lifetime)
@@ -31,7 +39,8 @@ impl SessionCookie {
             CookieExpiry::AtBrowserClose | CookieExpiry::SlidingLifetime => config.lifetime(),
         };
         SessionCookie {
-            name: chapter.cookie_name,
+            name: static_name(transport.cookie_name(chapter.cookie_name)),
+            secure: transport.is_https(),
             expiry: chapter.cookie_expiry,
             lifetime,
             policy: config.expiry_policy(),
@@ -65,6 +74,9 @@ impl SessionCookie {
     ) -> Cookie<'static> {
         let cookie =
             Cookie::build((self.name, value)).path("/").http_only(true).same_site(SameSite::Lax);
+        // Rocket adds `Secure` only when it serves TLS itself; behind a
+        // proxy it must be said. Over plain HTTP it is left unsaid.
+        let cookie = if self.secure { cookie.secure(true) } else { cookie };
         match self.max_age(record, now) {
             // Without this, Rocket gives private cookies a one-week `Expires`.
             None => cookie.expires(Expiration::Session).build(),
@@ -85,8 +97,29 @@ impl SessionCookie {
         jar.get(self.name).map(|c| c.value().to_owned())
     }
 
-    /// Tells the browser to forget the cookie.
+    // ANCHOR: remove
+    /// Tells the browser to forget the cookie. Over HTTPS the removal is
+    /// `Secure` too: a browser ignores a `__Host-` cookie, removal or not,
+    /// that is not.
     pub fn remove(&self, jar: &CookieJar<'_>) {
-        jar.remove(Cookie::build(self.name).path("/"));
+        let removal = Cookie::build(self.name).path("/");
+        jar.remove(if self.secure { removal.secure(true) } else { removal });
+    }
+    // ANCHOR_END: remove
+}
+
+/// `name` as the `&'static str` that cookie names are in this crate, made
+/// once per distinct name: there are at most two per chapter (plain and
+/// `__Host-`), however often a chapter is ignited.
+fn static_name(name: String) -> &'static str {
+    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    let mut names = NAMES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match names.get(name.as_str()) {
+        Some(known) => known,
+        None => {
+            let leaked: &'static str = name.leak();
+            names.insert(leaked);
+            leaked
+        }
     }
 }

@@ -17,6 +17,7 @@ use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::time::Duration;
 
 use crate::record::Theme;
+use crate::transport::Transport;
 use crate::Chapter;
 
 // ANCHOR: messages
@@ -75,18 +76,21 @@ impl Notice {
 // ANCHOR: notice_cookie
 /// The cookie that carries a [`Notice`] to the next page: `chapterN_notice`,
 /// `HttpOnly`, `SameSite=Lax`, and gone after a minute even if no page
-/// reads it.
+/// reads it. Over HTTPS, like the session cookie, `__Host-chapterN_notice`
+/// and `Secure`.
 #[derive(Debug, Clone)]
 pub struct NoticeCookie {
     pub name: String,
+    pub secure: bool,
 }
 
 impl NoticeCookie {
     /// How long an unread notice is kept.
     pub const LIFETIME: Duration = Duration::minutes(1);
 
-    pub fn new(chapter: &Chapter) -> Self {
-        NoticeCookie { name: format!("chapter{}_notice", chapter.number) }
+    pub fn new(chapter: &Chapter, transport: Transport) -> Self {
+        let name = transport.cookie_name(&format!("chapter{}_notice", chapter.number));
+        NoticeCookie { name, secure: transport.is_https() }
     }
 
     /// Leaves `notice` for the next page.
@@ -96,7 +100,7 @@ impl NoticeCookie {
             .http_only(true)
             .same_site(SameSite::Lax)
             .max_age(Self::LIFETIME);
-        jar.add(cookie);
+        jar.add(if self.secure { cookie.secure(true) } else { cookie });
     }
 
     /// The notice the request carries, if any, removing it so that it is
@@ -104,7 +108,8 @@ impl NoticeCookie {
     /// nothing.
     pub fn take(&self, jar: &CookieJar<'_>) -> Option<Notice> {
         let notice = Notice::from_name(jar.get(&self.name)?.value());
-        jar.remove(Cookie::build(self.name.clone()).path("/"));
+        let removal = Cookie::build(self.name.clone()).path("/");
+        jar.remove(if self.secure { removal.secure(true) } else { removal });
         notice
     }
 }

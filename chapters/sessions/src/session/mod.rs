@@ -24,6 +24,7 @@ use crate::key_rotation::{KeyRotationConfig, PreviousKeys};
 use crate::policy::ExpiryPolicy;
 use crate::record::{bounded_user_agent, RecordChange, SessionData, SessionRecord};
 use crate::store::{RecordKey, ServerStore, StoreDescription, StoreUnavailable};
+use crate::transport::Transport;
 use crate::username::Username;
 use crate::{Chapter, Clock};
 
@@ -124,15 +125,17 @@ enum Resumption {
 
 impl SessionManager {
     // ANCHOR: manager_fairing
-    /// Reads the session limits and puts the manager in managed state, on
-    /// the server-side store that the store's own fairing set up (attached
-    /// before this one), or on the sealed cookie in the chapters that keep
-    /// nothing on the server.
+    /// Reads the session limits and how browsers reach the site (the
+    /// [`Transport`], also put in managed state for the CSRF check), and
+    /// puts the manager in managed state, on the server-side store that the
+    /// store's own fairing set up (attached before this one), or on the
+    /// sealed cookie in the chapters that keep nothing on the server.
     pub(crate) fn fairing(chapter: Chapter, clock: Arc<dyn Clock>) -> impl Fairing {
         AdHoc::try_on_ignite("Session manager", move |rocket| async move {
             let Some(config) = config::read::<SessionConfig>(&rocket) else { return Err(rocket) };
+            let Some(transport) = Transport::of(&rocket) else { return Err(rocket) };
             let policy = config.expiry_policy();
-            let cookie = SessionCookie::new(&chapter, &config);
+            let cookie = SessionCookie::new(&chapter, &config, transport);
             let Some(rotation) = config::read::<KeyRotationConfig>(&rocket) else {
                 return Err(rocket);
             };
@@ -154,9 +157,9 @@ impl SessionManager {
                 }
                 None => Box::new(sealed::SealedCookie { cookie, policy, previous_keys }),
             };
-            let notice = NoticeCookie::new(&chapter);
+            let notice = NoticeCookie::new(&chapter, transport);
             let manager = SessionManager { chapter, policy, clock, cookie, notice, mechanism };
-            Ok(rocket.manage(manager))
+            Ok(rocket.manage(manager).manage(transport))
         })
     }
     // ANCHOR_END: manager_fairing
@@ -212,6 +215,16 @@ impl SessionManager {
         }
     }
     // ANCHOR_END: resume
+}
+
+/// Did the request come from someone signed in, as far as its session was
+/// read: a live session, or a cookie the store could not look up (it may
+/// well be one)? `false` for a request that never read its session.
+pub(crate) fn came_signed_in(request: &Request<'_>) -> bool {
+    match request.local_cache(|| Resumption::SignedOut) {
+        Resumption::SignedIn(_) | Resumption::Unavailable(_) => true,
+        Resumption::SignedOut => false,
+    }
 }
 
 // ANCHOR: session_guard
