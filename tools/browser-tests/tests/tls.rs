@@ -144,6 +144,7 @@ async fn back_after_sign_out_shows_no_user_data(number: u8) {
     let url = browser.current_url().await.unwrap();
     let body = browser.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
     assert_eq!(pages::greeting(&browser).await, None, "chapter {number}: Back showed {url}");
+    assert_eq!(url.path(), "/login", "chapter {number}: About asked again, sent to sign in");
     assert!(!body.contains(USER), "chapter {number}: {url} shows the user:\n{body}");
     browser.close().await;
 }

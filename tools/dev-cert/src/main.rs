@@ -15,9 +15,12 @@ fn main() -> ExitCode {
             );
             println!("Serve a chapter over HTTPS with it (from the repository's folder):\n");
             println!("  ROCKET_TLS='{{certs=\"target/dev-cert/cert.pem\",key=\"target/dev-cert/key.pem\"}}' cargo run -p chapter-3\n");
-            println!("Browsers do not trust it: accept the warning once, or start Chromium with");
+            println!("Browsers do not trust it: accept the warning once, or start Chromium on a");
+            println!("profile of its own (it ignores the first flag without the second) with");
             match cert.spki_sha256() {
-                Ok(hash) => println!("  --ignore-certificate-errors-spki-list={hash}"),
+                Ok(hash) => println!(
+                    "  --ignore-certificate-errors-spki-list={hash} --user-data-dir=<a new folder>"
+                ),
                 Err(e) => println!("  (cannot read the key: {e})"),
             }
             ExitCode::SUCCESS
