@@ -1,4 +1,4 @@
-//! Headless Chromium on a profile of its own.
+//! A headless browser, Chromium or Firefox, on a profile of its own.
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
@@ -6,21 +6,19 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
-use serde_json::json;
+use serde_json::{json, Map, Value};
 use tempfile::TempDir;
 
-use crate::chromedriver;
+use crate::engine::{Engine, CHROMIUM, FIREFOX};
 use crate::processes::{self, Which};
-
-/// Debian's `chromium` package.
-pub const CHROMIUM: &str = "/usr/bin/chromium";
+use crate::webdriver::{self, Geckodriver};
 
 /// The window every browser gets, so screenshots always look the same.
 pub const WINDOW_SIZE: (u32, u32) = (1000, 800);
 
 /// Headless, and quiet: this machine's network is closed, and without the
 /// background-networking switches Chromium keeps trying to reach Google.
-const FLAGS: [&str; 8] = [
+const CHROMIUM_FLAGS: [&str; 8] = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -31,16 +29,17 @@ const FLAGS: [&str; 8] = [
     "--disable-sync",
 ];
 
-/// A Chromium user-data folder. It outlives any one [`Browser`], so
-/// launching a second browser on it is a real restart of the same profile:
-/// same cookie database, same everything.
+/// A browser's profile folder (Chromium's user-data folder, Firefox's
+/// profile). It outlives any one [`Browser`], so launching a second browser
+/// on it is a real restart of the same profile: same cookie database, same
+/// everything.
 pub struct Profile {
     dir: TempDir,
 }
 
 impl Profile {
     pub fn new() -> Profile {
-        Profile { dir: tempfile::Builder::new().prefix("chromium-profile-").tempdir().unwrap() }
+        Profile { dir: tempfile::Builder::new().prefix("browser-profile-").tempdir().unwrap() }
     }
 
     pub fn path(&self) -> &Path {
@@ -54,59 +53,113 @@ impl Default for Profile {
     }
 }
 
-/// A running Chromium, driven through WebDriver. Dereferences to the
+/// What a test needs of a browser beyond the usual, said once for both
+/// engines.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    certificate_spki: Option<String>,
+    loopback_names: Vec<String>,
+    restore_session: bool,
+}
+
+impl Options {
+    pub fn new() -> Options {
+        Options::default()
+    }
+
+    /// Trusts the certificate whose public key hashes (SHA-256, base64) to
+    /// `spki`, the development certificate's. Chromium trusts that key and
+    /// no other (`--ignore-certificate-errors-spki-list`, with its own
+    /// profile); Firefox has no such switch, so it accepts any certificate
+    /// (WebDriver's `acceptInsecureCerts`): the tests serve only the one.
+    pub fn trust_certificate(mut self, spki: impl Into<String>) -> Options {
+        self.certificate_spki = Some(spki.into());
+        self
+    }
+
+    /// Resolves `name` to 127.0.0.1, for this browser only (Chromium's
+    /// `--host-resolver-rules`, Firefox's `network.dns.localDomains`).
+    pub fn resolve_to_loopback(mut self, name: impl Into<String>) -> Options {
+        self.loopback_names.push(name.into());
+        self
+    }
+
+    /// Opens the previous session's windows at start, as a user who chose
+    /// "Continue where you left off" (Chromium) or "Open previous windows
+    /// and tabs" (Firefox) has it.
+    pub fn restore_session(mut self) -> Options {
+        self.restore_session = true;
+        self
+    }
+}
+
+/// A running browser, driven through WebDriver. Dereferences to the
 /// `fantoccini` client. If it is dropped while still running (a test
 /// panicked), its processes are killed.
 pub struct Browser {
     client: Option<Client>,
+    engine: Engine,
     profile: PathBuf,
+    /// Firefox's own driver; Chromium's is shared by the process.
+    _geckodriver: Option<Geckodriver>,
 }
 
 impl Browser {
-    /// Starts Chromium on `profile`.
-    pub async fn launch(profile: &Profile) -> Browser {
-        Browser::launch_with_flags(profile, &[]).await
+    /// Starts `engine` on `profile`.
+    pub async fn launch(engine: Engine, profile: &Profile) -> Browser {
+        Browser::launch_with(engine, profile, &Options::new()).await
     }
 
-    /// Starts Chromium on `profile` with `extra` command-line flags besides
-    /// the usual ones (`--ignore-certificate-errors-spki-list=…` to trust
-    /// the development certificate, say).
-    pub async fn launch_with_flags(profile: &Profile, extra: &[&str]) -> Browser {
-        let user_data_dir = format!("--user-data-dir={}", profile.path().display());
-        let window_size = format!("--window-size={},{}", WINDOW_SIZE.0, WINDOW_SIZE.1);
-        let mut args: Vec<&str> = FLAGS.to_vec();
-        args.extend([user_data_dir.as_str(), window_size.as_str()]);
-        args.extend(extra);
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
-        });
-        let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
+    /// Starts `engine` on `profile` with `options`.
+    pub async fn launch_with(engine: Engine, profile: &Profile, options: &Options) -> Browser {
+        let (capabilities, geckodriver) = match engine {
+            Engine::Chromium => (chromium_capabilities(profile.path(), options), None),
+            Engine::Firefox => {
+                (firefox_capabilities(profile.path(), options), Some(Geckodriver::start()))
+            }
+        };
+        let url = match &geckodriver {
+            Some(driver) => driver.url(),
+            None => webdriver::chromedriver_url(),
+        };
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
-            .connect(chromedriver::webdriver_url())
+            .connect(url)
             .await
-            .unwrap_or_else(|e| panic!("chromedriver could not start {CHROMIUM}: {e}"));
-        Browser { client: Some(client), profile: profile.path().to_path_buf() }
+            .unwrap_or_else(|e| panic!("the driver could not start {}: {e}", engine.binary()));
+        if engine == Engine::Firefox {
+            // Headless Firefox takes no window size from its command line.
+            client.set_window_size(WINDOW_SIZE.0, WINDOW_SIZE.1).await.unwrap();
+        }
+        Browser {
+            client: Some(client),
+            engine,
+            profile: profile.path().to_path_buf(),
+            _geckodriver: geckodriver,
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
     }
 
     /// Quits the browser the way a user does: the WebDriver session is
-    /// deleted, chromedriver closes Chromium, and this waits until every
+    /// deleted, the driver closes the browser, and this waits until every
     /// process of the profile has exited, so the cookie database on disk is
-    /// what Chromium left at shutdown.
+    /// what the browser left at shutdown.
     pub async fn close(mut self) {
         let client = self.client.take().expect("an open browser");
-        client.close().await.expect("chromedriver closes the browser");
+        client.close().await.expect("the driver closes the browser");
         self.wait_until_exited().await;
     }
 
     /// Kills the browser process with SIGKILL, as a crash or a power cut
-    /// would: Chromium gets no chance to write anything.
+    /// would: the browser gets no chance to write anything.
     pub async fn crash(mut self) {
         let killed = processes::kill(&self.profile, Which::Browser);
-        assert!(killed > 0, "no Chromium process found to crash");
+        assert!(killed > 0, "no {} process found to crash", self.engine);
         self.wait_until_exited().await;
-        // The session is dead; let chromedriver forget it. It reports an
+        // The session is dead; let the driver forget it. It reports an
         // error, since the browser is gone, and that is expected.
         let _ = self.client.take().expect("an open browser").close().await;
     }
@@ -114,9 +167,62 @@ impl Browser {
     async fn wait_until_exited(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while !processes::using_profile(&self.profile).is_empty() {
-            assert!(Instant::now() < deadline, "Chromium did not exit within 30 s");
+            assert!(Instant::now() < deadline, "{} did not exit within 30 s", self.engine);
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+}
+
+fn chromium_capabilities(profile: &Path, options: &Options) -> Map<String, Value> {
+    let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|flag| flag.to_string()).collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    args.push(format!("--window-size={},{}", WINDOW_SIZE.0, WINDOW_SIZE.1));
+    if let Some(spki) = &options.certificate_spki {
+        args.push(format!("--ignore-certificate-errors-spki-list={spki}"));
+    }
+    if !options.loopback_names.is_empty() {
+        let rules: Vec<String> =
+            options.loopback_names.iter().map(|name| format!("MAP {name} 127.0.0.1")).collect();
+        args.push(format!("--host-resolver-rules={}", rules.join(",")));
+    }
+    if options.restore_session {
+        args.push("--restore-last-session".to_owned());
+    }
+    object(json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
+    }))
+}
+
+fn firefox_capabilities(profile: &Path, options: &Options) -> Map<String, Value> {
+    let profile = profile.display().to_string();
+    let mut prefs = Map::new();
+    // Firefox's own default, which geckodriver turns off for tests: after a
+    // crash, the next start restores the session it had.
+    prefs.insert("browser.sessionstore.resume_from_crash".into(), json!(true));
+    if options.restore_session {
+        prefs.insert("browser.startup.page".into(), json!(3));
+    }
+    if !options.loopback_names.is_empty() {
+        prefs.insert("network.dns.localDomains".into(), json!(options.loopback_names.join(",")));
+    }
+    object(json!({
+        "browserName": "firefox",
+        "acceptInsecureCerts": options.certificate_spki.is_some(),
+        "moz:firefoxOptions": {
+            "binary": FIREFOX,
+            // geckodriver uses a profile given this way in place, rather
+            // than a copy: a second launch on it is a real restart.
+            "args": ["-headless", "-profile", profile],
+            "prefs": prefs,
+        },
+    }))
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => unreachable!("a JSON object"),
     }
 }
 

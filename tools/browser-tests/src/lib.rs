@@ -23,11 +23,34 @@
 
 pub mod browser;
 pub mod chapters;
-pub mod chromedriver;
+pub mod engine;
 pub mod pages;
 mod processes;
 pub mod stranger;
+pub mod webdriver;
 
-pub use browser::{Browser, Profile};
+pub use browser::{Browser, Options, Profile};
 pub use chapters::{ChapterServer, Lifetime};
+pub use engine::Engine;
 pub use launcher::{Chapter, CookieExpiry, KeySpace, Storage, CHAPTERS};
+
+/// The same tests once per engine: `$body` (modules of `#[tokio::test]`s
+/// that read the engine from `super::ENGINE`) goes into a module
+/// `chromium` and a module `firefox`, so each result is named by its engine
+/// (`chromium::chapter_3::browser_restart`). From inside `$body`'s modules,
+/// the test file's own functions are `super::super::…`.
+#[macro_export]
+macro_rules! in_each_engine {
+    ($($body:tt)*) => {
+        mod chromium {
+            #[allow(unused)]
+            const ENGINE: $crate::Engine = $crate::Engine::Chromium;
+            $($body)*
+        }
+        mod firefox {
+            #[allow(unused)]
+            const ENGINE: $crate::Engine = $crate::Engine::Firefox;
+            $($body)*
+        }
+    };
+}

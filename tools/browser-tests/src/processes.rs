@@ -1,37 +1,85 @@
-//! Finding the Chromium processes of one profile.
+//! Finding the browser processes of one profile.
 //!
-//! Each browser the tests start has its own `--user-data-dir`, a fresh temp
-//! folder, so the processes that carry that exact argument are that
-//! browser's and no one else's. That is how a test waits for a browser to
-//! really exit (so its cookies are on disk) and how it crashes one.
+//! Each browser the tests start has its own profile, a fresh temp folder,
+//! named on the browser's command line: Chromium's `--user-data-dir=<dir>`,
+//! carried by all its processes, and Firefox's `-profile <dir>`, carried by
+//! the browser process alone (its content processes are its children). So
+//! the processes that carry that exact argument, and their descendants, are
+//! that browser's and no one else's. That is how a test waits for a browser
+//! to really exit (so its cookies are on disk) and how it crashes one.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
-/// A process started with `--user-data-dir=<profile>`.
+/// A process of a profile's browser.
 pub struct ProfileProcess {
     pub pid: i32,
-    /// The browser process itself, not a renderer, GPU or utility helper
-    /// (those carry `--type=...`).
+    /// The browser process itself, not a renderer, GPU, content or utility
+    /// helper.
     pub is_browser: bool,
 }
 
-pub fn using_profile(profile: &Path) -> Vec<ProfileProcess> {
-    let flag = format!("--user-data-dir={}", profile.display());
+struct Process {
+    pid: i32,
+    parent: i32,
+    args: Vec<Vec<u8>>,
+}
+
+fn all_processes() -> Vec<Process> {
     let Ok(entries) = fs::read_dir("/proc") else { return Vec::new() };
     entries
         .flatten()
         .filter_map(|entry| {
             let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
             let cmdline = fs::read(entry.path().join("cmdline")).ok()?;
-            let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
-            if !args.contains(&flag.as_bytes()) {
-                return None;
-            }
-            let is_browser = !args.iter().any(|arg| arg.starts_with(b"--type="));
-            Some(ProfileProcess { pid, is_browser })
+            let stat = fs::read_to_string(entry.path().join("stat")).ok()?;
+            // `pid (comm) state ppid …`: the name may hold spaces and
+            // parentheses, so read after the last `)`.
+            let parent = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
+            let args = cmdline.split(|&b| b == 0).map(<[u8]>::to_vec).collect();
+            Some(Process { pid, parent, args })
         })
         .collect()
+}
+
+/// Does this command line name `profile` as its browser's profile?
+fn names_profile(args: &[Vec<u8>], profile: &str) -> bool {
+    let chromium = format!("--user-data-dir={profile}");
+    args.iter().any(|arg| arg == chromium.as_bytes())
+        || args.windows(2).any(|pair| pair[0] == b"-profile" && pair[1] == profile.as_bytes())
+}
+
+/// A helper process rather than the browser: Chromium's carry `--type=…`,
+/// Firefox's `-contentproc`.
+fn is_helper(args: &[Vec<u8>]) -> bool {
+    args.iter().any(|arg| arg.starts_with(b"--type=") || arg == b"-contentproc")
+}
+
+pub fn using_profile(profile: &Path) -> Vec<ProfileProcess> {
+    let profile = profile.display().to_string();
+    let processes = all_processes();
+    let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
+    for process in &processes {
+        children.entry(process.parent).or_default().push(process.pid);
+    }
+    let mut found: Vec<ProfileProcess> = processes
+        .iter()
+        .filter(|process| names_profile(&process.args, &profile))
+        .map(|process| ProfileProcess { pid: process.pid, is_browser: !is_helper(&process.args) })
+        .collect();
+    // Their descendants, which may not name the profile.
+    let mut next = 0;
+    while next < found.len() {
+        let pid = found[next].pid;
+        for &child in children.get(&pid).map(Vec::as_slice).unwrap_or_default() {
+            if found.iter().all(|process| process.pid != child) {
+                found.push(ProfileProcess { pid: child, is_browser: false });
+            }
+        }
+        next += 1;
+    }
+    found
 }
 
 /// Which processes of a profile [`kill`] aims at.

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use browser_tests::chapters::{default_cookie_lifetime, default_remember_lifetime, is_persistent};
 use browser_tests::pages::{self, DeadlineKind, Visit};
-use browser_tests::{Browser, ChapterServer, Lifetime, Profile, Storage};
+use browser_tests::{Browser, ChapterServer, Engine, Lifetime, Profile, Storage};
 use cookie::{Cookie, SameSite};
 use fantoccini::Locator;
 use time::OffsetDateTime;
@@ -44,54 +44,59 @@ const COUNTDOWN_ABSOLUTE: u64 = 63;
 /// (`kCommitInterval` of its SQLite cookie store), plus a margin.
 const COOKIE_COMMIT_INTERVAL: Duration = Duration::from_secs(30 + 5);
 
-/// One `#[test]` per chapter per behaviour: `chapter_3::browser_restart`,
-/// plus the extra behaviours named after `+`.
+/// One `#[test]` per engine per chapter per behaviour:
+/// `chromium::chapter_3::browser_restart`, plus the extra behaviours named
+/// after `+`.
 macro_rules! browser_suite {
-    ($($chapter:ident => $number:literal $(+ $extra:ident)*),* $(,)?) => {$(
-        mod $chapter {
-            #[tokio::test]
-            async fn signed_in_cookie_attributes() {
-                super::signed_in_cookie_attributes($number).await
-            }
+    ($($chapter:ident => $number:literal $(+ $extra:ident)*),* $(,)?) => {
+        browser_tests::in_each_engine! {$(
+            mod $chapter {
+                use super::ENGINE;
 
-            #[tokio::test]
-            async fn tab_close_keeps_session() {
-                super::tab_close_keeps_session($number).await
-            }
-
-            #[tokio::test]
-            async fn browser_restart() {
-                super::browser_restart($number).await
-            }
-
-            #[tokio::test]
-            async fn idle_expiry() {
-                super::idle_expiry($number).await
-            }
-
-            #[tokio::test]
-            async fn sign_out() {
-                super::sign_out($number).await
-            }
-
-            #[tokio::test]
-            async fn absolute_expiry() {
-                super::absolute_expiry($number).await
-            }
-
-            #[tokio::test]
-            async fn countdown_ticks() {
-                super::countdown_ticks($number).await
-            }
-
-            $(
                 #[tokio::test]
-                async fn $extra() {
-                    super::$extra($number).await
+                async fn signed_in_cookie_attributes() {
+                    super::super::signed_in_cookie_attributes(ENGINE, $number).await
                 }
-            )*
-        }
-    )*};
+
+                #[tokio::test]
+                async fn tab_close_keeps_session() {
+                    super::super::tab_close_keeps_session(ENGINE, $number).await
+                }
+
+                #[tokio::test]
+                async fn browser_restart() {
+                    super::super::browser_restart(ENGINE, $number).await
+                }
+
+                #[tokio::test]
+                async fn idle_expiry() {
+                    super::super::idle_expiry(ENGINE, $number).await
+                }
+
+                #[tokio::test]
+                async fn sign_out() {
+                    super::super::sign_out(ENGINE, $number).await
+                }
+
+                #[tokio::test]
+                async fn absolute_expiry() {
+                    super::super::absolute_expiry(ENGINE, $number).await
+                }
+
+                #[tokio::test]
+                async fn countdown_ticks() {
+                    super::super::countdown_ticks(ENGINE, $number).await
+                }
+
+                $(
+                    #[tokio::test]
+                    async fn $extra() {
+                        super::super::$extra(ENGINE, $number).await
+                    }
+                )*
+            }
+        )*}
+    };
 }
 
 browser_suite!(
@@ -131,10 +136,10 @@ fn persists(server: &ChapterServer, how: SignIn) -> bool {
 /// Signing in shows the greeting, and the cookie the browser keeps is
 /// HttpOnly, SameSite=Lax, Path=/ and either has no expiry (chapters 1–2)
 /// or expires one lifetime from now (chapters 3–5).
-async fn signed_in_cookie_attributes(number: u8) {
+async fn signed_in_cookie_attributes(engine: Engine, number: u8) {
     let server = ChapterServer::start(number, Lifetime::ChapterDefault);
     let profile = Profile::new();
-    let browser = Browser::launch(&profile).await;
+    let browser = Browser::launch(engine, &profile).await;
 
     pages::sign_in(&browser, &server, USER).await;
     assert_eq!(pages::greeting(&browser).await.as_deref(), Some(GREETING), "chapter {number}");
@@ -154,10 +159,10 @@ async fn signed_in_cookie_attributes(number: u8) {
 }
 
 /// Opening a second tab and closing the first is not closing the browser.
-async fn tab_close_keeps_session(number: u8) {
+async fn tab_close_keeps_session(engine: Engine, number: u8) {
     let server = ChapterServer::start(number, Lifetime::ChapterDefault);
     let profile = Profile::new();
-    let browser = Browser::launch(&profile).await;
+    let browser = Browser::launch(engine, &profile).await;
     pages::sign_in(&browser, &server, USER).await;
 
     let second = browser.new_window(true).await.unwrap().handle;
@@ -177,19 +182,19 @@ async fn tab_close_keeps_session(number: u8) {
 /// Quitting Chromium and starting it again on the same profile ends a
 /// browser-session cookie (chapters 1–2, and 6 without "Keep me signed
 /// in") and keeps a persistent one (chapters 3–5).
-async fn browser_restart(number: u8) {
-    restart_signed_in(number, SignIn::AsItComes).await
+async fn browser_restart(engine: Engine, number: u8) {
+    restart_signed_in(engine, number, SignIn::AsItComes).await
 }
 
 /// Chapter 6 with "Keep me signed in" ticked: the browser keeps a cookie
 /// that expires `remember_lifetime` (14 days) from now, HttpOnly,
 /// SameSite=Lax, Path=/, the panel says the user chose to be remembered,
 /// and the session survives a browser restart.
-async fn remembered_browser_restart(number: u8) {
+async fn remembered_browser_restart(engine: Engine, number: u8) {
     let server = ChapterServer::start(number, Lifetime::ChapterDefault);
     let remember = default_remember_lifetime(&server.chapter)
         .unwrap_or_else(|| panic!("chapter {number} offers no \"Keep me signed in\""));
-    let browser = Browser::launch(&Profile::new()).await;
+    let browser = Browser::launch(engine, &Profile::new()).await;
     pages::sign_in_remembered(&browser, &server, USER).await;
     let cookie = stored_session_cookie(&browser, &server).await;
     assert_eq!(cookie.http_only(), Some(true), "chapter {number}: HttpOnly");
@@ -204,13 +209,13 @@ async fn remembered_browser_restart(number: u8) {
     browser.close().await;
     drop(server);
 
-    restart_signed_in(number, SignIn::KeepMeSignedIn).await
+    restart_signed_in(engine, number, SignIn::KeepMeSignedIn).await
 }
 
-async fn restart_signed_in(number: u8, how: SignIn) {
+async fn restart_signed_in(engine: Engine, number: u8, how: SignIn) {
     let server = ChapterServer::start(number, Lifetime::ChapterDefault);
     let profile = Profile::new();
-    let browser = Browser::launch(&profile).await;
+    let browser = Browser::launch(engine, &profile).await;
     sign_in(&browser, &server, how).await;
     // A cookie that must survive: proof that the restart reopened the same
     // profile rather than a blank one.
@@ -220,7 +225,7 @@ async fn restart_signed_in(number: u8, how: SignIn) {
         .unwrap();
     browser.close().await;
 
-    let browser = Browser::launch(&profile).await;
+    let browser = Browser::launch(engine, &profile).await;
     browser.goto(&server.url("/products")).await.unwrap();
     let cookies = browser.get_all_cookies().await.unwrap();
     assert!(
@@ -250,11 +255,11 @@ async fn restart_signed_in(number: u8, how: SignIn) {
 /// in for several lifetimes; idling past the lifetime signs them out on
 /// the next page load. In chapters 1–2 the browser still holds its cookie
 /// then, and it is the server that refuses it.
-async fn idle_expiry(number: u8) {
+async fn idle_expiry(engine: Engine, number: u8) {
     let lifetime = Duration::from_secs(SHORT_LIFETIME);
     let server = ChapterServer::start(number, Lifetime::Seconds(SHORT_LIFETIME));
     let profile = Profile::new();
-    let browser = Browser::launch(&profile).await;
+    let browser = Browser::launch(engine, &profile).await;
     pages::sign_in(&browser, &server, USER).await;
 
     let signed_in_at = Instant::now();
@@ -301,17 +306,17 @@ async fn idle_expiry(number: u8) {
 /// browser-session cookie is still in the browser and the server refuses
 /// it; a persistent one is already gone, its `Max-Age` having never
 /// reached past the deadline.
-async fn absolute_expiry(number: u8) {
-    absolute_expiry_signed_in(number, SignIn::AsItComes).await
+async fn absolute_expiry(engine: Engine, number: u8) {
+    absolute_expiry_signed_in(engine, number, SignIn::AsItComes).await
 }
 
 /// [`absolute_expiry`] in chapter 6 with "Keep me signed in" ticked: the
 /// 14-day cookie ends at the absolute deadline too.
-async fn remembered_absolute_expiry(number: u8) {
-    absolute_expiry_signed_in(number, SignIn::KeepMeSignedIn).await
+async fn remembered_absolute_expiry(engine: Engine, number: u8) {
+    absolute_expiry_signed_in(engine, number, SignIn::KeepMeSignedIn).await
 }
 
-async fn absolute_expiry_signed_in(number: u8, how: SignIn) {
+async fn absolute_expiry_signed_in(engine: Engine, number: u8, how: SignIn) {
     let idle = Duration::from_secs(ABSOLUTE_TEST_IDLE);
     let server = ChapterServer::start_with_absolute(
         number,
@@ -319,7 +324,7 @@ async fn absolute_expiry_signed_in(number: u8, how: SignIn) {
         Duration::from_secs(SHORT_ABSOLUTE),
     );
     let persistent = persists(&server, how);
-    let browser = Browser::launch(&Profile::new()).await;
+    let browser = Browser::launch(engine, &Profile::new()).await;
     sign_in(&browser, &server, how).await;
     let signed_in_at = Instant::now();
     let absolute = pages::deadline(&browser, DeadlineKind::Absolute).await;
@@ -411,13 +416,13 @@ async fn absolute_expiry_signed_in(number: u8, how: SignIn) {
 /// both deadlines' "in …" go down by about the time waited, and the "less
 /// than a minute left" warning, hidden at sign-in (63 s of absolute limit),
 /// shows by itself once under a minute is left.
-async fn countdown_ticks(number: u8) {
+async fn countdown_ticks(engine: Engine, number: u8) {
     let server = ChapterServer::start_with_absolute(
         number,
         Lifetime::ChapterDefault,
         Duration::from_secs(COUNTDOWN_ABSOLUTE),
     );
-    let browser = Browser::launch(&Profile::new()).await;
+    let browser = Browser::launch(engine, &Profile::new()).await;
     pages::sign_in(&browser, &server, USER).await;
     // Gone if the page reloads: what follows happens on this one page.
     browser.execute("window.sameDocument = true", vec![]).await.unwrap();
@@ -477,10 +482,10 @@ async fn countdown_ticks(number: u8) {
 
 /// Both Log Out buttons (the navbar's and the one on GET /logout) remove the
 /// cookie from the browser, and signed-in pages send it to the login form.
-async fn sign_out(number: u8) {
+async fn sign_out(engine: Engine, number: u8) {
     let server = ChapterServer::start(number, Lifetime::ChapterDefault);
     let profile = Profile::new();
-    let browser = Browser::launch(&profile).await;
+    let browser = Browser::launch(engine, &profile).await;
 
     pages::sign_in(&browser, &server, USER).await;
     pages::log_out_from_navbar(&browser).await;
@@ -499,14 +504,14 @@ async fn sign_out(number: u8) {
 /// the session; killed after it, the "non-persistent" session survives the
 /// browser's end (chapters 1–2; a graceful restart ends it, see
 /// `browser_restart`).
-async fn crash_restores_session_cookie(number: u8) {
+async fn crash_restores_session_cookie(engine: Engine, number: u8) {
     let server = ChapterServer::start(number, Lifetime::ChapterDefault);
     let profile = Profile::new();
 
-    let browser = Browser::launch(&profile).await;
+    let browser = Browser::launch(engine, &profile).await;
     pages::sign_in(&browser, &server, USER).await;
     browser.crash().await;
-    let browser = Browser::launch(&profile).await;
+    let browser = Browser::launch(engine, &profile).await;
     assert_eq!(
         pages::visit_about(&browser, &server).await,
         Visit::SentToLogin,
@@ -516,7 +521,7 @@ async fn crash_restores_session_cookie(number: u8) {
     pages::sign_in(&browser, &server, USER).await;
     tokio::time::sleep(COOKIE_COMMIT_INTERVAL).await;
     browser.crash().await;
-    let browser = Browser::launch(&profile).await;
+    let browser = Browser::launch(engine, &profile).await;
     browser.goto(&server.url("/products")).await.unwrap();
     let cookie = stored_session_cookie(&browser, &server).await;
     assert_eq!(cookie.expires(), None, "chapter {number}: still a browser-session cookie");
@@ -538,11 +543,11 @@ async fn crash_restores_session_cookie(number: u8) {
 /// Chapter 4's keep theirs in a folder each: the second does not know the
 /// session, refuses the cookie and removes it from the browser, which signs
 /// the user out of the first as well.
-async fn two_instances_one_host(number: u8) {
+async fn two_instances_one_host(engine: Engine, number: u8) {
     let first = ChapterServer::start(number, Lifetime::ChapterDefault);
     let second = first.start_another();
     let profile = Profile::new();
-    let browser = Browser::launch(&profile).await;
+    let browser = Browser::launch(engine, &profile).await;
     pages::sign_in(&browser, &first, USER).await;
     let on_second = pages::visit_about(&browser, &second).await;
 

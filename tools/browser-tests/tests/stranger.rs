@@ -22,35 +22,38 @@ use browser_tests::stranger::{
     self, rows, tables, Attack, AttackRun, Outcome, Results, Stranger, StrangerSite, Victim,
     ATTACKER,
 };
-use browser_tests::{Browser, ChapterServer, Lifetime, Profile};
+use browser_tests::{Browser, ChapterServer, Engine, Lifetime, Profile};
 
 /// One `#[test]` per chapter, stranger and target: `chapter_3::same_site_attacks_refused`.
 macro_rules! stranger_suite {
-    ($($chapter:ident => $number:literal),* $(,)?) => {$(
-        mod $chapter {
-            use super::{attacks, StrangerSite, Target};
+    ($($chapter:ident => $number:literal),* $(,)?) => {
+        browser_tests::in_each_engine! {$(
+            mod $chapter {
+                use super::ENGINE;
+                use super::super::{attacks, StrangerSite, Target};
 
-            #[tokio::test]
-            async fn cross_site_attacks_refused() {
-                attacks($number, Target::Chapter, StrangerSite::CrossSite).await
-            }
+                #[tokio::test]
+                async fn cross_site_attacks_refused() {
+                    attacks(ENGINE, $number, Target::Chapter, StrangerSite::CrossSite).await
+                }
 
-            #[tokio::test]
-            async fn same_site_attacks_refused() {
-                attacks($number, Target::Chapter, StrangerSite::SameSite).await
-            }
+                #[tokio::test]
+                async fn same_site_attacks_refused() {
+                    attacks(ENGINE, $number, Target::Chapter, StrangerSite::SameSite).await
+                }
 
-            #[tokio::test]
-            async fn unprotected_cross_site_attacks() {
-                attacks($number, Target::Unprotected, StrangerSite::CrossSite).await
-            }
+                #[tokio::test]
+                async fn unprotected_cross_site_attacks() {
+                    attacks(ENGINE, $number, Target::Unprotected, StrangerSite::CrossSite).await
+                }
 
-            #[tokio::test]
-            async fn unprotected_same_site_attacks() {
-                attacks($number, Target::Unprotected, StrangerSite::SameSite).await
+                #[tokio::test]
+                async fn unprotected_same_site_attacks() {
+                    attacks(ENGINE, $number, Target::Unprotected, StrangerSite::SameSite).await
+                }
             }
-        }
-    )*};
+        )*}
+    };
 }
 
 stranger_suite!(
@@ -120,13 +123,13 @@ fn expected(target: Target, site: StrangerSite, attack: Attack) -> AttackRun {
 /// Every attack from `site` against chapter `number`'s `target`, in one
 /// browser, signed in as Ada: again after each attack that changed
 /// something, so that each starts from Ada in her theme.
-async fn attacks(number: u8, target: Target, site: StrangerSite) {
+async fn attacks(engine: Engine, number: u8, target: Target, site: StrangerSite) {
     let mut server = match target {
         Target::Chapter => ChapterServer::start(number, Lifetime::ChapterDefault),
         Target::Unprotected => ChapterServer::start_from(&stranger::launch_unprotected(number)),
     };
     let stranger = Stranger::start();
-    let browser = Browser::launch(&Profile::new()).await;
+    let browser = Browser::launch(engine, &Profile::new()).await;
     let mut victim = Victim::new(&browser);
     let mut runs = Vec::new();
     for attack in Attack::ALL {

@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use browser_tests::pages;
-use browser_tests::{Browser, ChapterServer, Profile};
+use browser_tests::{Browser, ChapterServer, Engine, Options, Profile};
 use dev_cert::DevCert;
 use fantoccini::{Client, Locator};
 use launcher::Launch;
@@ -27,24 +27,29 @@ const WAIT: Duration = Duration::from_secs(10);
 const NOT_LOCAL: &str = "sessions.test";
 
 macro_rules! tls_suite {
-    ($($chapter:ident => $number:literal),* $(,)?) => {$(
-        mod $chapter {
-            #[tokio::test]
-            async fn over_tls_the_cookie_is_host_prefixed_and_secure() {
-                super::over_tls_the_cookie_is_host_prefixed_and_secure($number).await
-            }
+    ($($chapter:ident => $number:literal),* $(,)?) => {
+        browser_tests::in_each_engine! {$(
+            mod $chapter {
+                use super::ENGINE;
 
-            #[tokio::test]
-            async fn a_host_cookie_over_plain_http_is_refused() {
-                super::a_host_cookie_over_plain_http_is_refused($number).await
-            }
+                #[tokio::test]
+                async fn over_tls_the_cookie_is_host_prefixed_and_secure() {
+                    super::super::over_tls_the_cookie_is_host_prefixed_and_secure(ENGINE, $number)
+                        .await
+                }
 
-            #[tokio::test]
-            async fn back_after_sign_out_shows_no_user_data() {
-                super::back_after_sign_out_shows_no_user_data($number).await
+                #[tokio::test]
+                async fn a_host_cookie_over_plain_http_is_refused() {
+                    super::super::a_host_cookie_over_plain_http_is_refused(ENGINE, $number).await
+                }
+
+                #[tokio::test]
+                async fn back_after_sign_out_shows_no_user_data() {
+                    super::super::back_after_sign_out_shows_no_user_data(ENGINE, $number).await
+                }
             }
-        }
-    )*};
+        )*}
+    };
 }
 
 tls_suite! {
@@ -69,13 +74,13 @@ async fn sign_in_at(client: &Client, origin: &str) {
 /// Served by Rocket over TLS: the cookie the browser keeps is
 /// `__Host-chapterN_session`, `Secure`; sign-out removes it (its removal is
 /// `Secure` too, or the browser would ignore it).
-async fn over_tls_the_cookie_is_host_prefixed_and_secure(number: u8) {
+async fn over_tls_the_cookie_is_host_prefixed_and_secure(engine: Engine, number: u8) {
     let cert = dev_cert();
     let launch = Launch::new(launcher::chapter(number)).unwrap().rocket("tls", cert.rocket_tls());
     let server = ChapterServer::start_from(&launch);
-    let spki = format!("--ignore-certificate-errors-spki-list={}", cert.spki_sha256().unwrap());
+    let options = Options::new().trust_certificate(cert.spki_sha256().unwrap());
     let profile = Profile::new();
-    let browser = Browser::launch_with_flags(&profile, &[&spki]).await;
+    let browser = Browser::launch_with(engine, &profile, &options).await;
     let origin = format!("https://127.0.0.1:{}", server.port);
 
     sign_in_at(&browser, &origin).await;
@@ -102,13 +107,13 @@ async fn over_tls_the_cookie_is_host_prefixed_and_secure(number: u8) {
 /// (no origin check, tests/stranger.rs) behind the same setting sends it,
 /// and the browser drops it: on a host that is not the machine itself the
 /// sign-in does not stick; on 127.0.0.1, a secure context, it does.
-async fn a_host_cookie_over_plain_http_is_refused(number: u8) {
+async fn a_host_cookie_over_plain_http_is_refused(engine: Engine, number: u8) {
     let launch =
         browser_tests::stranger::launch_unprotected(number).rocket("behind_tls_proxy", "true");
     let server = ChapterServer::start_from(&launch);
-    let rule = format!("--host-resolver-rules=MAP {NOT_LOCAL} 127.0.0.1");
+    let options = Options::new().resolve_to_loopback(NOT_LOCAL);
     let profile = Profile::new();
-    let browser = Browser::launch_with_flags(&profile, &[&rule]).await;
+    let browser = Browser::launch_with(engine, &profile, &options).await;
     let name = format!("__Host-{}", server.chapter.cookie_name);
 
     sign_in_at(&browser, &format!("http://{NOT_LOCAL}:{}", server.port)).await;
@@ -130,10 +135,10 @@ async fn a_host_cookie_over_plain_http_is_refused(number: u8) {
 /// Sign in, open About (the user's data), sign out, press Back: the
 /// browser asks the server again (`Cache-Control: no-store` kept no copy)
 /// and is sent to sign in; it shows nothing of the user.
-async fn back_after_sign_out_shows_no_user_data(number: u8) {
+async fn back_after_sign_out_shows_no_user_data(engine: Engine, number: u8) {
     let server = ChapterServer::start(number, browser_tests::Lifetime::ChapterDefault);
     let profile = Profile::new();
-    let browser = Browser::launch(&profile).await;
+    let browser = Browser::launch(engine, &profile).await;
     pages::sign_in(&browser, &server, USER).await;
     browser.goto(&server.url("/about")).await.unwrap();
     assert_eq!(pages::greeting(&browser).await.as_deref(), Some("Welcome Ada!"));

@@ -30,7 +30,7 @@ use std::fs;
 use std::path::Path;
 
 use browser_tests::stranger::{self, Attack, Stranger, StrangerSite};
-use browser_tests::{pages, Browser, ChapterServer, KeySpace, Lifetime, Profile, CHAPTERS};
+use browser_tests::{pages, Browser, ChapterServer, Engine, KeySpace, Lifetime, Profile, CHAPTERS};
 use launcher::progress::Progress;
 
 // Beside this file, not a binary of its own.
@@ -61,7 +61,7 @@ async fn main() {
             KeySpace::chapter_default(&chapter),
         );
         let profile = Profile::new();
-        let browser = Browser::launch(&profile).await;
+        let browser = Browser::launch(Engine::Chromium, &profile).await;
         if n == 1 || chooses {
             browser.goto(&server.url("/login")).await.unwrap();
             let name = if chooses { format!("chapter-{n}-login.png") } else { "login.png".into() };
@@ -109,7 +109,7 @@ async fn sessions_list(path: &Path, progress: &Progress) {
     let profiles = [Profile::new(), Profile::new(), Profile::new()];
     let mut browsers = Vec::new();
     for profile in &profiles {
-        let browser = Browser::launch(profile).await;
+        let browser = Browser::launch(Engine::Chromium, profile).await;
         pages::sign_in(&browser, &server, USER).await;
         browsers.push(browser);
     }
@@ -127,7 +127,7 @@ async fn stranger_refused(path: &Path, progress: &Progress) {
     let server = ChapterServer::start(2, Lifetime::ChapterDefault);
     // The page names the stranger's origin: the one a learner sees.
     let stranger = Stranger::start_on_own_ports();
-    let browser = Browser::launch(&Profile::new()).await;
+    let browser = Browser::launch(Engine::Chromium, &Profile::new()).await;
     pages::sign_in(&browser, &server, USER).await;
     let status =
         stranger::open(&browser, &stranger, StrangerSite::SameSite, Attack::Theme, &server).await;

@@ -16,8 +16,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use browser_tests::browser::CHROMIUM;
-use browser_tests::{chapters, chromedriver, Chapter, KeySpace, Lifetime, Profile};
+use browser_tests::engine::CHROMIUM;
+use browser_tests::{chapters, webdriver, Chapter, KeySpace, Lifetime, Profile};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use launcher::Server;
@@ -159,7 +159,7 @@ async fn launch(profile: &Profile) -> Client {
     let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
     ClientBuilder::new(HttpConnector::new())
         .capabilities(capabilities)
-        .connect(chromedriver::webdriver_url())
+        .connect(webdriver::chromedriver_url())
         .await
         .unwrap_or_else(|e| panic!("chromedriver could not start {CHROMIUM} with a window: {e}"))
 }
