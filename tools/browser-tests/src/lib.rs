@@ -4,8 +4,9 @@
 //! sends; only a browser can prove what happens next: that a tab close keeps
 //! the session, that a browser restart drops a session cookie but keeps a
 //! persistent one, that an idle session ends. These helpers start the real
-//! chapter binaries and drive Debian's headless Chromium through
-//! `chromedriver` (WebDriver), for the tests in `tests/` and for the book's
+//! chapter binaries and drive Debian's headless Chromium and Firefox ESR
+//! through `chromedriver` and `geckodriver` (WebDriver), each test once per
+//! [`Engine`], for the tests in `tests/` and for the book's
 //! screenshots (`cargo run -p browser-tests --bin screenshots`).
 //!
 //! [`stranger`] runs the stranger's attacks (cross-site request forgery,
@@ -15,7 +16,8 @@
 //! (`tests/stranger.rs`, and `--bin attack_report` for a table of them).
 //!
 //! Chromium and chromedriver come from Debian (`scripts/install-chromium`);
-//! the chapter binaries must be built first (`cargo build` of every
+//! Firefox ESR from Debian and geckodriver from crates.io, pinned
+//! (`scripts/install-firefox`); the chapter binaries must be built first (`cargo build` of every
 //! chapter, and for the stranger tests `cargo build -p stranger`; cargo
 //! builds this crate's own binaries, the unprotected variant among them,
 //! for its tests), and chapter 5 needs the Redis of `scripts/with-redis`

@@ -92,10 +92,20 @@ pub async fn visit_about(client: &Client, server: &ChapterServer) -> Visit {
 }
 
 /// The chapter's session cookie as the browser stores it, as WebDriver
-/// reports it (HttpOnly cookies included), for the current page's host.
+/// reports it (HttpOnly cookies included), for the current page's host;
+/// `None` once it has expired. Chromium drops an expired cookie from its
+/// store at once; Firefox keeps it until it next cleans up, and WebDriver
+/// reports it with its past expiry. A cookie past its expiry is never sent
+/// (RFC 6265bis's retrieval model), so for a test it is gone. WebDriver
+/// gives the expiry in whole seconds: a cookie counts as gone a second
+/// after the one it names.
 pub async fn session_cookie(client: &Client, server: &ChapterServer) -> Option<Cookie<'static>> {
     let cookies = client.get_all_cookies().await.unwrap();
-    cookies.into_iter().find(|c| c.name() == server.chapter.cookie_name)
+    let now = OffsetDateTime::now_utc();
+    cookies.into_iter().find(|c| {
+        c.name() == server.chapter.cookie_name
+            && c.expires_datetime().is_none_or(|expires| expires + time::Duration::SECOND > now)
+    })
 }
 
 /// One of the session panel's deadlines, as the page was served: the idle

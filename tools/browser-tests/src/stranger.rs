@@ -1,5 +1,5 @@
 //! The stranger's attacks (cross-site request forgery, `tools/stranger`),
-//! run in Chromium against a signed-in chapter: what `tests/stranger.rs`
+//! run in a browser (Chromium or Firefox) against a signed-in chapter: what `tests/stranger.rs`
 //! asserts and `attack_report` tabulates.
 //!
 //! A run signs Ada in to the target, opens one attack page of one stranger

@@ -1,13 +1,14 @@
 //! What a real browser does with each chapter's session, checked in
-//! headless Chromium for every chapter: the cookie it stores, a closed tab,
+//! headless Chromium and headless Firefox for every chapter: the cookie it stores, a closed tab,
 //! a browser restart, an idle session, the absolute limit, the session
 //! panel's countdown, and signing out; for the server-side chapters, two
 //! instances of the server on one host; and for chapter 6, "Keep me signed
 //! in" ticked (the rest of its suite signs in with the box as it comes,
 //! unticked: a browser-session cookie).
 //!
-//! Each test starts the real `chapter-N` binary on its own port and a
-//! Chromium on its own profile; chapter 5 on its own key prefix in the Redis
+//! Each test runs once per engine (`chromium::chapter_3::browser_restart`,
+//! `firefox::chapter_3::browser_restart`), and starts the real `chapter-N`
+//! binary on its own port and a browser on its own profile; chapter 5 on its own key prefix in the Redis
 //! of `scripts/with-redis`. Run with
 //! `cargo build` of the chapters, then
 //! `scripts/with-redis cargo test -p browser-tests` (scripts/test does both).
@@ -41,7 +42,9 @@ const SHORT_ABSOLUTE: u64 = 9;
 const COUNTDOWN_ABSOLUTE: u64 = 63;
 
 /// How often, at most, Chromium writes its cookie database to disk
-/// (`kCommitInterval` of its SQLite cookie store), plus a margin.
+/// (`kCommitInterval` of its SQLite cookie store, 30 s) and Firefox its
+/// session for crash recovery (`browser.sessionstore.interval`, 15 s), plus
+/// a margin.
 const COOKIE_COMMIT_INTERVAL: Duration = Duration::from_secs(30 + 5);
 
 /// One `#[test]` per engine per chapter per behaviour:
@@ -497,13 +500,17 @@ async fn sign_out(engine: Engine, number: u8) {
     browser.close().await;
 }
 
-/// Not a promise of the chapters but a fact about Chromium that breaks
-/// theirs: it writes cookies to disk lazily (every 30 s), and when it
-/// restarts after a crash it restores the cookies it had written, even
-/// browser-session cookies. Killed before the write, the browser forgets
-/// the session; killed after it, the "non-persistent" session survives the
-/// browser's end (chapters 1–2; a graceful restart ends it, see
-/// `browser_restart`).
+/// Not a promise of the chapters but a fact about browsers that breaks
+/// theirs: after a crash, both engines bring back the session cookies they
+/// had saved, and both save lazily. Chromium writes its cookie database
+/// every 30 s, browser-session cookies included, and restores it after a
+/// crash; Firefox keeps browser-session cookies out of its cookie database,
+/// but its crash recovery (`browser.sessionstore.resume_from_crash`, on by
+/// default; geckodriver turns it off, [`Browser`] back on) saves the open
+/// session, cookies included, every 15 s, and restores it at the next start.
+/// Killed before the save, the browser forgets the session; killed after
+/// it, the "non-persistent" session survives the browser's end (chapters
+/// 1–2; a graceful restart ends it, see `browser_restart`).
 async fn crash_restores_session_cookie(engine: Engine, number: u8) {
     let server = ChapterServer::start(number, Lifetime::ChapterDefault);
     let profile = Profile::new();
@@ -515,7 +522,7 @@ async fn crash_restores_session_cookie(engine: Engine, number: u8) {
     assert_eq!(
         pages::visit_about(&browser, &server).await,
         Visit::SentToLogin,
-        "chapter {number}: a crash right after sign-in should lose the unwritten cookie"
+        "chapter {number}: a crash right after sign-in should lose the unsaved cookie"
     );
 
     pages::sign_in(&browser, &server, USER).await;
@@ -528,7 +535,7 @@ async fn crash_restores_session_cookie(engine: Engine, number: u8) {
     assert_eq!(
         pages::visit_about(&browser, &server).await,
         Visit::SignedIn(GREETING.into()),
-        "chapter {number}: the session cookie written before the crash was not restored"
+        "chapter {number}: the session cookie saved before the crash was not restored"
     );
     browser.close().await;
 }

@@ -1,5 +1,5 @@
 //! The stranger's attacks (cross-site request forgery, `tools/stranger`) on
-//! every chapter, in headless Chromium: signed in as Ada, the browser opens
+//! every chapter, in headless Chromium and Firefox: signed in as Ada, the browser opens
 //! each attack page, from another site (`localhost`) and from the
 //! chapters' own site on another port (`127.0.0.1`), and the chapter's
 //! `/home` must show that nothing changed: still Ada, same theme, nobody
@@ -11,7 +11,7 @@
 //! proof that the pages attack, the browser sends, and the test looks at
 //! the right thing, so that "nothing changed" means the protections held.
 //!
-//! Each test starts its own chapter (or variant), stranger and Chromium;
+//! Each test starts its own chapter (or variant), stranger and browser;
 //! chapter 5 needs the Redis of `scripts/with-redis`. Build the chapters
 //! and the stranger first (`cargo build -p chapter-1 … -p chapter-6 -p
 //! stranger`; cargo builds the variant, a binary of this crate, for its
@@ -100,7 +100,7 @@ fn expected(target: Target, site: StrangerSite, attack: Attack) -> AttackRun {
             landed_status: form.then_some(200),
             cookie_sent: Some(true),
         },
-        // From another site, observed: Chromium keeps the `SameSite=Lax`
+        // From another site, observed in both engines: the browser keeps the `SameSite=Lax`
         // cookie off the cross-site POSTs and the image, so the variant
         // sees a visitor who is not signed in: the theme has no session to
         // change, and signing out a session it never saw removes nothing

@@ -1,11 +1,13 @@
-//! Every hop, in headless Chromium, for every chapter: served over HTTPS
+//! Every hop, in headless Chromium and Firefox, for every chapter: served over HTTPS
 //! with the development certificate, the browser keeps the session cookie
 //! as `__Host-chapterN_session`, `Secure`; a `__Host-` cookie sent over
 //! plain HTTP to a host that is not the machine itself is refused; and
 //! after sign-out, Back shows no signed-in page from the cache.
 //!
 //! Chromium trusts the development certificate by its public key's hash
-//! (`--ignore-certificate-errors-spki-list`), and no other. Run as
+//! (`--ignore-certificate-errors-spki-list`), and no other; Firefox, which
+//! has no such switch, accepts any certificate (`acceptInsecureCerts`), and
+//! these tests serve only that one. Run as
 //! tests/browser.rs says; the certificate is made on first use
 //! (`cargo run -p dev-cert` makes the same).
 
@@ -20,10 +22,11 @@ use launcher::Launch;
 const USER: &str = "Ada";
 const WAIT: Duration = Duration::from_secs(10);
 
-/// A name that resolves to 127.0.0.1 for this Chromium only
-/// (`--host-resolver-rules`), so that a page is on plain HTTP *and* not on
-/// the machine itself: `http://127.0.0.1` and `http://localhost` count as
-/// secure contexts, where Chromium lets a page set `Secure` cookies.
+/// A name that resolves to 127.0.0.1 for this browser only
+/// ([`Options::resolve_to_loopback`]), so that a page is on plain HTTP
+/// *and* not on the machine itself: `http://127.0.0.1` counts as a secure
+/// context, where both engines keep `Secure` cookies (the last step of
+/// `a_host_cookie_over_plain_http_is_refused`).
 const NOT_LOCAL: &str = "sessions.test";
 
 macro_rules! tls_suite {

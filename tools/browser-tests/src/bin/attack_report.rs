@@ -1,6 +1,6 @@
 //! Runs every attack of the stranger's site from both of its instances
-//! against each chapter, in headless Chromium, and prints what each did as
-//! Markdown tables, for the book.
+//! against each chapter, in headless Chromium (or Firefox, `--engine
+//! firefox`), and prints what each did as Markdown tables, for the book.
 //!
 //! ```sh
 //! scripts/with-redis cargo run -p browser-tests --bin attack_report
@@ -39,9 +39,11 @@ use browser_tests::{Browser, ChapterServer, Engine, Lifetime, Profile, CHAPTERS}
 use launcher::progress::Progress;
 
 const USAGE: &str = "\
-Usage: attack_report [--chapters 1,2,...] [--before DIR [--before-source SRC]] [--write]
+Usage: attack_report [--chapters 1,2,...] [--before DIR [--before-source SRC]]
+                     [--engine chromium|firefox] [--write]
 
   --chapters LIST       only these chapters (default: all six)
+  --engine ENGINE       the browser to run them in (default: chromium)
   --before DIR          also run DIR/chapter-N, another build of each chapter
   --before-source SRC   the templates (SRC/shared-templates) and Rocket.toml
                         of that build (default: DIR)
@@ -86,12 +88,14 @@ impl Target {
 struct Options {
     chapters: Vec<u8>,
     before: Option<(PathBuf, PathBuf)>,
+    engine: Engine,
     write: bool,
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
     let mut chapters: Vec<u8> = CHAPTERS.iter().map(|c| c.number).collect();
     let (mut dir, mut source, mut write) = (None, None, false);
+    let mut engine = Engine::Chromium;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -108,6 +112,13 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             }
             "--before" => dir = Some(PathBuf::from(value()?)),
             "--before-source" => source = Some(PathBuf::from(value()?)),
+            "--engine" => {
+                let name = value()?;
+                engine = Engine::ALL
+                    .into_iter()
+                    .find(|e| e.id() == name)
+                    .ok_or(format!("--engine: {name:?} is neither chromium nor firefox"))?;
+            }
             "--write" => write = true,
             _ => return Err(format!("unknown argument {arg:?}")),
         }
@@ -123,7 +134,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
         (None, Some(_)) => return Err("--before-source needs --before".into()),
         (None, None) => None,
     };
-    Ok(Some(Options { chapters, before, write }))
+    Ok(Some(Options { chapters, before, engine, write }))
 }
 
 /// The chapters, the stranger and the variant, as `cargo run` of this
@@ -160,7 +171,7 @@ async fn main() -> ExitCode {
     let mut progress =
         Progress::new("attack report", steps as u64).with_estimate(Duration::from_secs(8));
     let stranger = Stranger::start();
-    let browser = Browser::launch(Engine::Chromium, &Profile::new()).await;
+    let browser = Browser::launch(options.engine, &Profile::new()).await;
     let mut victim = Victim::new(&browser);
     let mut all: Vec<(u8, Results)> = Vec::new();
     for &number in &options.chapters {
