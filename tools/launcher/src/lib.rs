@@ -1,6 +1,6 @@
 //! What every tool needs to run the chapters: their descriptions, a way to
-//! start one as a process and stop it, the test Redis, and a look at the
-//! records a chapter stored.
+//! start one as a process and stop it, the test Redis, a look at the
+//! records a chapter stored, and the Flask original ([`original`]) beside them.
 //!
 //! The chapters' facts (ports, cookie names, where they keep their records)
 //! come from each chapter's own [`Chapter`] value, never from a copy, so a
@@ -8,6 +8,7 @@
 
 pub mod cargo;
 pub mod keys;
+pub mod original;
 pub mod page;
 pub mod progress;
 pub mod records;
