@@ -262,18 +262,31 @@ pub async fn open(
     attack: Attack,
     server: &ChapterServer,
 ) -> Option<u16> {
-    let number = server.chapter.number;
+    let who = format!("chapter {}", server.chapter.number);
+    open_at(client, stranger, site, attack, &origin_of(server), &who).await
+}
+
+/// [`open`], aimed at any `target` origin (`http://127.0.0.1:PORT`);
+/// `who` names the target in a failure.
+pub async fn open_at(
+    client: &Client,
+    stranger: &Stranger,
+    site: StrangerSite,
+    attack: Attack,
+    target: &str,
+    who: &str,
+) -> Option<u16> {
     let failed = |e: String| -> ! {
-        panic!("chapter {number}: the {attack:?} attack from {}: {e}", stranger.origin(site))
+        panic!("{who}: the {attack:?} attack from {}: {e}", stranger.origin(site))
     };
-    client.goto(&stranger.attack_url(site, attack, server)).await.unwrap();
+    client.goto(&attack.url(&stranger.origin(site), target)).await.unwrap();
     match attack {
         Attack::ImageLogout => {
             wait_for_image(client).await.unwrap_or_else(|e| failed(e));
             None
         }
         Attack::Theme | Attack::Logout | Attack::Login => {
-            Some(wait_for_landing(client, &origin_of(server)).await.unwrap_or_else(|e| failed(e)))
+            Some(wait_for_landing(client, target).await.unwrap_or_else(|e| failed(e)))
         }
     }
 }
