@@ -44,13 +44,26 @@ impl Geckodriver {
     /// (`--websocket-port 0`): the default, 9222, would let only one
     /// Firefox run at a time.
     pub fn start() -> Geckodriver {
+        Geckodriver::start_with(&[])
+    }
+
+    /// Starts one that may switch to Firefox's own windows (the chrome
+    /// context), as the screenshot of Firefox's toolbox does:
+    /// `--allow-system-access`, which geckodriver alone may hand to Firefox
+    /// (it refuses the flag, and its environment variable, in capabilities).
+    pub fn start_with_system_access() -> Geckodriver {
+        Geckodriver::start_with(&["--allow-system-access".to_owned()])
+    }
+
+    fn start_with(extra: &[String]) -> Geckodriver {
         let port = launcher::free_port().expect("a free port for geckodriver");
-        let args = [
+        let mut args = vec![
             format!("--port={port}"),
             "--websocket-port=0".to_owned(),
             "--log=fatal".to_owned(),
             format!("--binary={}", engine::FIREFOX),
         ];
+        args.extend_from_slice(extra);
         let pid = spawn(Engine::Firefox, &args, port);
         Geckodriver { pid, url: format!("http://127.0.0.1:{port}") }
     }

@@ -24,25 +24,51 @@
 //! own ports, 8666 and 8667, for it (the page names the form's `Origin`).
 //! `sessions-list.png` is chapter 2's list of a user's sessions, with three
 //! browsers (three Chromium profiles) signed in as the same user.
+//! `chapter-3-firefox-storage.png` is Firefox's toolbox beside Chromium's
+//! DevTools: Storage → Cookies, chapter 3's cookie selected, with its
+//! attributes in the sidebar (see `screenshots/firefox_storage.rs`).
 //! Rerun it whenever the pages change.
+//!
+//! `--only chapter-3-firefox-storage` takes that one picture alone (under
+//! `xvfb-run`, as `scripts/screenshots` runs this), for working on it.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use browser_tests::stranger::{self, Attack, Stranger, StrangerSite};
-use browser_tests::{pages, Browser, ChapterServer, Engine, KeySpace, Lifetime, Profile, CHAPTERS};
+use browser_tests::{
+    pages, Browser, Chapter, ChapterServer, Engine, KeySpace, Lifetime, Profile, CHAPTERS,
+};
 use launcher::progress::Progress;
 
 // Beside this file, not a binary of its own.
 #[path = "screenshots/devtools.rs"]
 mod devtools;
+#[path = "screenshots/firefox_storage.rs"]
+mod firefox_storage;
 
 const USER: &str = "Ada";
+
+/// The chapter whose cookie Firefox's Storage panel shows: the first with
+/// an expiry, which is where the two browsers' views differ most.
+const FIREFOX_STORAGE_CHAPTER: u8 = 3;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let folder = launcher::workspace_root().join("book/src/screenshots");
     fs::create_dir_all(&folder).unwrap();
+    let only = only_argument();
+    if let Some(name) = only.as_deref() {
+        let chapter = &launcher::chapter(FIREFOX_STORAGE_CHAPTER);
+        assert_eq!(
+            name,
+            firefox_storage_name(chapter),
+            "--only knows one picture: {}",
+            firefox_storage_name(chapter)
+        );
+        firefox_storage(chapter, &folder).await;
+        return;
+    }
 
     // The stranger's binary, for the last picture: `scripts/screenshots`
     // builds only the chapters.
@@ -94,12 +120,37 @@ async fn main() {
         let name = format!("chapter-{n}-devtools.png");
         devtools::cookies(&chapter, USER, chooses, &folder.join(&name)).await;
         progress.println(format!("wrote {}", folder.join(name).display()));
+        if n == FIREFOX_STORAGE_CHAPTER {
+            let path = firefox_storage(&chapter, &folder).await;
+            progress.println(format!("wrote {}", path.display()));
+        }
     }
     progress.step("the stranger's attack, refused");
     stranger_refused(&folder.join("stranger-refused.png"), &progress).await;
     progress.step("a user's sessions");
     sessions_list(&folder.join("sessions-list.png"), &progress).await;
     progress.finish();
+}
+
+/// The name given after `--only`, if any.
+fn only_argument() -> Option<String> {
+    let mut args = std::env::args().skip(1);
+    match (args.next().as_deref(), args.next(), args.next()) {
+        (None, ..) => None,
+        (Some("--only"), Some(name), None) => Some(name),
+        _ => panic!("usage: screenshots [--only <picture name, without .png>]"),
+    }
+}
+
+fn firefox_storage_name(chapter: &Chapter) -> String {
+    format!("chapter-{}-firefox-storage", chapter.number)
+}
+
+/// Firefox's Storage panel with the chapter's cookie; returns the path.
+async fn firefox_storage(chapter: &Chapter, folder: &Path) -> PathBuf {
+    let path = folder.join(format!("{}.png", firefox_storage_name(chapter)));
+    firefox_storage::cookies(chapter, USER, &path).await;
+    path
 }
 
 /// Chapter 2's `/sessions`, seen from the third of three browsers signed in

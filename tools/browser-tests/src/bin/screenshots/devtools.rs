@@ -25,7 +25,7 @@ use serde_json::json;
 
 /// The browser window, in pixels: wide enough for the cookie table's
 /// columns, shown at about two thirds in the book.
-const WINDOW: (u32, u32) = (1050, 680);
+pub const WINDOW: (u32, u32) = (1050, 680);
 
 /// How tall DevTools is, docked at the bottom of the window.
 const DEVTOOLS_HEIGHT: u32 = 360;
@@ -34,7 +34,7 @@ const DEVTOOLS_HEIGHT: u32 = 360;
 /// `http://127.0.0.1:8001`.
 const SIDEBAR_WIDTH: u32 = 240;
 
-const WAIT: Duration = Duration::from_secs(20);
+pub const WAIT: Duration = Duration::from_secs(20);
 
 /// Signs `user` in to `chapter` on the chapter's own port, so that DevTools
 /// names the origin the book uses (`http://127.0.0.1:800N`), ticking "Keep
@@ -50,18 +50,7 @@ pub async fn cookies(chapter: &Chapter, user: &str, remember: bool, path: &Path)
     dock_devtools_at_the_bottom(&profile);
     let client = launch(&profile).await;
     let page = client.window().await.unwrap();
-
-    // As in the book: ask for /about, sign in on the login form it sends
-    // you to, and land on /about.
-    client.goto(&server.url("/about")).await.unwrap();
-    let username = client.wait().at_most(WAIT).for_element(Locator::Id("username")).await.unwrap();
-    username.send_keys(user).await.unwrap();
-    if remember {
-        client.find(Locator::Id("remember")).await.unwrap().click().await.unwrap();
-    }
-    client.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
-    client.wait().at_most(WAIT).for_element(Locator::Css(".welcome")).await.unwrap();
-    client.execute("document.activeElement?.blur()", vec![]).await.unwrap();
+    sign_in_via_about(&client, &server, user, remember).await;
 
     switch_to_devtools(&client, &page).await;
     let origin = server.url("");
@@ -79,9 +68,24 @@ pub async fn cookies(chapter: &Chapter, user: &str, remember: bool, path: &Path)
     drop(server);
 }
 
+/// As in the book: asks for /about, signs `user` in on the login form it
+/// sends you to (ticking "Keep me signed in" if `remember`), and lands on
+/// /about, with no focused field.
+pub async fn sign_in_via_about(client: &Client, server: &Server, user: &str, remember: bool) {
+    client.goto(&server.url("/about")).await.unwrap();
+    let username = client.wait().at_most(WAIT).for_element(Locator::Id("username")).await.unwrap();
+    username.send_keys(user).await.unwrap();
+    if remember {
+        client.find(Locator::Id("remember")).await.unwrap().click().await.unwrap();
+    }
+    client.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
+    client.wait().at_most(WAIT).for_element(Locator::Css(".welcome")).await.unwrap();
+    client.execute("document.activeElement?.blur()", vec![]).await.unwrap();
+}
+
 /// The chapter on its default port, or a clear stop when something else
 /// (a `cargo run -p chapter-N`?) holds that port.
-fn start_on_own_port(chapter: &Chapter) -> Server {
+pub fn start_on_own_port(chapter: &Chapter) -> Server {
     let port = chapter.default_port;
     if TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_err() {
         panic!(
@@ -240,7 +244,7 @@ const deep = (root, selector) => [
 /// The screen of `display`, as far as the window reaches, into `path`: an
 /// 8-bit PNG of at most 256 colours (no dithering), which the picture does
 /// not need more than, at a quarter of the size of `import`'s own.
-fn capture(display: &str, path: &Path) {
+pub fn capture(display: &str, path: &Path) {
     let status = Command::new("import")
         .args(["-display", display, "-window", "root"])
         .args(["-crop", &format!("{}x{}+0+0", WINDOW.0, WINDOW.1), "+repage"])
