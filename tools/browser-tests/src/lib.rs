@@ -24,6 +24,7 @@
 pub mod browser;
 pub mod chapters;
 pub mod engine;
+pub mod facts;
 pub mod pages;
 mod processes;
 pub mod stranger;
