@@ -19,7 +19,7 @@ use rocket::config::{Config, LogLevel, Shutdown as ShutdownConfig};
 use rocket::http::ContentType;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::{self, content::RawHtml, Responder, Response};
-use rocket::{get, post, routes, Build, Rocket, Shutdown};
+use rocket::{get, post, routes, uri, Build, Rocket, Shutdown};
 
 /// What `/echo` answers when the request carried no `Cookie` header.
 pub const NO_COOKIE: &str = "(no cookie)";
@@ -75,12 +75,12 @@ impl Fixture {
 
     /// The page at `origin` whose answer is `Set-Cookie: {set_cookie}`.
     pub fn set_url(&self, host: &str, set_cookie: &str) -> String {
-        format!("{}/set?c={}", self.origin(host), encode(set_cookie))
+        format!("{}{}", self.origin(host), uri!(set(c = set_cookie)))
     }
 
     /// The page at `origin` that posts a form to `to` as it loads.
     pub fn post_url(&self, host: &str, to: &str) -> String {
-        format!("{}/post?to={}", self.origin(host), encode(to))
+        format!("{}{}", self.origin(host), uri!(post_page(to = to)))
     }
 }
 
@@ -91,19 +91,6 @@ impl Drop for Fixture {
             let _ = thread.join();
         }
     }
-}
-
-/// Percent-encodes everything but unreserved characters, for a query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Quiet, on 127.0.0.1 only, no keep-alive, and quick to shut down: a
