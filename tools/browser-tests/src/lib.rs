@@ -26,6 +26,7 @@
 pub mod browser;
 pub mod chapters;
 pub mod engine;
+pub mod facts;
 pub mod original;
 pub mod pages;
 mod processes;
