@@ -84,9 +84,9 @@ impl Options {
         self
     }
 
-    /// Opens the previous session's windows at start, as a user who chose
-    /// "Continue where you left off" (Chromium) or "Open previous windows
-    /// and tabs" (Firefox) has it.
+    /// Opens the previous session's windows at start: Chromium with
+    /// `--restore-last-session`, Firefox with `browser.startup.page` 3, the
+    /// preference behind its "Open previous windows and tabs".
     pub fn restore_session(mut self) -> Options {
         self.restore_session = true;
         self

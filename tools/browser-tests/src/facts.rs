@@ -211,15 +211,21 @@ async fn max_age_of_500_days(engine: Engine) -> Finding {
 }
 
 /// A cookie whose name and value together are `bytes` long: `big=xxx…`.
+/// Did the browser keep it whole, keep it cut short, or drop it?
 async fn name_and_value_of(engine: Engine, bytes: usize) -> Finding {
     let name = "big";
     let value = "x".repeat(bytes - name.len());
     let fixture = Fixture::start();
     let browser = Browser::launch(engine, &Profile::new()).await;
     browser.goto(&fixture.set_url("127.0.0.1", &format!("{name}={value}"))).await.unwrap();
-    let kept = stored(&browser, name).await.is_some_and(|cookie| cookie.value() == value);
+    let stored_value = stored(&browser, name).await.map(|cookie| cookie.value().to_owned());
     browser.close().await;
-    if kept { "kept" } else { "dropped" }.into()
+    match stored_value {
+        Some(stored) if stored == value => "kept",
+        Some(_) => "cut short",
+        None => "dropped",
+    }
+    .into()
 }
 
 /// An unmarked cookie (`u=1`, no `SameSite`) set by `127.0.0.1:Q`, then,

@@ -93,9 +93,9 @@ pub async fn visit_about(client: &Client, server: &ChapterServer) -> Visit {
 
 /// The chapter's session cookie as the browser stores it, as WebDriver
 /// reports it (HttpOnly cookies included), for the current page's host;
-/// `None` once it has expired. Chromium drops an expired cookie from its
-/// store at once; Firefox keeps it until it next cleans up, and WebDriver
-/// reports it with its past expiry. A cookie past its expiry is never sent
+/// `None` once it has expired. Firefox may keep an expired cookie in its
+/// store until it next cleans up, and WebDriver then reports it with its
+/// past expiry (seen in `idle_expiry`); Chromium reported none. A cookie past its expiry is never sent
 /// (RFC 6265bis's retrieval model), so for a test it is gone. WebDriver
 /// gives the expiry in whole seconds: a cookie counts as gone a second
 /// after the one it names.

@@ -504,10 +504,10 @@ async fn sign_out(engine: Engine, number: u8) {
 /// theirs: after a crash, both engines bring back the session cookies they
 /// had saved, and both save lazily. Chromium writes its cookie database
 /// every 30 s, browser-session cookies included, and restores it after a
-/// crash; Firefox keeps browser-session cookies out of its cookie database,
-/// but its crash recovery (`browser.sessionstore.resume_from_crash`, on by
-/// default; geckodriver turns it off, [`Browser`] back on) saves the open
-/// session, cookies included, every 15 s, and restores it at the next start.
+/// crash; Firefox's crash recovery (`browser.sessionstore.resume_from_crash`,
+/// on by default; geckodriver turns it off, [`Browser`] back on) saves the
+/// open session, cookies included, at most every 15 s, and restores it at
+/// the next start (turned off, the second half of this test failed).
 /// Killed before the save, the browser forgets the session; killed after
 /// it, the "non-persistent" session survives the browser's end (chapters
 /// 1–2; a graceful restart ends it, see `browser_restart`).
