@@ -11,7 +11,7 @@ use std::path::Path;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::report::Report;
+use crate::report::{Report, Subject};
 
 const WIDTH: u32 = 960;
 /// Height of one bar's line, or of one chapter's heading.
@@ -28,9 +28,12 @@ const COLOURS: [RGBColor; 5] = [
     RGBColor(213, 94, 0),
 ];
 
+/// The original's rows: Okabe and Ito's sky blue, apart from the chapters'.
+const ORIGINAL_COLOUR: RGBColor = RGBColor(86, 180, 233);
+
 /// A line of the chart, top to bottom.
 enum Line {
-    Heading(u8),
+    Heading(Subject),
     Bar(usize),
 }
 
@@ -39,8 +42,8 @@ pub fn draw(report: &Report, path: &Path) {
     let rows = report.rows();
     let mut lines = vec![];
     for (i, row) in rows.iter().enumerate() {
-        if i == 0 || rows[i - 1].chapter != row.chapter {
-            lines.push(Line::Heading(row.chapter));
+        if i == 0 || rows[i - 1].subject != row.subject {
+            lines.push(Line::Heading(row.subject));
         }
         lines.push(Line::Bar(i));
     }
@@ -81,20 +84,18 @@ pub fn draw(report: &Report, path: &Path) {
         let y = y_of(i);
         let (left, pixel_y) = chart.backend_coord(&(0.0, y));
         match *line {
-            Line::Heading(number) => {
-                let chapter = launcher::chapter(number);
-                let text = format!("Chapter {number}: {}", chapter.section);
+            Line::Heading(subject) => {
                 let style = ("sans-serif", 14)
                     .into_font()
                     .style(FontStyle::Bold)
-                    .color(&colour(number))
+                    .color(&colour(subject))
                     .pos(Pos::new(HPos::Left, VPos::Center));
-                root.draw(&Text::new(text, (12, pixel_y), style)).expect("draw");
+                root.draw(&Text::new(subject.heading(), (12, pixel_y), style)).expect("draw");
             }
             Line::Bar(index) => {
                 let row = &rows[index];
                 let ratio = row.to_baseline();
-                let colour = colour(row.chapter);
+                let colour = colour(row.subject);
                 root.draw(&Text::new(
                     row.request(),
                     (left - 8, pixel_y),
@@ -134,31 +135,32 @@ pub fn draw(report: &Report, path: &Path) {
     root.present().expect("write the chart");
 }
 
-fn colour(chapter: u8) -> RGBColor {
-    COLOURS[usize::from(chapter - 1) % COLOURS.len()]
+/// The chapter's colour; the original's, one for every section.
+fn colour(subject: Subject) -> RGBColor {
+    match subject {
+        Subject::Chapter(n) => COLOURS[usize::from(n - 1) % COLOURS.len()],
+        Subject::Original(_) => ORIGINAL_COLOUR,
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::report::{Measurement, Report, Row};
+    use crate::report::tests::at;
+    use crate::report::{Report, Row, Subject};
     use crate::scenario::Scenario;
-
-    fn at(requests_per_second: f64) -> Measurement {
-        Measurement {
-            requests_per_second,
-            p50_ms: 1.0,
-            p99_ms: 2.0,
-            bad_status: 0,
-            socket_errors: 0,
-        }
-    }
 
     #[test]
     fn the_chart_names_every_row_and_its_chapter() {
         let mut report = Report::new(16, 1, 2);
-        for (chapter, stored) in [(1, None), (2, None), (2, Some(1_000))] {
+        let rows = [
+            (Subject::Chapter(1), None),
+            (Subject::Chapter(2), None),
+            (Subject::Chapter(2), Some(1_000)),
+            (Subject::Original(2), None),
+        ];
+        for (subject, stored) in rows {
             report.row(Row {
-                chapter,
+                subject,
                 scenario: Scenario::SignedInPage,
                 stored,
                 baseline: vec![at(100.0), at(90.0)],
@@ -171,7 +173,13 @@ mod tests {
         super::draw(&report, &path);
         let svg = std::fs::read_to_string(path).unwrap();
         assert!(svg.starts_with("<svg"), "{svg}");
-        for text in ["Chapter 1: ", "Chapter 2: ", "GET /about, signed in, 1 000 stored", "0.58"] {
+        for text in [
+            "Chapter 1: ",
+            "Chapter 2: ",
+            "The original, section 2: ",
+            "GET /about, signed in, 1 000 stored",
+            "0.58",
+        ] {
             assert!(svg.contains(text), "{text:?} is missing from\n{svg}");
         }
     }

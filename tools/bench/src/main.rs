@@ -6,8 +6,11 @@
 //! several short rounds in which wrk drives the baseline and then the
 //! chapter, one at a time (see `rounds.rs`). It reports requests/s, p50/p99
 //! latency, the ratio to the baseline with its spread, and each server's
-//! peak RSS. The markdown table goes to stdout and, with `--out FILE`, to
-//! the book; `--svg FILE` draws the ratios as a chart.
+//! peak RSS. After chapters 1 to 4 it measures the Flask original's section
+//! of the same number the same way (`scripts/flask-original`, gunicorn with
+//! two sync workers). The markdown table goes to stdout and, with
+//! `--out FILE`, to the book, with each section beside its chapter in
+//! `costs-original.md` next to it; `--svg FILE` draws the ratios as a chart.
 
 mod chart;
 mod report;
@@ -21,7 +24,7 @@ use std::time::Duration;
 use launcher::progress::Progress;
 use sessions::Storage;
 
-use report::{Report, Row};
+use report::{Report, Row, Subject};
 use rounds::{Contender, Rounds};
 use scenario::Scenario;
 use server::Server;
@@ -41,7 +44,8 @@ const OVERHEAD: Duration = Duration::from_millis(300);
 /// - `--only 2,5` (or `chapter-2,chapter-5`): only these chapters' rows;
 /// - `--compare-with DIR`: also run the chapter binaries in DIR, an older
 ///   build of the same chapters, in the same rounds;
-/// - `--out FILE`: the markdown table; `--svg FILE`: the chart.
+/// - `--out FILE`: the markdown table (and, beside it, `costs-original.md`:
+///   the original's rows beside its chapters'); `--svg FILE`: the chart.
 struct Options {
     seconds: u64,
     rounds: u32,
@@ -90,6 +94,13 @@ fn chapter_list(list: &str) -> Vec<u8> {
         .collect()
 }
 
+/// The file, beside `--out`'s, of each section's rows beside its chapter's.
+const ORIGINAL_TABLE: &str = "costs-original.md";
+
+/// The rows of the original: the three requests (its store is not filled).
+const ORIGINAL_ROWS: [Scenario; 3] =
+    [Scenario::PublicPage, Scenario::SignedInPage, Scenario::SignIn];
+
 /// The rows of chapter `number`: a request, and the sessions stored first.
 fn rows_of(number: u8) -> Vec<(Scenario, Option<usize>)> {
     let mut rows: Vec<_> = [Scenario::PublicPage, Scenario::SignedInPage, Scenario::SignIn]
@@ -100,6 +111,35 @@ fn rows_of(number: u8) -> Vec<(Scenario, Option<usize>)> {
         rows.extend(STORED.map(|stored| (Scenario::SignedInPage, Some(stored))));
     }
     rows
+}
+
+/// Sections 1 to 4 of the tutorial have an original beside their chapter.
+fn has_original(number: u8) -> bool {
+    (1..=4).contains(&number)
+}
+
+/// The original of section `section`, request by request, in the same
+/// rounds against the same baseline as the chapters.
+fn measure_original(
+    section: u8,
+    baseline: &Server,
+    rounds: &Rounds,
+    progress: &mut Progress,
+    report: &mut Report,
+) {
+    let original = Server::original(section);
+    for scenario in ORIGINAL_ROWS {
+        let name = format!("original-{section}, {}", scenario.label());
+        let contenders = [
+            Contender { server: baseline, script: scenario.baseline_script() },
+            Contender { server: &original, script: scenario.script(&original) },
+        ];
+        let mut measured = rounds.run(&name, &contenders, progress).into_iter();
+        let (baseline, current) = (measured.next().unwrap(), measured.next().unwrap());
+        let subject = Subject::Original(section);
+        report.row(Row { subject, scenario, stored: None, baseline, current, old: None });
+    }
+    report.rss(Subject::Original(section), original.peak_rss_kib());
 }
 
 fn main() {
@@ -115,7 +155,8 @@ fn main() {
         connections: options.connections,
     };
     let servers_per_row = if options.compare_with.is_some() { 3 } else { 2 };
-    let steps: usize = chapters.iter().map(|&n| rows_of(n).len()).sum();
+    let originals = |n: u8| if has_original(n) { ORIGINAL_ROWS.len() } else { 0 };
+    let steps: usize = chapters.iter().map(|&n| rows_of(n).len() + originals(n)).sum();
     let mut progress = Progress::new("bench", steps as u64 * u64::from(options.rounds))
         .with_estimate((rounds.duration + OVERHEAD) * servers_per_row);
     let mut report = Report::new(options.connections, options.seconds, options.rounds);
@@ -144,7 +185,7 @@ fn main() {
             let mut measured = rounds.run(&name, &contenders, &mut progress).into_iter();
             let (baseline, current) = (measured.next().unwrap(), measured.next().unwrap());
             report.row(Row {
-                chapter: number,
+                subject: Subject::Chapter(number),
                 scenario,
                 stored,
                 baseline,
@@ -152,11 +193,15 @@ fn main() {
                 old: measured.next(),
             });
         }
-        report.chapter_rss(number, current.peak_rss_kib());
+        report.rss(Subject::Chapter(number), current.peak_rss_kib());
         // The older build's records would count as chapter 5's in Redis.
         drop(old);
         if let Some((kib, keys)) = current.redis_memory() {
             report.redis_memory(kib, keys);
+        }
+        drop(current);
+        if has_original(number) {
+            measure_original(number, &baseline, &rounds, &mut progress, &mut report);
         }
     }
     report.baseline_rss(baseline.peak_rss_kib());
@@ -168,9 +213,20 @@ fn main() {
     if let Some(comparison) = report.comparison() {
         println!("{comparison}");
     }
+    let side_by_side = report.side_by_side();
+    if let Some(side_by_side) = &side_by_side {
+        println!("{side_by_side}");
+    }
     if let Some(out) = options.out {
         std::fs::write(&out, &table).expect("write the report");
         eprintln!("wrote {}", out.display());
+        // Beside it: the original's rows beside its chapters', which the
+        // book's page "The original, side by side" includes.
+        if let Some(side_by_side) = side_by_side {
+            let path = out.with_file_name(ORIGINAL_TABLE);
+            std::fs::write(&path, side_by_side).expect("write the side-by-side table");
+            eprintln!("wrote {}", path.display());
+        }
     }
     if let Some(svg) = options.svg {
         chart::draw(&report, &svg);

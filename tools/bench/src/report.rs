@@ -22,10 +22,38 @@ impl Measurement {
     }
 }
 
-/// One row: a chapter and a request, each server's measurements round by
-/// round.
+/// What a row measures: a chapter, or the Flask original of a tutorial
+/// section (`scripts/flask-original N`, gunicorn with two sync workers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Chapter(u8),
+    Original(u8),
+}
+
+impl Subject {
+    /// How the tables name it: `chapter-2`, `original-2`.
+    pub fn name(self) -> String {
+        match self {
+            Subject::Chapter(n) => format!("chapter-{n}"),
+            Subject::Original(n) => format!("original-{n}"),
+        }
+    }
+
+    /// The chart's heading of its rows.
+    pub fn heading(self) -> String {
+        match self {
+            Subject::Chapter(n) => format!("Chapter {n}: {}", launcher::chapter(n).section),
+            Subject::Original(n) => {
+                format!("The original, section {n}: Flask under gunicorn, two sync workers")
+            }
+        }
+    }
+}
+
+/// One row: a chapter (or the original) and a request, each server's
+/// measurements round by round.
 pub struct Row {
-    pub chapter: u8,
+    pub subject: Subject,
     pub scenario: Scenario,
     pub stored: Option<usize>,
     pub baseline: Vec<Measurement>,
@@ -55,7 +83,7 @@ pub struct Report {
     rounds: u32,
     rows: Vec<Row>,
     baseline_rss: Option<u64>,
-    rss: Vec<(u8, u64)>,
+    rss: Vec<(Subject, u64)>,
     /// Chapter 5: Redis's `used_memory` (KiB) and the keys it then held.
     redis_memory: Option<(u64, u64)>,
 }
@@ -89,8 +117,10 @@ impl Report {
         self.baseline_rss = Some(kib);
     }
 
-    pub fn chapter_rss(&mut self, n: u8, kib: u64) {
-        self.rss.push((n, kib));
+    /// The peak memory of a chapter, or the sum of the original's
+    /// processes' peaks (gunicorn and its workers).
+    pub fn rss(&mut self, subject: Subject, kib: u64) {
+        self.rss.push((subject, kib));
     }
 
     pub fn redis_memory(&mut self, kib: u64, keys: u64) {
@@ -108,7 +138,9 @@ impl Report {
              req/s (requests per second), p50 and p99 are the chapter's medians over the rounds, \
              and baseline req/s the baseline's; \
              × baseline is the median of the per-round ratios of the chapter's req/s to the baseline's, \
-             and range the lowest and the highest of those ratios. Errors counts both servers' over all rounds.\n",
+             and range the lowest and the highest of those ratios. Errors counts both servers' over all rounds. \
+             The original-N rows are the Flask tutorial's app, section N (`scripts/flask-original N`), \
+             under gunicorn with two sync workers, in the same rounds against the same baseline.\n",
             self.connections, self.rounds, self.seconds
         );
         out.push_str("| chapter | request | req/s | baseline req/s | × baseline | range | p50 ms | p99 ms | errors |\n");
@@ -120,7 +152,7 @@ impl Report {
             let _ = writeln!(
                 out,
                 "| {} | {} | {:.0} | {:.0} | {:.2} | {:.2}–{:.2} | {:.2} | {:.2} | {} |",
-                row.chapter,
+                row.subject.name(),
                 row.request(),
                 median(row.current.iter().map(|m| m.requests_per_second)),
                 median(row.baseline.iter().map(|m| m.requests_per_second)),
@@ -141,10 +173,11 @@ impl Report {
         out.push_str("\n| server | peak RSS (MiB) | × baseline |\n| --- | ---: | ---: |\n");
         let mib = |kib: u64| kib as f64 / 1024.0;
         let _ = writeln!(out, "| baseline | {:.1} | 1.00 |", mib(baseline));
-        for (n, kib) in &self.rss {
+        for (subject, kib) in &self.rss {
             let _ = writeln!(
                 out,
-                "| chapter-{n} | {:.1} | {:.2} |",
+                "| {} | {:.1} | {:.2} |",
+                subject.name(),
                 mib(*kib),
                 *kib as f64 / baseline as f64
             );
@@ -156,6 +189,63 @@ impl Report {
                 mib(kib)
             );
         }
+    }
+
+    /// Each section of the tutorial beside its chapter: the rows both have,
+    /// as ratios to the same baseline, and their memory. `None` when the
+    /// run measured no original.
+    pub fn side_by_side(&self) -> Option<String> {
+        let row_of = |subject: Subject, scenario: Scenario| {
+            self.rows
+                .iter()
+                .find(|r| r.subject == subject && r.scenario == scenario && r.stored.is_none())
+        };
+        let rss_of =
+            |subject: Subject| self.rss.iter().find(|(s, _)| *s == subject).map(|(_, kib)| *kib);
+        let mut out = format!(
+            "Measured by `scripts/bench` in one run with the chapters ({} rounds of {} s per server, \
+             {} connections, the same baseline): each section of the tutorial under gunicorn with two sync \
+             workers (`scripts/flask-original N`) beside its chapter, as the median of the per-round ratios \
+             of its requests/s to the session-less baseline's. Above 1 is faster than the baseline.\n\n\
+             | section | request | chapter × baseline | original × baseline |\n\
+             | --- | --- | ---: | ---: |\n",
+            self.rounds, self.seconds, self.connections
+        );
+        let mut any = false;
+        for n in 1..=4 {
+            for scenario in [Scenario::PublicPage, Scenario::SignedInPage, Scenario::SignIn] {
+                let (Some(chapter), Some(original)) =
+                    (row_of(Subject::Chapter(n), scenario), row_of(Subject::Original(n), scenario))
+                else {
+                    continue;
+                };
+                any = true;
+                let _ = writeln!(
+                    out,
+                    "| {n} | {} | {:.2} | {:.2} |",
+                    scenario.label(),
+                    chapter.to_baseline().median,
+                    original.to_baseline().median
+                );
+            }
+        }
+        out.push_str("\n| section | peak RSS, chapter (MiB) | peak RSS, original (MiB) |\n| --- | ---: | ---: |\n");
+        for n in 1..=4 {
+            if let (Some(chapter), Some(original)) =
+                (rss_of(Subject::Chapter(n)), rss_of(Subject::Original(n)))
+            {
+                let _ = writeln!(
+                    out,
+                    "| {n} | {:.1} | {:.1} |",
+                    chapter as f64 / 1024.0,
+                    original as f64 / 1024.0
+                );
+            }
+        }
+        out.push_str(
+            "\nThe original's memory is the sum of its three processes' peaks: gunicorn and its two workers.\n",
+        );
+        any.then_some(out)
     }
 
     /// With `--compare-with`: the current build against the older one,
@@ -176,8 +266,8 @@ impl Report {
             let ratio = Ratio::of(&row.current, old);
             let _ = writeln!(
                 out,
-                "| chapter-{} | {} | {:.0} | {:.0} | {:.2} | {:.2}–{:.2} |",
-                row.chapter,
+                "| {} | {} | {:.0} | {:.0} | {:.2} | {:.2}–{:.2} |",
+                row.subject.name(),
                 row.request(),
                 median(row.current.iter().map(|m| m.requests_per_second)),
                 median(old.iter().map(|m| m.requests_per_second)),
@@ -204,8 +294,40 @@ fn thousands(n: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::thousands;
+pub(crate) mod tests {
+    use super::*;
+
+    /// A round's figures with these requests/s.
+    pub(crate) fn at(requests_per_second: f64) -> Measurement {
+        Measurement {
+            requests_per_second,
+            p50_ms: 1.0,
+            p99_ms: 2.0,
+            bad_status: 0,
+            socket_errors: 0,
+        }
+    }
+
+    fn row(subject: Subject, scenario: Scenario, rps: f64) -> Row {
+        let (baseline, current) = (vec![at(100.0)], vec![at(rps)]);
+        Row { subject, scenario, stored: None, baseline, current, old: None }
+    }
+
+    #[test]
+    fn each_section_sits_beside_its_chapter_as_ratios() {
+        let mut report = Report::new(16, 2, 1);
+        report.row(row(Subject::Chapter(2), Scenario::SignIn, 80.0));
+        report.row(row(Subject::Original(2), Scenario::SignIn, 40.0));
+        report.row(row(Subject::Chapter(3), Scenario::SignIn, 90.0));
+        report.rss(Subject::Chapter(2), 10 * 1024);
+        report.rss(Subject::Original(2), 60 * 1024);
+        let table = report.side_by_side().expect("an original was measured");
+        assert!(table.contains("| 2 | POST /login | 0.80 | 0.40 |"), "{table}");
+        assert!(!table.contains("| 3 |"), "chapter 3 without its original: {table}");
+        assert!(table.contains("| 2 | 10.0 | 60.0 |"), "{table}");
+        assert!(report.markdown().contains("| original-2 | POST /login |"));
+        assert_eq!(Report::new(16, 2, 1).side_by_side(), None, "no original, no table");
+    }
 
     #[test]
     fn thousands_are_grouped() {

@@ -1,11 +1,13 @@
 //! Starting the release binaries on loopback, and reading their memory.
 //!
 //! The `launcher` starts them (environment, secret key, session folder,
-//! Redis key prefix, waiting for the port); this adds the benchmark's
-//! ports, filling a store, and the memory figures.
+//! Redis key prefix, waiting for the port), and the Flask original under
+//! gunicorn (`launcher::original`); this adds the benchmark's ports,
+//! filling a store, and the memory figures.
 
 use std::path::{Path, PathBuf};
 
+use launcher::original::{self, Original};
 use launcher::{Chapter, KeySpace, Launch, Records};
 use rocket_db_pools::deadpool_redis::redis;
 use sessions::store::{FileStore, SessionId};
@@ -21,7 +23,13 @@ pub struct Server {
     pub name: String,
     pub port: u16,
     pub chapter: Option<u8>,
-    server: launcher::Server,
+    process: Process,
+}
+
+/// A Rocket program (a chapter, the baseline), or the Flask original.
+enum Process {
+    Rocket(launcher::Server),
+    Original(Original),
 }
 
 /// The folder holding this program, where cargo also put the chapters.
@@ -52,6 +60,16 @@ impl Server {
         Server::start_chapter(number, &path, BASE_PORT + 10 + u16::from(number))
     }
 
+    /// The Flask original of section `section`, as `scripts/flask-original`
+    /// serves it (gunicorn, two sync workers), on port 24120 + `section`.
+    pub fn original(section: u8) -> Server {
+        let port = BASE_PORT + 20 + u16::from(section);
+        let name = format!("original-{section}");
+        let started =
+            Original::start_on(section, port).unwrap_or_else(|e| panic!("start {name}: {e}"));
+        Server { name, port, chapter: None, process: Process::Original(started) }
+    }
+
     fn start_chapter(number: u8, binary: &Path, port: u16) -> Server {
         let chapter = launcher::chapter(number);
         let launch = Launch::new(chapter).expect("a temporary folder").binary(binary);
@@ -69,7 +87,20 @@ impl Server {
             .start()
             .unwrap_or_else(|e| panic!("start {name}: {e}"));
         let chapter = server.chapter().map(|chapter| chapter.number);
-        Server { name, port, chapter, server }
+        Server { name, port, chapter, process: Process::Rocket(server) }
+    }
+
+    /// The chapter's server; `None` for the original.
+    fn rocket(&self) -> Option<&launcher::Server> {
+        match &self.process {
+            Process::Rocket(server) => Some(server),
+            Process::Original(_) => None,
+        }
+    }
+
+    /// Whether this is the Flask original.
+    pub fn is_original(&self) -> bool {
+        matches!(self.process, Process::Original(_))
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -82,7 +113,22 @@ impl Server {
     }
 
     pub fn cookie_name(&self) -> String {
+        if self.is_original() {
+            return original::COOKIE_NAME.to_owned();
+        }
         self.facts().expect("a chapter").cookie_name.to_owned()
+    }
+
+    /// The sign-in form `user` sends. The tutorial's form has no password
+    /// field with a name, and its `/login` needs the hidden `next` (a
+    /// missing one is redirected to `None`, a 500): the form as its page
+    /// sends it.
+    pub fn sign_in_form(&self, user: &str) -> String {
+        if self.is_original() {
+            format!("next=None&username={user}")
+        } else {
+            format!("username={user}&password=x")
+        }
     }
 
     pub fn is_server_side(&self) -> bool {
@@ -90,7 +136,8 @@ impl Server {
     }
 
     fn store_dir(&self) -> PathBuf {
-        self.server.session_dir().join(self.facts().expect("a chapter").store_folder())
+        let server = self.rocket().expect("a chapter");
+        server.session_dir().join(self.facts().expect("a chapter").store_folder())
     }
 
     /// Adds live records until the store holds `total`: what a busy site's
@@ -104,7 +151,7 @@ impl Server {
         let token = sessions::csrf::CsrfToken::generate().expect("a token");
         let record = SessionRecord::new(data, now, token);
         let json = rocket::serde::json::serde_json::to_vec(&record).expect("json");
-        if let Some(space) = self.server.key_space() {
+        if let Some(space) = self.rocket().and_then(launcher::Server::key_space) {
             return fill_redis(space, total, &json);
         }
         let dir = self.store_dir();
@@ -118,7 +165,7 @@ impl Server {
     /// Redis's own memory (`used_memory`, KiB) and its number of keys, for
     /// chapter 5.
     pub fn redis_memory(&self) -> Option<(u64, u64)> {
-        let mut redis = self.server.key_space()?.connect().ok()?;
+        let mut redis = self.rocket()?.key_space()?.connect().ok()?;
         let info: String = redis::cmd("INFO").arg("memory").query(&mut redis).ok()?;
         let bytes: u64 =
             info.lines().find_map(|l| l.strip_prefix("used_memory:"))?.trim().parse().ok()?;
@@ -126,9 +173,19 @@ impl Server {
         Some((bytes / 1024, keys))
     }
 
-    /// Peak resident memory of the server so far (`VmHWM`), in KiB.
+    /// Peak resident memory of the server so far (`VmHWM`), in KiB; for
+    /// the original, the sum of its processes' peaks (gunicorn and its two
+    /// workers), which is at least what they held at once.
     pub fn peak_rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.server.pid()))
+        let pids = match &self.process {
+            Process::Rocket(server) => vec![server.pid()],
+            Process::Original(original) => original.pids(),
+        };
+        pids.into_iter().map(|pid| self.peak_rss_of(pid)).sum()
+    }
+
+    fn peak_rss_of(&self, pid: u32) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
             .unwrap_or_else(|e| panic!("{} is not running: {e}", self.name));
         status
             .lines()
@@ -162,7 +219,7 @@ fn fill_redis(space: &KeySpace, total: usize, json: &[u8]) {
 impl Drop for Server {
     fn drop(&mut self) {
         // Leave the Redis as we found it.
-        if let Some(space) = self.server.key_space() {
+        if let Some(space) = self.rocket().and_then(launcher::Server::key_space) {
             let _ = launcher::records::delete_keys(space);
         }
     }

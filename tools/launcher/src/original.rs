@@ -23,10 +23,13 @@ use std::time::{Duration, Instant};
 use tempfile::{NamedTempFile, TempDir};
 
 use crate::cargo::workspace_root;
-use crate::server::free_port;
+use crate::server::{free_port, output_since, poll_until_ready};
 
 /// The cookie every section of the original sets: Flask's default name.
 pub const COOKIE_NAME: &str = "session";
+
+/// The sync workers `original/gunicorn.conf.py` starts.
+const WORKERS: usize = 2;
 
 /// How long the original may take to answer after it was started.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -89,9 +92,13 @@ impl Original {
     /// Section `section` (1 to 4) on a free port of 127.0.0.1, with a
     /// session folder of its own; returns once it answers HTTP.
     pub fn start(section: u8) -> io::Result<Original> {
+        Original::start_on(section, free_port()?)
+    }
+
+    /// Section `section` on `port`, with a session folder of its own.
+    pub fn start_on(section: u8, port: u16) -> io::Result<Original> {
         let dir = tempfile::Builder::new().prefix("flask-original-").tempdir()?;
-        let mut original =
-            Original::start_with(section, free_port()?, &dir.path().join("sessions"))?;
+        let mut original = Original::start_with(section, port, &dir.path().join("sessions"))?;
         original._own_dir = Some(dir);
         Ok(original)
     }
@@ -124,20 +131,16 @@ impl Original {
         Ok(original)
     }
 
+    /// Ready once it printed its banner, answers HTTP and runs both its
+    /// workers (gunicorn listens before its workers have loaded the app,
+    /// and one may answer while the other still starts).
     fn wait_until_it_answers(&mut self) -> io::Result<()> {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                return Err(self.failed(&format!("exited ({status}) before it answered")));
-            }
-            if self.log().contains("in your browser") && http_status(self.port, "/").is_some() {
-                return Ok(());
-            }
-            if start.elapsed() > START_TIMEOUT {
-                return Err(self.failed(&format!("did not answer within {START_TIMEOUT:?}")));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let (log, port, pid) = (self.log.path().to_owned(), self.port, self.pid());
+        let ready = || {
+            let banner = fs::read_to_string(&log).unwrap_or_default().contains("in your browser");
+            banner && http_status(port, "/").is_some() && children_of(pid).len() >= WORKERS
+        };
+        poll_until_ready(&mut self.child, START_TIMEOUT, ready).map_err(|what| self.failed(&what))
     }
 
     fn failed(&self, what: &str) -> io::Error {
@@ -189,10 +192,7 @@ impl Original {
 
     /// What it printed since the last call.
     pub fn new_output(&mut self) -> String {
-        let all = fs::read(self.log.path()).unwrap_or_default();
-        let new = String::from_utf8_lossy(&all[self.log_read.min(all.len())..]).into_owned();
-        self.log_read = all.len();
-        new
+        output_since(self.log.path(), &mut self.log_read)
     }
 
     /// Stops gunicorn as Ctrl-C does (`SIGINT`: the master stops its
@@ -235,7 +235,7 @@ impl Drop for Original {
 /// nothing answers HTTP there.
 pub fn http_status(port: u16, path: &str) -> Option<u16> {
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let mut stream = TcpStream::connect_timeout(&address, Duration::from_millis(200)).ok()?;
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(1)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     let request = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n");
     stream.write_all(request.as_bytes()).ok()?;
@@ -277,7 +277,7 @@ mod tests {
         assert_eq!(http_status(original.port(), "/home"), Some(200));
         assert_eq!(http_status(original.port(), "/about"), Some(302), "signed out: to /login");
         let pids = original.pids();
-        assert_eq!(pids.len(), 3, "gunicorn and its two sync workers: {pids:?}");
+        assert_eq!(pids.len(), 1 + WORKERS, "gunicorn and its two sync workers: {pids:?}");
         let port = original.port();
         drop(original);
         assert_eq!(http_status(port, "/home"), None, "nothing answers after the drop");

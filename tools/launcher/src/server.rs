@@ -285,20 +285,12 @@ pub struct Server {
 
 impl Server {
     fn wait_until_ready(&mut self, marker: Option<&str>, timeout: Duration) -> io::Result<()> {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                return Err(self.failed(&format!("exited ({status}) before it listened")));
-            }
-            let logged = marker.is_none_or(|marker| self.log().contains(marker));
-            if logged && answers(self.port) {
-                return Ok(());
-            }
-            if start.elapsed() > timeout {
-                return Err(self.failed(&format!("did not listen within {timeout:?}")));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let (log, port) = (self.log.path().to_owned(), self.port);
+        let ready = || {
+            let logged = || fs::read_to_string(&log).unwrap_or_default();
+            marker.is_none_or(|marker| logged().contains(marker)) && answers(port)
+        };
+        poll_until_ready(&mut self.child, timeout, ready).map_err(|what| self.failed(&what))
     }
 
     fn failed(&self, what: &str) -> io::Error {
@@ -363,10 +355,7 @@ impl Server {
 
     /// What the server printed since the last call.
     pub fn new_output(&mut self) -> String {
-        let all = fs::read(self.log.path()).unwrap_or_default();
-        let new = String::from_utf8_lossy(&all[self.log_read.min(all.len())..]).into_owned();
-        self.log_read = all.len();
-        new
+        output_since(self.log.path(), &mut self.log_read)
     }
 
     /// Stops the server; returns the end of its log.
@@ -384,6 +373,38 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// What the log at `path` holds past `read` bytes, moving `read` to its end.
+pub(crate) fn output_since(path: &Path, read: &mut usize) -> String {
+    let all = fs::read(path).unwrap_or_default();
+    let new = String::from_utf8_lossy(&all[(*read).min(all.len())..]).into_owned();
+    *read = all.len();
+    new
+}
+
+/// Polls `ready` every 50 ms while `child` runs. `Err` says what happened
+/// instead: the process exited first, or `timeout` passed.
+pub(crate) fn poll_until_ready(
+    child: &mut Child,
+    timeout: Duration,
+    mut ready: impl FnMut() -> bool,
+) -> Result<(), String> {
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Err(format!("exited ({status}) before it was ready")),
+            Err(e) => return Err(format!("could not be waited for ({e})")),
+            Ok(None) => {}
+        }
+        if ready() {
+            return Ok(());
+        }
+        if start.elapsed() > timeout {
+            return Err(format!("was not ready within {timeout:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -90,6 +90,12 @@ impl Browser {
         self.send("GET", path, None, &[])
     }
 
+    /// A `GET` with request headers added: what a browser sends for an
+    /// `<img>` of another page (`Sec-Fetch-Dest: image`, `Referer: …`).
+    pub fn get_with_headers(&mut self, path: &str, headers: &[(&str, &str)]) -> Exchange {
+        self.send("GET", path, None, headers)
+    }
+
     /// Posts `form` as typed, with nothing the page added: the sign-in
     /// form, or a request a script writes.
     pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Exchange {

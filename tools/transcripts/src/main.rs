@@ -38,6 +38,7 @@ mod carries;
 mod keys;
 mod launch;
 mod normalise;
+mod original;
 mod page;
 mod records;
 mod redis_server;
@@ -147,6 +148,9 @@ fn generate(setup: &Setup) -> io::Result<BTreeMap<String, String>> {
     scenarios.push(("a user's sessions".into(), Box::new(move || sessions_list::play(setup))));
     scenarios.push(("every hop: TLS".into(), Box::new(move || tls::play(setup))));
     for (name, scenario) in beyond::scenarios() {
+        scenarios.push((name.to_owned(), Box::new(move || scenario(setup))));
+    }
+    for (name, scenario) in original::scenarios() {
         scenarios.push((name.to_owned(), Box::new(move || scenario(setup))));
     }
     // They all run at once; the progress follows them in order.

@@ -30,6 +30,9 @@ pub struct Normaliser {
     hashes: Vec<(String, usize)>,
     /// CSRF tokens in order of first appearance: `<csrf token #1>`, …
     tokens: Vec<String>,
+    /// The lifetime of an `Expires` sent without `Max-Age` (Flask's way),
+    /// when a transcript expects one.
+    expires_lifetime: Option<u64>,
 }
 
 /// What a CSRF token follows wherever a transcript shows one: a form body,
@@ -55,6 +58,12 @@ impl Normaliser {
         self.key_prefixes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
     }
 
+    /// Expects `Expires` without `Max-Age`, `lifetime` seconds after the
+    /// request, as Flask sends a permanent session's cookie.
+    pub fn expires_without_max_age(&mut self, lifetime: u64) {
+        self.expires_lifetime = Some(lifetime);
+    }
+
     pub fn port(&mut self, port: u16, default_port: u16) {
         self.ports.push((port, default_port));
     }
@@ -78,6 +87,12 @@ impl Normaliser {
         };
         if is_session_id(value) {
             format!("<session id #{number}>")
+        } else if let Some(payload) = flask_signed_payload(value) {
+            // Flask's signed cookie: the data is only base64, shown as it
+            // is sent. The time and the signature differ on every run, and
+            // two cookies signed within one second are the same, so they
+            // get no number: which is which would change from run to run.
+            format!("{payload}.<timestamp>.<signature>")
         } else {
             format!("<sealed #{number}, {} characters>", decoded_len(value))
         }
@@ -123,6 +138,12 @@ impl Normaliser {
                     format!("<request time + {max_age} s>")
                 }
                 _ if ahead < 0.0 => "<a date in the past>".to_owned(),
+                None if self
+                    .expires_lifetime
+                    .is_some_and(|lifetime| (ahead - lifetime as f64).abs() <= CLOCK_SLACK) =>
+                {
+                    format!("<request time + {} s>", self.expires_lifetime.unwrap_or_default())
+                }
                 _ => panic!("an Expires without a matching Max-Age: {raw}"),
             };
             shown.push(format!("Expires={relative}"));
@@ -217,6 +238,20 @@ fn is_session_id(value: &str) -> bool {
     value.len() == 43 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// The data part of a Flask session cookie, `<base64url of the JSON>.<time>.<signature>`
+/// (itsdangerous' `URLSafeTimedSerializer`); `None` for any other value.
+fn flask_signed_payload(value: &str) -> Option<&str> {
+    let base64url = |part: &str| {
+        !part.is_empty()
+            && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let mut parts = value.split('.');
+    let (payload, time, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    let signed = parts.next().is_none() && base64url(time) && base64url(signature);
+    // `{"` in base64: the JSON of a session.
+    (signed && payload.starts_with("eyJ") && base64url(payload)).then_some(payload)
+}
+
 /// Length of a cookie value once its `%XX` escapes are decoded: Rocket
 /// percent-encodes the `+`, `/` and `=` of base64, so the length as sent
 /// changes from run to run while the sealed value's does not.
@@ -238,6 +273,29 @@ mod tests {
         assert_eq!(n.cookie_value("xyz"), "<sealed #2, 3 characters>");
         assert_eq!(n.cookie_value("ab%2Fcd+e"), "<sealed #1, 7 characters>");
         assert_eq!(n.cookie_value(""), "");
+    }
+
+    #[test]
+    fn a_flask_cookie_shows_its_data_and_hides_its_time_and_signature() {
+        let mut n = Normaliser::default();
+        let cookie = "eyJ1c2VyX25hbWUiOiJhZGEifQ.aw9Yxw.ADlPjldcnqgyT07RDCRe6aYvE_4";
+        assert_eq!(n.cookie_value(cookie), "eyJ1c2VyX25hbWUiOiJhZGEifQ.<timestamp>.<signature>");
+        assert_eq!(n.cookie_value("eyJ.x"), "<sealed #2, 5 characters>");
+    }
+
+    #[test]
+    fn an_expires_without_max_age_is_shown_relative_when_expected() {
+        let mut n = Normaliser::default();
+        n.expires_without_max_age(300);
+        let sent_at = OffsetDateTime::now_utc();
+        let raw = format!(
+            "session=abc; Expires={}; HttpOnly; Path=/",
+            http_date(sent_at + Duration::seconds(300))
+        );
+        assert_eq!(
+            n.set_cookie(&raw, sent_at),
+            "session=<sealed #1, 3 characters>; Expires=<request time + 300 s>; HttpOnly; Path=/"
+        );
     }
 
     #[test]

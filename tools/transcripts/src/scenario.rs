@@ -43,6 +43,15 @@ impl<'n> Text<'n> {
         self.lines.push(line);
     }
 
+    /// Lines together, after normalisation: a command and its output.
+    pub fn block(&mut self, lines: &[String]) {
+        self.blank();
+        for line in lines {
+            let line = self.normaliser.text(line);
+            self.lines.push(line);
+        }
+    }
+
     /// Output lines, normalised, in the order of their placeholders (as
     /// [`Text::store`] sorts record names).
     pub fn sorted_lines(&mut self, lines: Vec<String>) {
@@ -52,6 +61,11 @@ impl<'n> Text<'n> {
             shown.push("(none)".into());
         }
         self.lines.extend(shown);
+    }
+
+    /// A cookie value as this transcript shows it (and numbers it).
+    pub fn cookie_value(&mut self, value: &str) -> String {
+        self.normaliser.cookie_value(value)
     }
 
     /// `text` as this transcript shows it.
@@ -106,6 +120,7 @@ impl<'n> Text<'n> {
         self.lines.push(String::new());
         self.lines.push(format!("< HTTP/1.1 {} {}", exchange.status, exchange.reason));
         if let Some(location) = &exchange.location {
+            let location = self.normaliser.text(location);
             self.lines.push(format!("< location: {location}"));
         }
         // Rocket sends a response's cookies in no fixed order (its jar is a
