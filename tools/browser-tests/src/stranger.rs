@@ -107,9 +107,10 @@ impl Stranger {
         }
     }
 
-    /// The page of `attack` on the `site` instance, aimed at `server`.
-    pub fn attack_url(&self, site: StrangerSite, attack: Attack, server: &ChapterServer) -> String {
-        attack.url(&self.origin(site), &origin_of(server))
+    /// The page of `attack` on the `site` instance, aimed at the origin
+    /// `target` (`http://127.0.0.1:PORT`).
+    pub fn attack_url(&self, site: StrangerSite, attack: Attack, target: &str) -> String {
+        attack.url(&self.origin(site), target)
     }
 }
 
@@ -279,7 +280,7 @@ pub async fn open_at(
     let failed = |e: String| -> ! {
         panic!("{who}: the {attack:?} attack from {}: {e}", stranger.origin(site))
     };
-    client.goto(&attack.url(&stranger.origin(site), target)).await.unwrap();
+    client.goto(&stranger.attack_url(site, attack, target)).await.unwrap();
     match attack {
         Attack::ImageLogout => {
             wait_for_image(client).await.unwrap_or_else(|e| failed(e));

@@ -61,7 +61,6 @@ impl Geckodriver {
             format!("--port={port}"),
             "--websocket-port=0".to_owned(),
             "--log=fatal".to_owned(),
-            format!("--binary={}", engine::FIREFOX),
         ];
         args.extend_from_slice(extra);
         let pid = spawn(Engine::Firefox, &args, port);
