@@ -966,7 +966,7 @@ fn several_session_cookies_in_one_header(#[case] chapter: Chapter) {
     // longer path planted a second one. Rocket keeps the last copy of a
     // name, so the last copy decides: it signs in only if it is itself a
     // live session, and a bad last copy signs out.
-    let server = RealServer::start(chapter, test_port(&chapter, 1));
+    let server = RealServer::start(chapter);
     let name = chapter.cookie_name;
     let ada = server.sign_in(&chapter, "ada");
     let bob = server.sign_in(&chapter, "bob");

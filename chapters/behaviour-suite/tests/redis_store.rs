@@ -8,7 +8,6 @@
 // `figment::Jail` closures must return `figment::Error`, which is large.
 #![allow(clippy::result_large_err)]
 
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use rocket::figment::Jail;
@@ -16,9 +15,9 @@ use rocket::http::Status;
 use rocket::local::blocking::LocalResponse;
 use rocket_db_pools::deadpool_redis::redis::{self, Commands};
 use rocket_db_pools::deadpool_redis::{Config as PoolConfig, Runtime};
-use tempfile::TempDir;
 
 use behaviour_suite::*;
+use launcher::RedisServer;
 use rstest::rstest;
 use rstest_reuse::apply;
 use sessions::config::{figment, DEFAULT_REDIS_URL};
@@ -272,64 +271,11 @@ fn concurrent_changes_lose_no_update(#[case] chapter: Chapter) {
 
 // ---------------------------------------------------------------- Redis down
 
-/// A Redis server of the test's own, on `port`, that the test stops and
-/// starts again. Its append-only file is in `dir`, and is flushed at every
-/// write, so a restarted Redis comes back with its sessions.
-struct OwnRedis {
-    port: u16,
-    dir: TempDir,
-    child: Option<Child>,
-}
-
-impl OwnRedis {
-    fn new(port: u16) -> Self {
-        OwnRedis { port, dir: tempfile::tempdir().unwrap(), child: None }
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    fn start(&mut self) {
-        let child = Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
-            .args(["--save", "", "--appendonly", "yes", "--appendfsync", "always"])
-            .arg("--dir")
-            .arg(self.dir.path())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server is installed (scripts/test installs it)");
-        self.child = Some(child);
-        let url = self.url();
-        eventually("our Redis answers", || {
-            redis::Client::open(url.as_str())
-                .and_then(|c| c.get_connection())
-                .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
-                .is_ok()
-        });
-    }
-
-    /// Sends `signal` (`STOP`, `CONT`) to Redis: a stopped Redis accepts
-    /// connections and never answers, as an overloaded one would.
-    fn signal(&self, signal: &str) {
-        let pid = self.child.as_ref().expect("Redis is running").id();
-        let status = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status();
-        assert!(status.expect("kill(1)").success(), "kill -{signal} {pid}");
-    }
-
-    /// Kills Redis, as a crash or a restart would.
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().ok();
-            child.wait().ok();
-        }
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.kill();
-    }
+/// A Redis server of the test's own, on a port of its own, that the test
+/// stops and starts again. Its append-only file is flushed at every write,
+/// so a restarted Redis comes back with its sessions.
+fn own_redis() -> RedisServer {
+    RedisServer::new().expect("a folder and a port for our own Redis")
 }
 
 /// Lets the store's back-off after a failure run out: until then it
@@ -349,7 +295,7 @@ fn assert_unavailable(response: LocalResponse<'_>, what: &str) {
 // ANCHOR: redis_down
 #[apply(redis_chapter)]
 fn redis_down_answers_503_and_service_resumes_by_itself(#[case] chapter: Chapter) {
-    let mut redis = OwnRedis::new(test_port(&chapter, 50));
+    let mut redis = own_redis();
     let url = redis.url();
     let app = TestConfig::new(chapter).set("databases.sessions.url", url).launch();
 
@@ -362,7 +308,7 @@ fn redis_down_answers_503_and_service_resumes_by_itself(#[case] chapter: Chapter
 
     // Redis starts: sign-in works, with nothing restarted, as soon as the
     // back-off after the refused connections has run out.
-    redis.start();
+    redis.start().expect("our Redis starts");
     wait_out_the_back_off();
     let cookie = app.sign_in("ada");
     assert_signed_in_as(&app.page("/about"), "ada");
@@ -383,7 +329,7 @@ fn redis_down_answers_503_and_service_resumes_by_itself(#[case] chapter: Chapter
     assert_sign_out_refused(&chapter, app.post_logout());
 
     // Redis is back (with its append-only file): so is the session.
-    redis.start();
+    redis.start().expect("our Redis starts");
     wait_out_the_back_off();
     let response = app.get_with_cookie("/about", &cookie);
     assert_eq!(response.status(), Status::Ok);
@@ -392,7 +338,7 @@ fn redis_down_answers_503_and_service_resumes_by_itself(#[case] chapter: Chapter
     // A restart between two requests: the connection the app held is dead,
     // and the next request still gets its page, not an error.
     redis.kill();
-    redis.start();
+    redis.start().expect("our Redis starts");
     assert_signed_in_as(&app.page("/about"), "ada");
     assert_is_redirect_to(&app.post_logout(), "/logout");
     assert_is_redirect_to(&app.get_with_cookie("/about", &cookie), "/login?next=/about");
@@ -405,7 +351,7 @@ fn redis_down_answers_503_and_service_resumes_by_itself(#[case] chapter: Chapter
 /// store operation gets two seconds, then the request gets its 503.
 #[apply(redis_chapter)]
 fn redis_that_never_answers_gets_503_in_seconds(#[case] chapter: Chapter) {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", test_port(&chapter, 51))).unwrap();
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
     let url = format!("redis://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
         // Accept, and keep every connection open without a word.
@@ -436,8 +382,8 @@ fn redis_that_never_answers_gets_503_in_seconds(#[case] chapter: Chapter) {
 /// the next write works at once.
 #[apply(redis_chapter)]
 fn a_full_redis_refuses_writes_with_503_and_no_back_off(#[case] chapter: Chapter) {
-    let mut redis = OwnRedis::new(test_port(&chapter, 53));
-    redis.start();
+    let mut redis = own_redis();
+    redis.start().expect("our Redis starts");
     let app = TestConfig::new(chapter).set("databases.sessions.url", redis.url()).launch();
     let ada = app.sign_in("ada");
     // 503, and the session is not ended: the cookie, if sent again with a
@@ -504,8 +450,8 @@ fn a_tls_redis_url_is_refused_at_launch(#[case] chapter: Chapter) {
 #[apply(redis_chapter)]
 fn a_hanging_redis_is_left_alone_for_a_few_seconds(#[case] chapter: Chapter) {
     use std::time::{Duration as StdDuration, Instant};
-    let mut redis = OwnRedis::new(test_port(&chapter, 52));
-    redis.start();
+    let mut redis = own_redis();
+    redis.start().expect("our Redis starts");
     let url = redis.url();
     let app = TestConfig::new(chapter).set("databases.sessions.url", url).launch();
     let cookie = app.sign_in("ada");
@@ -514,8 +460,7 @@ fn a_hanging_redis_is_left_alone_for_a_few_seconds(#[case] chapter: Chapter) {
     // store would hang with the store.
     let theme = format!("next=%2Fhome&csrf_token={}", app.csrf_token().unwrap());
 
-    eprintln!("DEBUG before get");
-    redis.signal("STOP");
+    redis.signal("STOP").expect("Redis is stopped");
     let start = Instant::now();
     assert_unavailable(app.get("/about"), "the request that meets the hang");
     let first = start.elapsed();
@@ -528,9 +473,12 @@ fn a_hanging_redis_is_left_alone_for_a_few_seconds(#[case] chapter: Chapter) {
     assert_unavailable(app.get("/contact"), "a signed-in page during the back-off");
     assert_unavailable(app.post_form("/theme", theme), "a change during the back-off");
     let answered = start.elapsed();
-    assert!(answered < StdDuration::from_millis(500), "answered at once: {answered:?}");
+    // Not one of the three waited for Redis: together they took less time
+    // than the one request that did (a busy machine may take a while for
+    // each, and for that one too).
+    assert!(answered < first, "answered at once: {answered:?}, against {first:?}");
 
-    redis.signal("CONT");
+    redis.signal("CONT").expect("Redis goes on");
     wait_out_the_back_off();
     let response = app.get_with_cookie("/about", &cookie);
     assert_eq!(response.status(), Status::Ok, "service resumes by itself");

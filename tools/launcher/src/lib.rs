@@ -10,14 +10,18 @@ pub mod cargo;
 pub mod keys;
 pub mod original;
 pub mod page;
+pub mod ports;
 pub mod progress;
 pub mod records;
+pub mod redis_server;
 pub mod server;
 
 pub use cargo::{build_chapters, package, workspace_root, Profile};
 pub use keys::{test_redis_url, unique_key_prefix, KeySpace};
+pub use ports::free_port;
 pub use records::Records;
-pub use server::{answers_within, free_port, Launch, Server};
+pub use redis_server::RedisServer;
+pub use server::{answers_within, Launch, Server};
 pub use sessions::{Chapter, CookieExpiry, Storage};
 
 /// Every chapter, in order: each one's own [`Chapter`] value.

@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 use tempfile::{NamedTempFile, TempDir};
 
 use crate::cargo::workspace_root;
-use crate::server::{free_port, output_since, poll_until_ready};
+use crate::ports::free_port;
+use crate::server::{output_since, poll_until_ready};
 
 /// The cookie every section of the original sets: Flask's default name.
 pub const COOKIE_NAME: &str = "session";

@@ -14,14 +14,13 @@
 //! launch can start its server again (a restart keeps the session folder
 //! and the port), and its clones share its folder and its Redis keys.
 
-use std::collections::BTreeSet;
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File};
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sessions::{Chapter, Storage};
@@ -29,6 +28,7 @@ use tempfile::{NamedTempFile, TempDir};
 
 use crate::cargo::{self, Profile};
 use crate::keys::{hex, KeySpace};
+use crate::ports::free_port;
 use crate::records::Records;
 
 /// How many lines of a server's log an error message shows.
@@ -405,21 +405,6 @@ pub(crate) fn poll_until_ready(
             return Err(format!("was not ready within {timeout:?}"));
         }
         std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// A port of 127.0.0.1 that nothing listens on right now, chosen by the
-/// operating system, so tools running side by side never pick the same,
-/// and never one this process was given before: the servers of two
-/// launches may start later, and at the same time.
-pub fn free_port() -> io::Result<u16> {
-    static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
-    let mut given = GIVEN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    loop {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port();
-        if given.insert(port) {
-            return Ok(port);
-        }
     }
 }
 

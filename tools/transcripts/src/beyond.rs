@@ -12,8 +12,8 @@ use crate::browser::{Browser, Exchange};
 use crate::launch::{records_of, show_default_prefix, Setup};
 use crate::normalise::Normaliser;
 use crate::page::Excerpt;
-use crate::redis_server::RedisServer;
 use crate::scenario::{cookie_name, sign_in, Text, Transcript};
+use launcher::RedisServer;
 
 /// The folder below `book/src/transcripts` these transcripts go to.
 pub const FOLDER: &str = "beyond-one-server";
@@ -161,7 +161,7 @@ fn redis_keys(setup: &Setup) -> io::Result<Vec<Transcript>> {
 
 /// Chapter 5 while its Redis is down, and after it is back.
 fn redis_down(setup: &Setup) -> io::Result<Vec<Transcript>> {
-    let mut redis = RedisServer::new(&setup.work.join("redis-down-data"))?;
+    let mut redis = RedisServer::keeping_files_in(&setup.work.join("redis-down-data"))?;
     redis.start()?;
     let launch = setup.launch(5, "redis-down")?;
     let prefix = launch.redis_keys().expect("chapter 5's keys").prefix.clone();

@@ -41,7 +41,6 @@ mod normalise;
 mod original;
 mod page;
 mod records;
-mod redis_server;
 mod remember;
 mod scenario;
 mod sessions_list;
