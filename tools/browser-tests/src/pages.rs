@@ -10,7 +10,9 @@ use time::OffsetDateTime;
 
 use crate::ChapterServer;
 
-const WAIT: Duration = Duration::from_secs(10);
+/// How long a page may take to show what a test waits for: milliseconds on
+/// a quiet machine, seconds with six browsers on two busy cores.
+const WAIT: Duration = Duration::from_secs(30);
 
 /// Signs `name` in through the login form: type the username, click
 /// Sign In, wait for the greeting. Where the form offers "Keep me signed

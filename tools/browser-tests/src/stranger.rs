@@ -92,7 +92,7 @@ impl Stranger {
             .start()
             .unwrap_or_else(|e| panic!("{e}\n(build it with `cargo build -p stranger`)"));
         assert!(
-            launcher::answers_within(same_site_port, Duration::from_secs(20)),
+            launcher::answers_within(same_site_port, Duration::from_secs(60)),
             "the stranger's same-site instance did not listen on port {same_site_port}"
         );
         Stranger { _server: server, cross_site_port, same_site_port }

@@ -127,8 +127,8 @@ fn spawn(engine: Engine, args: &[String], port: u16) -> i32 {
         Err(e) => panic!("cannot start {shown}: {e}"),
     };
     assert!(
-        launcher::answers_within(port, Duration::from_secs(20)),
-        "{shown} did not listen on port {port} within 20 s"
+        launcher::answers_within(port, Duration::from_secs(60)),
+        "{shown} did not listen on port {port} within 60 s"
     );
     pid
 }

@@ -20,7 +20,7 @@ use fantoccini::{Client, Locator};
 use launcher::Launch;
 
 const USER: &str = "Ada";
-const WAIT: Duration = Duration::from_secs(10);
+const WAIT: Duration = Duration::from_secs(30);
 
 /// A name that resolves to 127.0.0.1 for this browser only
 /// ([`Options::resolve_to_loopback`]), so that a page is on plain HTTP

@@ -56,8 +56,8 @@ impl Fixture {
             Err(e) => panic!("the fixture on port {port} did not start: {e}"),
         };
         assert!(
-            launcher::answers_within(port, Duration::from_secs(10)),
-            "the fixture did not listen on port {port} within 10 s"
+            launcher::answers_within(port, Duration::from_secs(60)),
+            "the fixture did not listen on port {port} within 60 s"
         );
         Fixture { port, shutdown, thread: Some(thread) }
     }
