@@ -1,8 +1,50 @@
 # Helpers the scripts share; `source scripts/lib.sh` from the repository's
 # root. Not a command of its own.
 
-# Prints a heading for the next step of a long script.
-step() { printf '\n==> %s\n' "$*"; }
+# Prints a heading for the next step of a long script. Under a command that
+# times its steps (STEP_LOG, set by start_step_log), it also notes when the
+# step began, with the script's name: a script's steps, and those of the
+# scripts it runs, then end where the next one begins.
+step() {
+    printf '\n==> %s\n' "$*"
+    if [[ -n ${STEP_LOG:-} ]]; then
+        printf '%s\t%s\t%s\n' "$(date +%s.%N)" "$(basename "$0")" "$*" >>"$STEP_LOG"
+    fi
+}
+
+# Makes the steps of this script and of every script it runs be timed
+# (see `step`), unless a script that runs this one already does.
+start_step_log() {
+    if [[ -z ${STEP_LOG:-} ]]; then
+        STEP_LOG=$(mktemp "${TMPDIR:-/tmp}/steps.XXXXXX")
+        export STEP_LOG
+    fi
+}
+
+# Prints where the time went: one line per step, in minutes and seconds,
+# each from its start to the next step's, and the total. With a non-zero
+# exit status, it first says which step failed, after how long. Call it
+# from an EXIT trap: `trap 'report_steps $?' EXIT`.
+report_steps() {
+    local status=$1
+    [[ -n ${STEP_LOG:-} && -s $STEP_LOG ]] || return 0
+    awk -F'\t' -v now="$(date +%s.%N)" -v status="$status" -v own="$(basename "$0")" '
+        function clock(s) { s = int(s + 0.5); return sprintf("%d:%02d", int(s / 60), s % 60) }
+        { start[NR] = $1; script[NR] = $2; name[NR] = $3 }
+        END {
+            if (NR == 0) exit
+            for (i = 1; i <= NR; i++) seconds[i] = (i < NR ? start[i + 1] : now) - start[i]
+            if (status != 0)
+                printf "\n==> FAILED (exit status %d) in step \"%s\", after %s in that step\n", status, name[NR], clock(seconds[NR])
+            printf "\n==> where the time went (minutes:seconds)\n"
+            for (i = 1; i <= NR; i++) {
+                label = (script[i] == own ? "" : "  " script[i] ": ") name[i]
+                if (length(label) > 110) label = substr(label, 1, 107) "..."
+                printf "%7s  %s\n", clock(seconds[i]), label
+            }
+            printf "%7s  total%s\n", clock(now - start[1]), (status != 0 ? " (failed)" : "")
+        }' "$STEP_LOG" >&2
+}
 
 # Prints what a script is doing within a step.
 note() { printf -- '--> %s\n' "$*"; }
@@ -15,13 +57,34 @@ fail() {
 
 # Installs Debian packages, without questions, as root (through sudo when
 # the script is not root). Arguments are apt-get's: options may come first.
+# The package lists are updated once per run of the scripts (APT_UPDATED).
 install_debian_packages() {
     local as_root=()
     if [[ $(id -u) -ne 0 ]]; then
         as_root=(sudo)
     fi
-    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+    if [[ -z ${APT_UPDATED:-} ]]; then
+        "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+        export APT_UPDATED=1
+    fi
     "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
+}
+
+# Installs those of the named Debian packages that are not installed yet,
+# in one apt-get call. Options for apt-get may come first.
+install_missing_debian_packages() {
+    local options=() missing=() package
+    while [[ ${1:-} == -* ]]; do
+        options+=("$1")
+        shift
+    done
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' \
+            || missing+=("$package")
+    done
+    if ((${#missing[@]} > 0)); then
+        install_debian_packages "${options[@]}" "${missing[@]}"
+    fi
 }
 
 # The chapters' package names, one a line: every chapters/chapter-N.
