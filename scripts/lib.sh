@@ -87,6 +87,17 @@ install_missing_debian_packages() {
     fi
 }
 
+# Installs a pinned tool from crates.io with the Cargo.lock it was published
+# with: `cargo_install_pinned mdbook --version 0.5.4`, with `cargo install`'s
+# arguments. Built without optimisation or debug information: these tools do
+# little work (a small book, one browser), and an optimised build of each
+# takes two to three times as long on two cores. They share one target
+# folder, so a dependency that two of them lock at one version is built once.
+cargo_install_pinned() {
+    CARGO_TARGET_DIR="$PWD/target/tool-builds" CARGO_PROFILE_DEV_DEBUG=0 \
+        cargo install --locked --debug "$@"
+}
+
 # The chapters' package names, one a line: every chapters/chapter-N.
 chapter_packages() {
     local dir
