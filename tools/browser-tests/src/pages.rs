@@ -1,7 +1,7 @@
 //! What a user does on the chapters' pages, and what the tests read off
 //! them. The ids and classes come from `shared-templates/`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cookie::Cookie;
 use fantoccini::{Client, Locator};
@@ -102,12 +102,35 @@ pub async fn visit_about(client: &Client, server: &ChapterServer) -> Visit {
 /// gives the expiry in whole seconds: a cookie counts as gone a second
 /// after the one it names.
 pub async fn session_cookie(client: &Client, server: &ChapterServer) -> Option<Cookie<'static>> {
+    live_cookie(client, server.chapter.cookie_name).await
+}
+
+/// The cookie named `name` for the current page's host, by the rule of
+/// [`session_cookie`]; `None` once it has expired.
+pub async fn live_cookie(client: &Client, name: &str) -> Option<Cookie<'static>> {
     let cookies = client.get_all_cookies().await.unwrap();
     let now = OffsetDateTime::now_utc();
     cookies.into_iter().find(|c| {
-        c.name() == server.chapter.cookie_name
+        c.name() == name
             && c.expires_datetime().is_none_or(|expires| expires + time::Duration::SECOND > now)
     })
+}
+
+/// Whether the browser has let go of the cookie named `name` after the
+/// server removed it (`Max-Age=0`): `None` when it has, else the cookie it
+/// still holds. Firefox may keep a removed cookie for a moment with an
+/// expiry of "now" (seen once over TLS, chapter 4), which WebDriver's whole
+/// seconds leave counted as live until the next second (see
+/// [`session_cookie`]): so this asks again for up to two seconds.
+pub async fn held_after_removal(client: &Client, name: &str) -> Option<Cookie<'static>> {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let held = live_cookie(client, name).await;
+        if held.is_none() || Instant::now() >= deadline {
+            return held;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// One of the session panel's deadlines, as the page was served: the idle

@@ -416,7 +416,7 @@ async fn absolute_expiry_signed_in(engine: Engine, number: u8, how: SignIn) {
         absolute.at
     );
     assert!(
-        pages::session_cookie(&browser, &server).await.is_none(),
+        pages::held_after_removal(&browser, server.chapter.cookie_name).await.is_none(),
         "chapter {number} ({how:?}): the refused cookie was not removed"
     );
     browser.close().await;
@@ -613,7 +613,7 @@ async fn two_instances_one_host(engine: Engine, number: u8) {
 async fn assert_signed_out(browser: &Browser, server: &ChapterServer, how: &str) {
     let number = server.chapter.number;
     assert!(
-        pages::session_cookie(browser, server).await.is_none(),
+        pages::held_after_removal(browser, server.chapter.cookie_name).await.is_none(),
         "chapter {number}: the session cookie is still in the browser after {how}"
     );
     assert_eq!(
