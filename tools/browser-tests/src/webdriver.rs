@@ -10,14 +10,21 @@
 //! panic, or killed), so each is spawned with `PR_SET_PDEATHSIG` from a
 //! thread that lives as long as the driver: the kernel then terminates it
 //! when the process goes.
+//!
+//! A driver counts as started when it says it listens (chromedriver's
+//! "started successfully", geckodriver's "Listening on") and its port
+//! answers; one that exits first (its port taken, a library missing) fails
+//! the test at once with what it printed.
 
+use std::fs::File;
 use std::io;
+use std::os::unix::fs::FileExt;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{mpsc, OnceLock};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::engine::{self, Engine};
 
@@ -60,7 +67,8 @@ impl Geckodriver {
         let mut args = vec![
             format!("--port={port}"),
             "--websocket-port=0".to_owned(),
-            "--log=fatal".to_owned(),
+            // Its "Listening on" line, which says it is ready, is INFO.
+            "--log=info".to_owned(),
         ];
         args.extend_from_slice(extra);
         let pid = spawn(Engine::Firefox, &args, port);
@@ -81,8 +89,20 @@ impl Drop for Geckodriver {
     }
 }
 
+/// How long a driver may take to listen: it starts in well under a second,
+/// but six browsers on two busy cores can hold a new process back.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What each driver prints once it listens.
+fn ready_line(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Chromium => "was started successfully",
+        Engine::Firefox => "Listening on",
+    }
+}
+
 /// Spawns the engine's driver with `args` from a keeper thread and waits
-/// until it listens on `port`; returns its pid.
+/// until it says it listens on `port` and the port answers; returns its pid.
 fn spawn(engine: Engine, args: &[String], port: u16) -> i32 {
     let driver = engine::driver_path(engine);
     assert!(
@@ -91,14 +111,22 @@ fn spawn(engine: Engine, args: &[String], port: u16) -> i32 {
         driver.display(),
         engine.id()
     );
+    // What the driver prints, in a file with no name, gone with its handles.
+    let output = tempfile::tempfile().expect("a file for the driver's output");
     let (started, spawned) = mpsc::channel();
+    let (exited, exit) = mpsc::channel::<io::Result<ExitStatus>>();
     let args = args.to_vec();
     let shown = driver.display().to_string();
+    let child_output = output.try_clone().expect("the output file, again");
     thread::Builder::new()
         .name(format!("{}-driver", engine.id()))
         .spawn(move || {
             let mut command = Command::new(&driver);
-            command.args(&args).stdout(Stdio::null()).stderr(Stdio::null());
+            command.args(&args).stdin(Stdio::null());
+            match child_output.try_clone() {
+                Ok(stdout) => command.stdout(stdout).stderr(child_output),
+                Err(e) => return drop(started.send(Err(e))),
+            };
             // SAFETY: the closure runs in the child between fork and exec and
             // only calls prctl(2), which is async-signal-safe.
             unsafe {
@@ -114,7 +142,7 @@ fn spawn(engine: Engine, args: &[String], port: u16) -> i32 {
                     let _ = started.send(Ok(child.id() as i32));
                     // Keep this thread, the child's parent, alive as long as
                     // the driver runs: its death would deliver the signal.
-                    let _ = child.wait();
+                    let _ = exited.send(child.wait());
                 }
                 Err(e) => {
                     let _ = started.send(Err(e));
@@ -126,9 +154,57 @@ fn spawn(engine: Engine, args: &[String], port: u16) -> i32 {
         Ok(pid) => pid,
         Err(e) => panic!("cannot start {shown}: {e}"),
     };
-    assert!(
-        launcher::answers_within(port, Duration::from_secs(60)),
-        "{shown} did not listen on port {port} within 60 s"
-    );
-    pid
+    let deadline = Instant::now() + START_TIMEOUT;
+    loop {
+        if let Ok(status) = exit.try_recv() {
+            let status = status.map_or_else(|e| e.to_string(), |s| s.to_string());
+            panic!(
+                "{shown} exited ({status}) before it listened on port {port}; it printed:\n{}",
+                printed(&output)
+            );
+        }
+        if printed(&output).contains(ready_line(engine))
+            && launcher::answers_within(port, Duration::from_millis(100))
+        {
+            return pid;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{shown} did not listen on port {port} within {START_TIMEOUT:?}; it printed:\n{}",
+            printed(&output)
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Everything a driver printed so far. Read with pread(2), which leaves
+/// the file's offset, shared with the driver's writes, where it is.
+fn printed(output: &File) -> String {
+    let (mut bytes, mut chunk) = (Vec::new(), [0u8; 8192]);
+    while let Ok(read @ 1..) = output.read_at(&mut chunk, bytes.len() as u64) {
+        bytes.extend_from_slice(&chunk[..read]);
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_driver_whose_port_is_taken_fails_at_once_with_what_it_printed() {
+        for engine in [Engine::Chromium, Engine::Firefox] {
+            // Something else listens on the port, and answers there.
+            let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let started = Instant::now();
+            let failed =
+                std::panic::catch_unwind(|| spawn(engine, &[format!("--port={port}")], port))
+                    .expect_err("the driver cannot listen on a taken port");
+            let message = failed.downcast_ref::<String>().expect("a formatted message");
+            assert!(message.contains("exited"), "{engine}: {message}");
+            assert!(message.contains("Address already in use"), "{engine}: {message}");
+            assert!(started.elapsed() < START_TIMEOUT / 2, "{engine}: at once, not after the wait");
+        }
+    }
 }
