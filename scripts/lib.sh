@@ -44,6 +44,7 @@ report_steps() {
             }
             printf "%7s  total%s\n", clock(now - start[1]), (status != 0 ? " (failed)" : "")
         }' "$STEP_LOG" >&2
+    rm -f "$STEP_LOG"
 }
 
 # Prints what a script is doing within a step.
