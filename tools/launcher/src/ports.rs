@@ -44,15 +44,14 @@ pub fn free_port() -> io::Result<u16> {
     let mut reserved = RESERVED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let taken: BTreeSet<u16> = reserved.iter().map(|(port, _)| *port).collect();
     let candidates = candidates();
-    let count = candidates.iter().map(|range| range.len()).sum::<usize>();
     // A random start, so that processes starting at once rarely even try
     // the same lock.
     let mut start = [0u8; 4];
     getrandom::fill(&mut start).map_err(io::Error::other)?;
-    let start = u32::from_le_bytes(start) as usize % count.max(1);
+    let start = u32::from_le_bytes(start) as usize % candidates.len().max(1);
     let folder = lock_folder()?;
-    for index in (start..count).chain(0..start) {
-        let port = nth(&candidates, index);
+    let (after, before) = candidates.split_at(start);
+    for &port in before.iter().chain(after) {
         if taken.contains(&port) {
             continue;
         }
@@ -64,28 +63,11 @@ pub fn free_port() -> io::Result<u16> {
     Err(io::Error::other("no free port of 127.0.0.1 outside the ephemeral range"))
 }
 
-/// The ranges ports are chosen from: above the ephemeral range when there
-/// is room there, and below it down to [`LOWEST`].
-fn candidates() -> Vec<RangeInclusive<u16>> {
+/// The ports chosen from: every one from [`LOWEST`] up that is outside the
+/// ephemeral range.
+fn candidates() -> Vec<u16> {
     let ephemeral = ephemeral_range();
-    let mut ranges = Vec::new();
-    if *ephemeral.end() < u16::MAX {
-        ranges.push(ephemeral.end() + 1..=u16::MAX);
-    }
-    if *ephemeral.start() > LOWEST {
-        ranges.push(LOWEST..=ephemeral.start() - 1);
-    }
-    ranges
-}
-
-fn nth(ranges: &[RangeInclusive<u16>], mut index: usize) -> u16 {
-    for range in ranges {
-        if index < range.len() {
-            return range.start() + index as u16;
-        }
-        index -= range.len();
-    }
-    unreachable!("the index is below the ranges' total")
+    (LOWEST..=u16::MAX).filter(|port| !ephemeral.contains(port)).collect()
 }
 
 /// Where the system takes outgoing connections' local ports from.
@@ -151,9 +133,8 @@ mod tests {
     #[test]
     fn a_port_something_listens_on_is_skipped() {
         let folder = lock_folder().unwrap();
-        let candidates = candidates();
-        let (port, _listener) = (0..candidates.iter().map(|r| r.len()).sum())
-            .map(|index| nth(&candidates, index))
+        let (port, _listener) = candidates()
+            .into_iter()
             .find_map(|port| Some((port, TcpListener::bind((Ipv4Addr::LOCALHOST, port)).ok()?)))
             .expect("a candidate port to listen on");
         assert!(try_reserve(&folder, port).unwrap().is_none(), "{port} is listened on");

@@ -34,8 +34,6 @@ pub struct RedisServer {
     /// The folder, when the server made its own.
     _own_dir: Option<TempDir>,
     child: Option<Child>,
-    /// How much of the log the last start had seen before it began.
-    log_read: usize,
 }
 
 impl RedisServer {
@@ -51,13 +49,7 @@ impl RedisServer {
     /// not started yet.
     pub fn keeping_files_in(dir: &Path) -> io::Result<RedisServer> {
         fs::create_dir_all(dir)?;
-        Ok(RedisServer {
-            port: free_port()?,
-            dir: dir.to_owned(),
-            _own_dir: None,
-            child: None,
-            log_read: 0,
-        })
+        Ok(RedisServer { port: free_port()?, dir: dir.to_owned(), _own_dir: None, child: None })
     }
 
     pub fn port(&self) -> u16 {
@@ -79,7 +71,7 @@ impl RedisServer {
         let log_path = self.log_path();
         let log = File::options().create(true).append(true).open(&log_path)?;
         // What earlier runs wrote is not this start's story.
-        self.log_read = fs::metadata(&log_path).map(|m| m.len() as usize).unwrap_or(0);
+        let mut read = fs::metadata(&log_path).map(|m| m.len() as usize).unwrap_or(0);
         let child = Command::new("redis-server")
             .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
             .args(["--save", "", "--appendonly", "yes", "--appendfsync", "always"])
@@ -99,18 +91,15 @@ impl RedisServer {
         // Ready when *this* Redis says it listens (another program answering
         // on the port is no proof) and it answers.
         let mut printed = String::new();
-        let mut read = self.log_read;
         let ready = || {
             printed.push_str(&output_since(&log_path, &mut read));
             printed.contains("Ready to accept connections")
                 && crate::keys::connect(&url)
                     .is_ok_and(|mut c| redis::cmd("PING").query::<String>(&mut c).is_ok())
         };
-        let started = poll_until_ready(child, START_TIMEOUT, ready);
-        self.log_read = read;
-        started.map_err(|what| {
+        poll_until_ready(child, START_TIMEOUT, ready).map_err(|what| {
             self.kill();
-            printed.push_str(&output_since(&log_path, &mut self.log_read));
+            printed.push_str(&output_since(&log_path, &mut read));
             io::Error::other(format!(
                 "redis-server on port {} {what}; it printed:\n{printed}",
                 self.port
