@@ -8,7 +8,7 @@
 //!
 //! ````markdown
 //! ```rust,ignore
-//! {{#include ../../chapters/sessions/src/session/cookie.rs:session_cookie}}
+//! {{#include ../../rocket-session-kit/src/session/cookie.rs:session_cookie}}
 //! ```
 //! ````
 //!
@@ -29,7 +29,7 @@
 //! Every listing is captioned, above the code, with its number and its file,
 //! relative to the `source-root` directory (below):
 //!
-//! > Listing 1.3: `chapters/sessions/src/session/cookie.rs`
+//! > Listing 1.3: `rocket-session-kit/src/session/cookie.rs`
 //!
 //! An author who wants to say more writes a one-line HTML comment directly
 //! above the opening fence; its text (Markdown) follows the file name:
@@ -37,11 +37,11 @@
 //! ````markdown
 //! <!-- listing: The cookie the chapter sends -->
 //! ```rust,ignore
-//! {{#include ../../chapters/sessions/src/session/cookie.rs:session_cookie}}
+//! {{#include ../../rocket-session-kit/src/session/cookie.rs:session_cookie}}
 //! ```
 //! ````
 //!
-//! > Listing 1.3: `chapters/sessions/src/session/cookie.rs` — The cookie the
+//! > Listing 1.3: `rocket-session-kit/src/session/cookie.rs` — The cookie the
 //! > chapter sends
 //!
 //! A plain Markdown viewer (GitHub) shows nothing of the comment. A

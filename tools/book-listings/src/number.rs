@@ -256,7 +256,7 @@ mod tests {
     }
 
     const COOKIE: &str = "```rust,ignore\n\
-        {{#include ../../chapters/sessions/src/session/cookie.rs:session_cookie}}\n```";
+        {{#include ../../rocket-session-kit/src/session/cookie.rs:session_cookie}}\n```";
 
     #[test]
     fn numbers_the_listings_of_a_page_in_order() {
@@ -274,7 +274,7 @@ mod tests {
         let page = format!("The cookie:\n\n{COOKIE}\n\nText.\n");
         let expected = "The cookie:\n\n\
             <figure class=\"listing\" id=\"listing-1-1\">\n<figcaption>\n\n\
-            [Listing 1.1](#listing-1-1): `chapters/sessions/src/session/cookie.rs`\n\n\
+            [Listing 1.1](#listing-1-1): `rocket-session-kit/src/session/cookie.rs`\n\n\
             </figcaption>\n\n"
             .to_owned()
             + COOKIE
@@ -287,7 +287,7 @@ mod tests {
         let page = format!("Text:\n<!-- listing: The cookie *this* chapter sends -->\n{COOKIE}\n");
         let numbered = number_listings(&page, "1", &page_dir(), &paths()).unwrap();
         assert!(numbered.contains(
-            "[Listing 1.1](#listing-1-1): `chapters/sessions/src/session/cookie.rs` \
+            "[Listing 1.1](#listing-1-1): `rocket-session-kit/src/session/cookie.rs` \
              — The cookie *this* chapter sends\n"
         ));
         assert!(!numbered.contains("<!--"));
