@@ -66,10 +66,10 @@ impl PreviousKey {
         }))
     }
 
-    /// Is this the public development key of `Rocket.toml`?
-    pub fn is_development_key(&self) -> bool {
-        PreviousKey::parse(crate::secret_key::DEVELOPMENT_SECRET_KEY)
-            .is_ok_and(|development| development.0 == self.0)
+    /// Is this the key `text` (written in either of the ways [`parse`](Self::parse)
+    /// reads)? `false` when `text` is no key.
+    pub fn is_written_as(&self, text: &str) -> bool {
+        PreviousKey::parse(text).is_ok_and(|other| other.0 == self.0)
     }
 }
 
@@ -166,10 +166,14 @@ mod tests {
     }
 
     #[test]
-    fn the_development_key_is_recognised() {
-        let development = PreviousKey::parse(crate::secret_key::DEVELOPMENT_SECRET_KEY).unwrap();
-        assert!(development.is_development_key());
-        assert!(!PreviousKey::parse(KEY_A).unwrap().is_development_key());
+    fn a_key_is_recognised_however_written() {
+        let key = PreviousKey::parse(KEY_A).unwrap();
+        let hex_text: String =
+            STANDARD.decode(KEY_A).unwrap().iter().map(|b| format!("{b:02x}")).collect();
+        assert!(key.is_written_as(KEY_A));
+        assert!(key.is_written_as(&hex_text));
+        assert!(!key.is_written_as(&STANDARD.encode([7u8; 32])));
+        assert!(!key.is_written_as("no key"));
     }
 
     #[test]

@@ -23,6 +23,11 @@ pub fn is_development_key(key: &SecretKey) -> bool {
     *key == SecretKey::derive_from(&bytes)
 }
 
+/// Is `key`, one of `previous_secret_keys`, the development key?
+fn is_development_previous_key(key: &PreviousKey) -> bool {
+    key.is_written_as(DEVELOPMENT_SECRET_KEY)
+}
+
 // ANCHOR: refuse_development_key
 /// Refuses to launch outside the debug profile with the public
 /// development key, as Rocket refuses to launch with no key at all: as
@@ -47,7 +52,7 @@ pub(crate) fn fairing() -> impl Fairing {
         // A cookie sealed with a previous key still opens: the public key
         // there would let anyone forge a session just the same.
         let rotation = figment.extract::<KeyRotationConfig>().unwrap_or_default();
-        if !is_debug && rotation.previous_secret_keys.iter().any(PreviousKey::is_development_key) {
+        if !is_debug && rotation.previous_secret_keys.iter().any(is_development_previous_key) {
             rocket::error!(
                 "previous_secret_keys holds the public development key from Rocket.toml; \
                  refusing to launch in the {} profile: anyone could forge a cookie it opens.",
@@ -59,3 +64,16 @@ pub(crate) fn fairing() -> impl Fairing {
     })
 }
 // ANCHOR_END: refuse_development_key
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_development_key_is_recognised_among_the_previous_keys() {
+        let development = PreviousKey::parse(DEVELOPMENT_SECRET_KEY).unwrap();
+        assert!(is_development_previous_key(&development));
+        let other = PreviousKey::parse("pWkL1yV6o4bJm8FQn8G3zvS0c6y1Uu4Zl7r2d9QxTnE=").unwrap();
+        assert!(!is_development_previous_key(&other));
+    }
+}

@@ -11,10 +11,7 @@
 //! when the proxy does not strip it, and Rocket 0.5 has no trusted-proxy
 //! mechanism to read it from.
 
-use rocket::{Build, Rocket};
 use serde::Deserialize;
-
-use crate::config;
 
 // ANCHOR: transport_config
 /// The configuration key of this module: `behind_tls_proxy` in
@@ -43,19 +40,16 @@ pub enum Transport {
 }
 
 impl Transport {
-    /// Reads Rocket's TLS configuration and `behind_tls_proxy`, or prints
-    /// why it cannot (a value that is no boolean, say), so that the
-    /// caller's fairing can refuse to launch.
-    pub fn of(rocket: &Rocket<Build>) -> Option<Transport> {
-        let transport: TransportConfig = config::read(rocket)?;
-        let rocket_config: rocket::Config = config::read(rocket)?;
-        Some(if rocket_config.tls_enabled() {
+    /// How browsers reach a site with Rocket's configuration `rocket` (does
+    /// Rocket serve TLS itself?) and the setting `behind_tls_proxy`.
+    pub fn new(rocket: &rocket::Config, settings: TransportConfig) -> Transport {
+        if rocket.tls_enabled() {
             Transport::ServedTls
-        } else if transport.behind_tls_proxy {
+        } else if settings.behind_tls_proxy {
             Transport::TlsProxy
         } else {
             Transport::Plain
-        })
+        }
     }
 
     /// Does the browser reach the site over HTTPS?
@@ -100,5 +94,20 @@ mod tests {
             assert_eq!(https.scheme(), "https");
         }
         assert_eq!(Transport::Plain.scheme(), "http");
+    }
+
+    #[test]
+    fn rocket_serving_tls_comes_before_the_proxy_setting() {
+        let plain = rocket::Config::default();
+        let tls = rocket::Config {
+            tls: Some(rocket::config::TlsConfig::from_paths("cert.pem", "key.pem")),
+            ..rocket::Config::default()
+        };
+        let proxy = TransportConfig { behind_tls_proxy: true };
+        let no_proxy = TransportConfig::default();
+        assert_eq!(Transport::new(&plain, no_proxy), Transport::Plain);
+        assert_eq!(Transport::new(&plain, proxy), Transport::TlsProxy);
+        assert_eq!(Transport::new(&tls, no_proxy), Transport::ServedTls);
+        assert_eq!(Transport::new(&tls, proxy), Transport::ServedTls);
     }
 }

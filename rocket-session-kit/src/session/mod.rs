@@ -24,7 +24,7 @@ use crate::key_rotation::{KeyRotationConfig, PreviousKeys};
 use crate::policy::ExpiryPolicy;
 use crate::record::{bounded_user_agent, RecordChange, SessionData, SessionRecord};
 use crate::store::{RecordKey, ServerStore, StoreDescription, StoreUnavailable};
-use crate::transport::Transport;
+use crate::transport::{Transport, TransportConfig};
 use crate::username::Username;
 use crate::{Chapter, Clock};
 
@@ -133,7 +133,13 @@ impl SessionManager {
     pub(crate) fn fairing(chapter: Chapter, clock: Arc<dyn Clock>) -> impl Fairing {
         AdHoc::try_on_ignite("Session manager", move |rocket| async move {
             let Some(config) = config::read::<SessionConfig>(&rocket) else { return Err(rocket) };
-            let Some(transport) = Transport::of(&rocket) else { return Err(rocket) };
+            // A `behind_tls_proxy` that is no boolean stops the launch.
+            let (Some(rocket_config), Some(settings)) =
+                (config::read(&rocket), config::read::<TransportConfig>(&rocket))
+            else {
+                return Err(rocket);
+            };
+            let transport = Transport::new(&rocket_config, settings);
             let policy = config.expiry_policy();
             let cookie = SessionCookie::new(&chapter, &config, transport);
             let Some(rotation) = config::read::<KeyRotationConfig>(&rocket) else {
