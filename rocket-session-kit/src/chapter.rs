@@ -59,7 +59,10 @@ pub enum CookieExpiry {
     /// signed-in response as in [`SlidingLifetime`](Self::SlidingLifetime).
     /// The choice is kept in the session
     /// ([`SessionRecord::remember`](crate::SessionRecord::remember)).
-    ChosenAtSignIn { default_remember_lifetime: Duration },
+    ChosenAtSignIn {
+        /// `remember_lifetime` unless configured.
+        default_remember_lifetime: Duration,
+    },
 }
 // ANCHOR_END: cookie_expiry
 

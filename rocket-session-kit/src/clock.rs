@@ -8,6 +8,7 @@ use rocket::time::{Duration, OffsetDateTime};
 // ANCHOR: clock
 /// Tells the current time. The app reads time only through this trait.
 pub trait Clock: Send + Sync + 'static {
+    /// The current time, as this clock tells it.
     fn now(&self) -> OffsetDateTime;
 }
 // ANCHOR_END: clock

@@ -106,10 +106,12 @@ fn hex(text: &str) -> Option<Vec<u8>> {
 pub struct PreviousKeys(Vec<PreviousKey>);
 
 impl PreviousKeys {
+    /// The keys `keys`, tried in their order.
     pub fn new(keys: Vec<PreviousKey>) -> Self {
         PreviousKeys(keys)
     }
 
+    /// Are there no previous keys?
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

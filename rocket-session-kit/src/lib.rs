@@ -7,6 +7,8 @@
 //! [`app`]; that description is the whole difference between the chapters,
 //! just as the tutorial's listings differ in a few configuration lines.
 
+#![deny(missing_docs)]
+
 pub mod chapter;
 pub mod clock;
 pub mod config;

@@ -39,6 +39,9 @@ pub struct ExpiryPolicy {
     /// `session_absolute_lifetime`: how long a session may last from its
     /// sign-in, whatever its activity.
     pub absolute_lifetime: Duration,
+    /// How far behind `last_seen` may fall before a request records its
+    /// activity again: a hundredth of the idle limit, at most
+    /// [`Self::MAX_REFRESH_STEP`]. It spares a write per request.
     pub refresh_step: Duration,
 }
 // ANCHOR_END: expiry_policy
@@ -58,6 +61,8 @@ impl ExpiryPolicy {
     /// Longest refresh step, whatever the lifetime.
     pub const MAX_REFRESH_STEP: Duration = Duration::minutes(1);
 
+    /// The policy of these two limits, its refresh step worked out from
+    /// the idle limit.
     pub fn new(idle_lifetime: Duration, absolute_lifetime: Duration) -> Self {
         let refresh_step = (idle_lifetime / 100_i32).min(Self::MAX_REFRESH_STEP);
         ExpiryPolicy { idle_lifetime, absolute_lifetime, refresh_step }
@@ -96,6 +101,7 @@ impl ExpiryPolicy {
     }
     // ANCHOR_END: verdict
 
+    /// Has `record` passed either limit at `now`?
     pub fn is_expired(&self, record: &SessionRecord, now: OffsetDateTime) -> bool {
         self.verdict(record, now) == Verdict::Expired
     }

@@ -16,8 +16,11 @@ use crate::username::Username;
 /// What the tutorial puts in the session at sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionData {
+    /// The name the user signed in with.
     pub user_name: String,
+    /// The user's language; the tutorial always stores `"en"`.
     pub lang: String,
+    /// The page colours the user chose.
     pub theme: Theme,
 }
 // ANCHOR_END: session_data
@@ -26,11 +29,14 @@ pub struct SessionData {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Theme {
+    /// Light text on a dark background: every session starts with it.
     Dark,
+    /// Dark text on a light background.
     Light,
 }
 
 impl Theme {
+    /// The other theme.
     pub fn toggled(self) -> Theme {
         match self {
             Theme::Dark => Theme::Light,
@@ -69,6 +75,7 @@ time::serde::format_description!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionRecord {
     #[serde(flatten)]
+    /// The application's data, flattened into the same JSON object.
     pub data: SessionData,
     /// When the user signed in. It never moves: the absolute limit counts
     /// from it.

@@ -10,8 +10,11 @@ pub struct Username(String);
 /// Why a username was refused; the text is what the form shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UsernameError {
+    /// Nothing but white space.
     Empty,
+    /// More than [`Username::MAX_CHARS`] characters.
     TooLong,
+    /// A control character, which no keyboard types.
     ControlCharacter,
 }
 
@@ -34,10 +37,12 @@ impl Username {
         }
     }
 
+    /// The username as the user typed it, trimmed.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The username, as an owned string.
     pub fn into_string(self) -> String {
         self.0
     }

@@ -22,6 +22,7 @@ pub struct SessionCookie {
     /// Over HTTPS (Rocket's own TLS, or `behind_tls_proxy`): the cookie is
     /// `Secure`, and so is its removal.
     pub secure: bool,
+    /// When the browser drops the cookie.
     pub expiry: CookieExpiry,
     /// How long a persistent cookie lasts: `session_lifetime` in the
     /// sliding chapters, `remember_lifetime` where the user chooses.
@@ -31,6 +32,8 @@ pub struct SessionCookie {
 }
 
 impl SessionCookie {
+    /// The session cookie of `chapter`, its lifetimes from `config`, for a
+    /// site that browsers reach over `transport`.
     pub fn new(chapter: &Chapter, config: &SessionConfig, transport: Transport) -> Self {
         let lifetime = match chapter.cookie_expiry {
             CookieExpiry::ChosenAtSignIn { default_remember_lifetime } => {

@@ -46,6 +46,7 @@ pub fn sessions_ended(count: usize) -> String {
 /// The notices a visitor without a session can get, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
+    /// Log Out's notice, for the page it redirects to.
     SignedOut,
 }
 
@@ -80,7 +81,9 @@ impl Notice {
 /// and `Secure`.
 #[derive(Debug, Clone)]
 pub struct NoticeCookie {
+    /// The chapter's notice cookie name, `__Host-` prefixed over HTTPS.
     pub name: String,
+    /// Over HTTPS: the cookie is `Secure`, and so is its removal.
     pub secure: bool,
 }
 
@@ -88,6 +91,8 @@ impl NoticeCookie {
     /// How long an unread notice is kept.
     pub const LIFETIME: Duration = Duration::minutes(1);
 
+    /// The notice cookie of `chapter`, for a site that browsers reach over
+    /// `transport`.
     pub fn new(chapter: &Chapter, transport: Transport) -> Self {
         let name = transport.cookie_name(&format!("chapter{}_notice", chapter.number));
         NoticeCookie { name, secure: transport.is_https() }

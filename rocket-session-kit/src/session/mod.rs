@@ -170,6 +170,7 @@ impl SessionManager {
     }
     // ANCHOR_END: manager_fairing
 
+    /// The chapter this manager serves.
     pub fn chapter(&self) -> &Chapter {
         &self.chapter
     }
@@ -287,6 +288,7 @@ impl<'r> Session<'r> {
         }
     }
 
+    /// The app's session machinery, for the panel.
     pub fn manager(&self) -> &'r SessionManager {
         self.manager
     }

@@ -38,6 +38,7 @@ impl SessionId {
         (bytes.len() == Self::BYTES).then(|| SessionId(value.to_owned()))
     }
 
+    /// The id as the cookie carries it.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -74,6 +75,7 @@ impl RecordKey {
         (value.len() == 64 && value.bytes().all(hex)).then(|| RecordKey(value.to_owned()))
     }
 
+    /// The key as records are named by it.
     pub fn as_str(&self) -> &str {
         &self.0
     }

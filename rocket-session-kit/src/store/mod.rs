@@ -94,7 +94,10 @@ pub enum Decision {
     /// Leave it as it was.
     Keep,
     /// Write the changed record, to be kept for `time_to_live`.
-    Write { time_to_live: Duration },
+    Write {
+        /// How long the store keeps the record from now.
+        time_to_live: Duration,
+    },
     /// Delete it.
     Delete,
 }
@@ -103,6 +106,8 @@ pub enum Decision {
 /// template branches on, and where the records are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreDescription {
+    /// Where the sessions live, for the panel's template to branch on:
+    /// `"sealed-cookie"`, `"server-files"` or `"redis"`.
     pub kind: &'static str,
     /// The folder of the records, for a store that has one.
     pub location: Option<String>,
@@ -122,6 +127,7 @@ pub struct StoreUnavailable(Arc<dyn Error + Send + Sync>);
 // ANCHOR_END: store_unavailable
 
 impl StoreUnavailable {
+    /// The store is out of order because of `cause`.
     pub fn new(cause: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
         StoreUnavailable(Arc::from(cause.into()))
     }

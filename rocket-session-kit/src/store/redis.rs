@@ -25,7 +25,7 @@
 //! for ever. A member whose record Redis expired is dropped at the next
 //! listing.
 //!
-//! A Redis that is down or hangs: each operation has [`OPERATION_TIMEOUT`],
+//! A Redis that is down or hangs: each operation has `OPERATION_TIMEOUT`,
 //! and after one times out or cannot connect, the store answers "unavailable"
 //! at once for [`BACK_OFF`] before it tries Redis again. Without that, a
 //! hanging Redis would hold every request that carries a session cookie,

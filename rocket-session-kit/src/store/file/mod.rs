@@ -13,7 +13,7 @@
 //!   new file or folder inherits the access-control list of the folder it is
 //!   created in, so the records are exactly as private as `session_dir`'s
 //!   parent (below your user profile, readable by you, by administrators and
-//!   by the system). See [`private`].
+//!   by the system). See the module `private` below.
 //! - Hijacking from a directory listing: a file is named after the SHA-256
 //!   of the session id, not the id, and the id cannot be recovered from it.
 //! - A path from the request: the cookie value is parsed as a
@@ -82,6 +82,7 @@ impl FileStore {
         FileStore { dir: dir.into(), locks, policy }
     }
 
+    /// The folder that holds the records.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -27,6 +27,7 @@ pub struct ThreadedFileStore {
 }
 
 impl ThreadedFileStore {
+    /// `files`, its blocking operations moved to Tokio's blocking threads.
     pub fn new(files: FileStore) -> Self {
         ThreadedFileStore { files: Arc::new(files), io: Semaphore::new(MAX_CONCURRENT_FILE_IO) }
     }
