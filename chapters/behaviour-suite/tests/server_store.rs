@@ -367,11 +367,11 @@ fn a_killed_writer_never_leaves_a_torn_record(#[case] chapter: Chapter) {
     let dir = root.path().join("records");
     let (mut kills, mut torn_writes_caught) = (0, 0);
     while kills < 20 && !(kills >= 5 && torn_writes_caught >= 2) {
-        let mut child = child_command("writer", &[("SESSIONS_WRITER_DIR", &dir)])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn(
+            child_command("writer", &[("SESSIONS_WRITER_DIR", &dir)])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null()),
+        );
         // Let it get going, then SIGKILL it at a varying moment.
         let records_before = count_records(&dir);
         eventually("the writer has created its records", || {
