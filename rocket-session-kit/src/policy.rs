@@ -71,25 +71,25 @@ impl ExpiryPolicy {
     // ANCHOR: deadlines
     /// When `record` ends if no request comes: `idle_lifetime` after its
     /// last recorded activity.
-    pub fn idle_deadline(&self, record: &SessionRecord) -> OffsetDateTime {
+    pub fn idle_deadline<T>(&self, record: &SessionRecord<T>) -> OffsetDateTime {
         record.last_seen.saturating_add(self.idle_lifetime)
     }
 
     /// When `record` ends whatever happens: `absolute_lifetime` after its
     /// sign-in.
-    pub fn absolute_deadline(&self, record: &SessionRecord) -> OffsetDateTime {
+    pub fn absolute_deadline<T>(&self, record: &SessionRecord<T>) -> OffsetDateTime {
         record.created_at.saturating_add(self.absolute_lifetime)
     }
 
     /// When `record` ends if no request comes: the sooner deadline.
-    pub fn deadline(&self, record: &SessionRecord) -> OffsetDateTime {
+    pub fn deadline<T>(&self, record: &SessionRecord<T>) -> OffsetDateTime {
         self.idle_deadline(record).min(self.absolute_deadline(record))
     }
     // ANCHOR_END: deadlines
 
     // ANCHOR: verdict
     /// Is `record` live at `now`, and is its activity worth recording?
-    pub fn verdict(&self, record: &SessionRecord, now: OffsetDateTime) -> Verdict {
+    pub fn verdict<T>(&self, record: &SessionRecord<T>, now: OffsetDateTime) -> Verdict {
         let idle = now - record.last_seen;
         if now >= self.deadline(record) {
             Verdict::Expired
@@ -102,14 +102,14 @@ impl ExpiryPolicy {
     // ANCHOR_END: verdict
 
     /// Has `record` passed either limit at `now`?
-    pub fn is_expired(&self, record: &SessionRecord, now: OffsetDateTime) -> bool {
+    pub fn is_expired<T>(&self, record: &SessionRecord<T>, now: OffsetDateTime) -> bool {
         self.verdict(record, now) == Verdict::Expired
     }
 
     /// How long a store may keep `record` from `now` on: until the sooner
     /// deadline, if no request came. At least a millisecond, so that a
     /// store never gets a time-to-live of zero.
-    pub fn time_to_live(&self, record: &SessionRecord, now: OffsetDateTime) -> Duration {
+    pub fn time_to_live<T>(&self, record: &SessionRecord<T>, now: OffsetDateTime) -> Duration {
         (self.deadline(record) - now).max(Duration::milliseconds(1))
     }
 
@@ -120,10 +120,10 @@ impl ExpiryPolicy {
     /// it. (The idle deadline moves with every request and the cookie is
     /// re-sent with it, so only the absolute one caps the cookie.) Whole
     /// seconds, rounded down, as `Max-Age` is written.
-    pub fn cookie_max_age(
+    pub fn cookie_max_age<T>(
         &self,
         lifetime: Duration,
-        record: &SessionRecord,
+        record: &SessionRecord<T>,
         now: OffsetDateTime,
     ) -> Duration {
         let left = self.absolute_deadline(record) - now;
@@ -224,5 +224,27 @@ mod tests {
         let late = start + Duration::minutes(10) + Duration::milliseconds(500);
         assert_eq!(policy.cookie_max_age(five, &r, late), Duration::seconds(119), "rounded down");
         assert_eq!(policy.cookie_max_age(five, &r, start + Duration::hours(1)), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_record_of_any_data_has_the_same_limits() {
+        /// Data of another app than the tutorial's.
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct Cart {
+            items: Vec<String>,
+        }
+        let start = OffsetDateTime::from_unix_timestamp(1_795_637_576).unwrap();
+        let cart = Cart { items: vec!["tea".into()] };
+        let record = SessionRecord::new(cart, start, crate::csrf::CsrfToken::for_tests());
+        let policy = ExpiryPolicy::new(Duration::minutes(30), Duration::hours(12));
+        assert_eq!(policy.verdict(&record, start + Duration::seconds(10)), Verdict::Live);
+        assert_eq!(policy.verdict(&record, start + Duration::minutes(29)), Verdict::RefreshDue);
+        assert_eq!(policy.verdict(&record, start + Duration::minutes(30)), Verdict::Expired);
+
+        // Kept as the tutorial's is: the data beside the session's own fields.
+        let json = serde_json::to_value(&record).unwrap();
+        assert_eq!(json["items"][0], "tea");
+        assert_eq!(json["created_at"], "2026-11-25T20:12:56.000000000+00:00");
+        assert_eq!(serde_json::from_value::<SessionRecord<Cart>>(json).unwrap(), record);
     }
 }

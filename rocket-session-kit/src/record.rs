@@ -67,16 +67,17 @@ time::serde::format_description!(
 
 // ANCHOR: session_record
 /// A session as every mechanism keeps it (sealed in the cookie, or a
-/// record on the server): the tutorial's data plus the two timestamps the
+/// record on the server): the app's data `T` (the tutorial's
+/// [`SessionData`] unless a type says otherwise) plus the two timestamps the
 /// server needs to enforce its idle and absolute limits by itself, whatever
 /// the browser does with the cookie; in the chapter where the user
 /// chooses, whether they asked to be remembered; the session's CSRF token;
 /// and a message waiting for the next page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionRecord {
-    #[serde(flatten)]
+pub struct SessionRecord<T = SessionData> {
     /// The application's data, flattened into the same JSON object.
-    pub data: SessionData,
+    #[serde(flatten)]
+    pub data: T,
     /// When the user signed in. It never moves: the absolute limit counts
     /// from it.
     #[serde(with = "rfc3339_nanos")]
@@ -125,9 +126,9 @@ pub fn bounded_user_agent(user_agent: &str) -> Option<String> {
 }
 // ANCHOR_END: user_agent_limit
 
-impl SessionRecord {
+impl<T> SessionRecord<T> {
     /// A session that starts now, with `csrf_token` as its forms' secret.
-    pub fn new(data: SessionData, now: OffsetDateTime, csrf_token: CsrfToken) -> Self {
+    pub fn new(data: T, now: OffsetDateTime, csrf_token: CsrfToken) -> Self {
         SessionRecord {
             data,
             created_at: now,
@@ -143,7 +144,9 @@ impl SessionRecord {
     pub fn remembered(&self) -> bool {
         self.remember == Some(true)
     }
+}
 
+impl SessionRecord {
     /// The record as the stores and the sealed cookie keep it.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a session always serializes")
