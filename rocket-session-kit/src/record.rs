@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use rocket::time::OffsetDateTime;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::csrf::CsrfToken;
@@ -50,6 +51,33 @@ impl SessionData {
     pub fn new(user_name: Username) -> Self {
         SessionData { user_name: user_name.into_string(), lang: "en".into(), theme: Theme::Dark }
     }
+}
+
+/// What a server-side store asks of the app's session data: whose session
+/// it is, for the index of each user's sessions (the list of a user's
+/// sessions, and ending one of them from another). It must not change
+/// while the session lasts.
+pub trait SessionOwner {
+    /// The user the session belongs to.
+    fn owner(&self) -> &str;
+}
+
+impl SessionOwner for SessionData {
+    fn owner(&self) -> &str {
+        &self.user_name
+    }
+}
+
+/// The app's session data as a store keeps it: written and read as JSON by
+/// serde, and owned by a user ([`SessionOwner`]). Every such type is one.
+pub trait StoredData:
+    Serialize + DeserializeOwned + SessionOwner + Clone + Send + Sync + 'static
+{
+}
+
+impl<T> StoredData for T where
+    T: Serialize + DeserializeOwned + SessionOwner + Clone + Send + Sync + 'static
+{
 }
 
 /// A change to a session. It may run more than once: a store with
@@ -146,7 +174,7 @@ impl<T> SessionRecord<T> {
     }
 }
 
-impl SessionRecord {
+impl<T: Serialize + DeserializeOwned> SessionRecord<T> {
     /// The record as the stores and the sealed cookie keep it.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a session always serializes")
@@ -172,8 +200,11 @@ mod tests {
         assert_eq!(json["created_at"], "2026-11-25T20:12:56.000000000+00:00");
         assert_eq!(json["last_seen"], "2026-11-25T20:12:56.000000000+00:00");
         assert_eq!(json["csrf_token"], record.csrf_token.as_str());
-        assert_eq!(SessionRecord::from_json(record.to_json().as_bytes()), Some(record));
-        assert_eq!(SessionRecord::from_json(br#"{"user_name":"ad"#), None);
+        assert_eq!(
+            SessionRecord::<SessionData>::from_json(record.to_json().as_bytes()),
+            Some(record)
+        );
+        assert_eq!(SessionRecord::<SessionData>::from_json(br#"{"user_name":"ad"#), None);
         assert!(json.get("remember").is_none(), "no choice, no field");
         assert!(json.get("flash").is_none(), "no message, no field");
     }
@@ -187,8 +218,12 @@ mod tests {
         record.remember = Some(true);
         let json: serde_json::Value = serde_json::from_str(&record.to_json()).unwrap();
         assert_eq!(json["remember"], true);
-        assert_eq!(SessionRecord::from_json(record.to_json().as_bytes()), Some(record));
-        let read = SessionRecord::from_json(old.as_bytes()).expect("a record from before");
+        assert_eq!(
+            SessionRecord::<SessionData>::from_json(record.to_json().as_bytes()),
+            Some(record)
+        );
+        let read =
+            SessionRecord::<SessionData>::from_json(old.as_bytes()).expect("a record from before");
         assert_eq!(read.remember, None);
         assert!(!read.remembered());
     }
@@ -196,7 +231,7 @@ mod tests {
     #[test]
     fn a_record_without_a_csrf_token_is_not_a_session() {
         let before = br#"{"user_name":"ada","lang":"en","theme":"dark","created_at":"2026-11-25T20:12:56.000000000+00:00","last_seen":"2026-11-25T20:12:56.000000000+00:00"}"#;
-        assert_eq!(SessionRecord::from_json(before), None);
+        assert_eq!(SessionRecord::<SessionData>::from_json(before), None);
     }
 
     #[test]
@@ -206,9 +241,15 @@ mod tests {
         let mut record = SessionRecord::new(data, at, CsrfToken::generate().unwrap());
         let old = record.to_json();
         assert!(!old.contains("user_agent"), "none sent, no field");
-        assert_eq!(SessionRecord::from_json(old.as_bytes()).unwrap().user_agent, None);
+        assert_eq!(
+            SessionRecord::<SessionData>::from_json(old.as_bytes()).unwrap().user_agent,
+            None
+        );
         record.user_agent = bounded_user_agent("curl/8.5.0");
-        assert_eq!(SessionRecord::from_json(record.to_json().as_bytes()), Some(record));
+        assert_eq!(
+            SessionRecord::<SessionData>::from_json(record.to_json().as_bytes()),
+            Some(record)
+        );
 
         let long = "é".repeat(USER_AGENT_LIMIT);
         let cut = bounded_user_agent(&long).unwrap();
@@ -225,6 +266,9 @@ mod tests {
         record.flash = Some("Signed in as ada.".into());
         let json: serde_json::Value = serde_json::from_str(&record.to_json()).unwrap();
         assert_eq!(json["flash"], "Signed in as ada.");
-        assert_eq!(SessionRecord::from_json(record.to_json().as_bytes()), Some(record));
+        assert_eq!(
+            SessionRecord::<SessionData>::from_json(record.to_json().as_bytes()),
+            Some(record)
+        );
     }
 }

@@ -467,7 +467,7 @@ impl AsyncApp {
         let token = sessions::store::SessionId::parse(value)
             .map(|id| self.store_dir().join(sessions::store::FileStore::file_name(&id)))
             .and_then(|path| std::fs::read(path).ok())
-            .and_then(|json| SessionRecord::from_json(&json))
+            .and_then(|json| SessionRecord::<sessions::SessionData>::from_json(&json))
             .map(|record| record.csrf_token.as_str().to_owned());
         format!("csrf_token={}", token.unwrap_or_default())
     }

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use rocket::time::Duration;
 
-use crate::record::SessionRecord;
+use crate::record::{SessionData, SessionRecord};
 
 // ANCHOR: session_store
 /// A server-side home for session records, keyed by [`SessionId`].
@@ -31,16 +31,16 @@ use crate::record::SessionRecord;
 /// only when the store itself is out of order: "no such session" is
 /// `Ok(None)`.
 #[rocket::async_trait]
-pub trait SessionStore: Send + Sync {
+pub trait SessionStore<T = SessionData>: Send + Sync {
     /// Stores `record` under a fresh id, to be kept for `time_to_live`.
     async fn create(
         &self,
-        record: &SessionRecord,
+        record: &SessionRecord<T>,
         time_to_live: Duration,
     ) -> Result<SessionId, StoreUnavailable>;
 
     /// The record of `id`, if there is one.
-    async fn get(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreUnavailable>;
+    async fn get(&self, id: &SessionId) -> Result<Option<SessionRecord<T>>, StoreUnavailable>;
 
     /// Reads the record of `id` and lets `decide` change it and say what
     /// becomes of it, with nobody else changing the record in between. The
@@ -49,8 +49,8 @@ pub trait SessionStore: Send + Sync {
     async fn modify(
         &self,
         id: &SessionId,
-        decide: Decide,
-    ) -> Result<Option<SessionRecord>, StoreUnavailable>;
+        decide: Decide<T>,
+    ) -> Result<Option<SessionRecord<T>>, StoreUnavailable>;
 
     /// Deletes the record of `id`, if there is one.
     async fn delete(&self, id: &SessionId) -> Result<(), StoreUnavailable>;
@@ -63,7 +63,7 @@ pub trait SessionStore: Send + Sync {
     async fn sessions_of(
         &self,
         user_name: &str,
-    ) -> Result<Vec<(RecordKey, SessionRecord)>, StoreUnavailable>;
+    ) -> Result<Vec<(RecordKey, SessionRecord<T>)>, StoreUnavailable>;
 
     /// Deletes the record `key` and its index entry, only if `key` is in
     /// `user_name`'s index: whether it was (and so is now deleted).
@@ -86,7 +86,7 @@ pub trait SessionStore: Send + Sync {
 /// becomes of it. It may run more than once: a store with optimistic
 /// locking (Redis) runs it again when another request changed the record
 /// in between.
-pub type Decide = Arc<dyn Fn(&mut SessionRecord) -> Decision + Send + Sync>;
+pub type Decide<T = SessionData> = Arc<dyn Fn(&mut SessionRecord<T>) -> Decision + Send + Sync>;
 
 /// What [`SessionStore::modify`] does with the record it read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -39,6 +39,7 @@
 //! round trip that the shared connection spares the common request.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration as StdDuration, Instant};
@@ -58,7 +59,7 @@ use super::{
     StoreDescription, StoreUnavailable,
 };
 use crate::config;
-use crate::record::SessionRecord;
+use crate::record::{SessionData, SessionRecord, StoredData};
 
 // ANCHOR: sessions_db
 /// The Redis pool, configured by Rocket from `databases.sessions` (its
@@ -110,8 +111,8 @@ pub fn attach(rocket: Rocket<Build>) -> Rocket<Build> {
     ))
 }
 
-/// Session records in Redis.
-pub struct RedisStore {
+/// Session records in Redis, each holding the app's data `T`.
+pub struct RedisStore<T = SessionData> {
     pool: Pool,
     prefix: String,
     /// The connection every request shares for single commands; `None`
@@ -119,9 +120,10 @@ pub struct RedisStore {
     shared: Mutex<Option<MultiplexedConnection>>,
     /// Until when the store answers "unavailable" without trying Redis.
     backing_off_until: Mutex<Option<Instant>>,
+    data: PhantomData<fn() -> T>,
 }
 
-impl RedisStore {
+impl<T: StoredData> RedisStore<T> {
     /// A store on `pool` that names its keys `<prefix><hash of the id>`.
     pub fn new(pool: Pool, prefix: impl Into<String>) -> Self {
         RedisStore {
@@ -129,6 +131,7 @@ impl RedisStore {
             prefix: prefix.into(),
             shared: Mutex::new(None),
             backing_off_until: Mutex::new(None),
+            data: PhantomData,
         }
     }
 
@@ -150,10 +153,10 @@ impl RedisStore {
     /// Runs `work` within [`OPERATION_TIMEOUT`], unless Redis failed less
     /// than [`BACK_OFF`] ago. A timeout or a refused connection starts the
     /// back-off; any answer from Redis, even an error, does not.
-    async fn guarded<T>(
+    async fn guarded<R>(
         &self,
-        work: impl Future<Output = RedisResult<T>>,
-    ) -> Result<T, StoreUnavailable> {
+        work: impl Future<Output = RedisResult<R>>,
+    ) -> Result<R, StoreUnavailable> {
         if self.lock(&self.backing_off_until).is_some_and(|until| Instant::now() < until) {
             return Err(StoreUnavailable::new("Redis failed a moment ago; not asking it yet"));
         }
@@ -171,12 +174,12 @@ impl RedisStore {
 
     /// Runs `operation` on a pooled connection of its own: for
     /// transactions.
-    async fn with_own_connection<T, F>(
+    async fn with_own_connection<R, F>(
         &self,
         operation: impl FnOnce(Connection) -> F,
-    ) -> Result<T, StoreUnavailable>
+    ) -> Result<R, StoreUnavailable>
     where
-        F: Future<Output = RedisResult<T>>,
+        F: Future<Output = RedisResult<R>>,
     {
         self.guarded(async {
             let connection = self.pool.get().await.map_err(pool_error)?;
@@ -190,12 +193,12 @@ impl RedisStore {
     /// since the last request (Redis restarted) is replaced, and the
     /// operation tried once more on the new one, so nobody sees an error
     /// for a Redis that is back.
-    async fn with_shared_connection<T, F>(
+    async fn with_shared_connection<R, F>(
         &self,
         operation: impl Fn(MultiplexedConnection) -> F,
-    ) -> Result<T, StoreUnavailable>
+    ) -> Result<R, StoreUnavailable>
     where
-        F: Future<Output = RedisResult<T>>,
+        F: Future<Output = RedisResult<R>>,
     {
         self.guarded(async {
             let mut retried = false;
@@ -231,7 +234,7 @@ impl RedisStore {
         self.lock(&self.shared).take();
     }
 
-    fn lock<'a, T>(&self, mutex: &'a Mutex<T>) -> MutexGuard<'a, T> {
+    fn lock<'a, M>(&self, mutex: &'a Mutex<M>) -> MutexGuard<'a, M> {
         mutex.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -240,10 +243,10 @@ impl RedisStore {
     async fn read(
         conn: &mut (impl ConnectionLike + Send),
         key: &str,
-    ) -> RedisResult<Option<SessionRecord>> {
+    ) -> RedisResult<Option<SessionRecord<T>>> {
         let bytes: Option<Vec<u8>> = redis::cmd("GET").arg(key).query_async(conn).await?;
         let Some(bytes) = bytes else { return Ok(None) };
-        match SessionRecord::from_json(&bytes) {
+        match SessionRecord::<T>::from_json(&bytes) {
             Some(record) => Ok(Some(record)),
             None => {
                 rocket::warn!("removing unreadable session record {key}");
@@ -255,15 +258,15 @@ impl RedisStore {
 }
 
 #[rocket::async_trait]
-impl SessionStore for RedisStore {
+impl<T: StoredData> SessionStore<T> for RedisStore<T> {
     // ANCHOR: create
     async fn create(
         &self,
-        record: &SessionRecord,
+        record: &SessionRecord<T>,
         time_to_live: Duration,
     ) -> Result<SessionId, StoreUnavailable> {
         let json = &record.to_json();
-        let index = &self.index_key(&record.data.user_name);
+        let index = &self.index_key(record.data.owner());
         loop {
             let id = SessionId::generate()?;
             let (key, member) = (&self.key_of(&id), &RecordKey::of(&id));
@@ -292,7 +295,7 @@ impl SessionStore for RedisStore {
     // ANCHOR_END: create
 
     // ANCHOR: get
-    async fn get(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreUnavailable> {
+    async fn get(&self, id: &SessionId) -> Result<Option<SessionRecord<T>>, StoreUnavailable> {
         // Most requests only read: one `GET`.
         let key = &self.key_of(id);
         self.with_shared_connection(|mut conn| async move { Self::read(&mut conn, key).await })
@@ -308,8 +311,8 @@ impl SessionStore for RedisStore {
     async fn modify(
         &self,
         id: &SessionId,
-        decide: Decide,
-    ) -> Result<Option<SessionRecord>, StoreUnavailable> {
+        decide: Decide<T>,
+    ) -> Result<Option<SessionRecord<T>>, StoreUnavailable> {
         let (key, member) = (self.key_of(id), RecordKey::of(id));
         self.with_own_connection(|mut conn| async move {
             for attempt in 0..MAX_OPTIMISTIC_RETRIES {
@@ -325,7 +328,7 @@ impl SessionStore for RedisStore {
                     }
                     Decision::Delete => {
                         redis::cmd("UNWATCH").query_async::<_, ()>(&mut conn).await?;
-                        let index = self.index_key(&record.data.user_name);
+                        let index = self.index_key(record.data.owner());
                         delete_indexed(&mut conn, &key, &index, &member).await?;
                         return Ok(None);
                     }
@@ -336,7 +339,7 @@ impl SessionStore for RedisStore {
                 // lengthens a shorter one (alone, `GT` counts "none" as
                 // infinite and would never set one). `SADD` also indexes a
                 // record written before there was an index.
-                let index = self.index_key(&record.data.user_name);
+                let index = self.index_key(record.data.owner());
                 let ttl = millis(time_to_live);
                 let written: Option<Value> = redis::pipe()
                     .atomic()
@@ -383,7 +386,7 @@ impl SessionStore for RedisStore {
         let (key, member) = (&self.key_of(id), &RecordKey::of(id));
         self.with_shared_connection(|mut conn| async move {
             let Some(record) = Self::read(&mut conn, key).await? else { return Ok(()) };
-            let index = self.index_key(&record.data.user_name);
+            let index = self.index_key(record.data.owner());
             delete_indexed(&mut conn, key, &index, member).await
         })
         .await
@@ -393,7 +396,7 @@ impl SessionStore for RedisStore {
     async fn sessions_of(
         &self,
         user_name: &str,
-    ) -> Result<Vec<(RecordKey, SessionRecord)>, StoreUnavailable> {
+    ) -> Result<Vec<(RecordKey, SessionRecord<T>)>, StoreUnavailable> {
         let index = &self.index_key(user_name);
         self.with_shared_connection(|mut conn| async move {
             let members: Vec<String> =
@@ -409,8 +412,8 @@ impl SessionStore for RedisStore {
             let mut sessions = Vec::new();
             let mut gone = Vec::new();
             for (member, value) in members.into_iter().zip(values) {
-                match value.as_deref().and_then(SessionRecord::from_json) {
-                    Some(record) if record.data.user_name == user_name => {
+                match value.as_deref().and_then(SessionRecord::<T>::from_json) {
+                    Some(record) if record.data.owner() == user_name => {
                         sessions.push((member, record))
                     }
                     Some(_) => {}

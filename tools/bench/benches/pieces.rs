@@ -50,7 +50,7 @@ fn cookie(c: &mut Criterion) {
             let mut jar = CookieJar::new();
             jar.add_original(black_box(sealed.clone()));
             let opened = jar.private(&key).get("session").unwrap();
-            SessionRecord::from_json(opened.value().as_bytes()).unwrap()
+            SessionRecord::<sessions::SessionData>::from_json(opened.value().as_bytes()).unwrap()
         })
     });
 }
@@ -86,7 +86,7 @@ fn file_store(c: &mut Criterion) {
 
 fn sweep(c: &mut Criterion) {
     let root = tempfile::tempdir().unwrap();
-    let store = FileStore::new(root.path().join("store"), policy());
+    let store = FileStore::<sessions::SessionData>::new(root.path().join("store"), policy());
     store.ensure_dir().unwrap();
     let now = OffsetDateTime::now_utc();
     let json = serde_json::to_vec(&session(now)).unwrap();

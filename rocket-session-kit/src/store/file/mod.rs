@@ -25,6 +25,7 @@
 
 use std::fs;
 use std::io::{self, Write};
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration as StdDuration, SystemTime};
@@ -33,7 +34,7 @@ use rocket::time::OffsetDateTime;
 
 use super::{user_index_name, Decision, RecordKey, SessionId};
 use crate::policy::ExpiryPolicy;
-use crate::record::SessionRecord;
+use crate::record::{SessionData, SessionRecord, StoredData};
 
 mod setup;
 mod threaded;
@@ -54,14 +55,15 @@ const TEMP_PREFIX: &str = ".tmp-";
 /// sessions: one folder per user, named by [`user_index_name`].
 pub const INDEX_FOLDER: &str = "users";
 
-/// A folder of session records.
+/// A folder of session records, each holding the app's data `T`.
 #[derive(Debug)]
-pub struct FileStore {
+pub struct FileStore<T = SessionData> {
     dir: PathBuf,
     locks: Vec<Mutex<()>>,
     /// The server's limits: a file has no time-to-live of its own, so each
     /// record's modification time is set to its deadline, for the sweep.
     policy: ExpiryPolicy,
+    data: PhantomData<fn() -> T>,
 }
 
 /// What a cleanup sweep did.
@@ -74,12 +76,22 @@ pub struct Purge {
 }
 
 impl FileStore {
+    // ANCHOR: file_name
+    /// The name of the file that holds the session `id`, whatever the
+    /// store's data.
+    pub fn file_name(id: &SessionId) -> String {
+        format!("{}.json", id.hashed())
+    }
+    // ANCHOR_END: file_name
+}
+
+impl<T: StoredData> FileStore<T> {
     /// A store in `dir` whose sweep follows `policy`. The folder is created
     /// when first needed, so a store whose folder is missing or broken still
     /// serves public pages.
     pub fn new(dir: impl Into<PathBuf>, policy: ExpiryPolicy) -> Self {
         let locks = (0..LOCK_SHARDS).map(|_| Mutex::new(())).collect();
-        FileStore { dir: dir.into(), locks, policy }
+        FileStore { dir: dir.into(), locks, policy, data: PhantomData }
     }
 
     /// The folder that holds the records.
@@ -96,31 +108,24 @@ impl FileStore {
         Ok(())
     }
 
-    // ANCHOR: file_name
-    /// The name of the file that holds the session `id`.
-    pub fn file_name(id: &SessionId) -> String {
-        format!("{}.json", id.hashed())
-    }
-    // ANCHOR_END: file_name
-
     /// Full path of the record of `id`.
     pub fn path_of(&self, id: &SessionId) -> PathBuf {
-        self.dir.join(Self::file_name(id))
+        self.dir.join(FileStore::file_name(id))
     }
 
     /// Stores `record` under a fresh id and returns the id. A file has no
     /// time-to-live of its own: the sweep deletes it once the policy says
     /// it has expired.
-    pub fn create(&self, record: &SessionRecord) -> io::Result<SessionId> {
+    pub fn create(&self, record: &SessionRecord<T>) -> io::Result<SessionId> {
         self.ensure_dir()?;
         let id = SessionId::generate()?;
-        let name = Self::file_name(&id);
+        let name = FileStore::file_name(&id);
         let _guard = self.lock(&name);
         // ANCHOR: create_marker
         // The marker first: a record is never without one, even if the
         // process dies between the two writes (a marker without a record
         // is what a listing cleans up).
-        self.write_marker(&record.data.user_name, &RecordKey::of(&id))?;
+        self.write_marker(record.data.owner(), &RecordKey::of(&id))?;
         self.write(&self.dir.join(&name), record)?;
         // ANCHOR_END: create_marker
         Ok(id)
@@ -128,8 +133,8 @@ impl FileStore {
 
     // ANCHOR: get
     /// The record of `id`, read under its lock; most requests only read.
-    pub fn get(&self, id: &SessionId) -> io::Result<Option<SessionRecord>> {
-        let name = Self::file_name(id);
+    pub fn get(&self, id: &SessionId) -> io::Result<Option<SessionRecord<T>>> {
+        let name = FileStore::file_name(id);
         let _guard = self.lock(&name);
         self.read(&self.dir.join(&name))
     }
@@ -140,9 +145,9 @@ impl FileStore {
     pub fn modify(
         &self,
         id: &SessionId,
-        decide: impl FnOnce(&mut SessionRecord) -> Decision,
-    ) -> io::Result<Option<SessionRecord>> {
-        let name = Self::file_name(id);
+        decide: impl FnOnce(&mut SessionRecord<T>) -> Decision,
+    ) -> io::Result<Option<SessionRecord<T>>> {
+        let name = FileStore::file_name(id);
         let path = self.dir.join(&name);
         let _guard = self.lock(&name);
         let Some(mut record) = self.read(&path)? else {
@@ -163,7 +168,7 @@ impl FileStore {
 
     /// Deletes the session `id`, if it exists, and its index entry.
     pub fn delete(&self, id: &SessionId) -> io::Result<()> {
-        let name = Self::file_name(id);
+        let name = FileStore::file_name(id);
         let path = self.dir.join(&name);
         let _guard = self.lock(&name);
         match self.read(&path)? {
@@ -191,7 +196,7 @@ impl FileStore {
     /// so a live record always has its marker, and a marker never brings a
     /// session back: the record is the session, the marker only points to
     /// it.
-    pub fn sessions_of(&self, user_name: &str) -> io::Result<Vec<(RecordKey, SessionRecord)>> {
+    pub fn sessions_of(&self, user_name: &str) -> io::Result<Vec<(RecordKey, SessionRecord<T>)>> {
         let folder = self.index_folder(user_name);
         let entries = match fs::read_dir(&folder) {
             Ok(entries) => entries,
@@ -207,7 +212,7 @@ impl FileStore {
             let name = format!("{}.json", key.as_str());
             let _guard = self.lock(&name);
             match self.read(&self.dir.join(&name))? {
-                Some(record) if record.data.user_name == user_name => sessions.push((key, record)),
+                Some(record) if record.data.owner() == user_name => sessions.push((key, record)),
                 Some(_) => {}
                 None => remove_if_present(&entry.path())?,
             }
@@ -227,7 +232,7 @@ impl FileStore {
             return Ok(false);
         }
         match self.read(&path)? {
-            Some(record) if record.data.user_name == user_name => {
+            Some(record) if record.data.owner() == user_name => {
                 self.remove(&path, &record, key)?;
                 Ok(true)
             }
@@ -251,9 +256,9 @@ impl FileStore {
 
     /// Removes the record at `path`, then its marker. The caller holds the
     /// record's lock.
-    fn remove(&self, path: &Path, record: &SessionRecord, key: &RecordKey) -> io::Result<()> {
+    fn remove(&self, path: &Path, record: &SessionRecord<T>, key: &RecordKey) -> io::Result<()> {
         remove_if_present(path)?;
-        remove_if_present(&self.index_folder(&record.data.user_name).join(key.as_str()))
+        remove_if_present(&self.index_folder(record.data.owner()).join(key.as_str()))
     }
 
     /// Deletes every record the policy says has expired at `now`, every
@@ -309,7 +314,7 @@ impl FileStore {
 
     /// Reads a record; a missing one is `None`, and so is a corrupt one,
     /// which is deleted so it cannot trouble the next request.
-    fn read(&self, path: &Path) -> io::Result<Option<SessionRecord>> {
+    fn read(&self, path: &Path) -> io::Result<Option<SessionRecord<T>>> {
         let bytes = match fs::read(path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -317,7 +322,7 @@ impl FileStore {
             }
             Err(e) => return Err(e),
         };
-        match SessionRecord::from_json(&bytes) {
+        match SessionRecord::<T>::from_json(&bytes) {
             Some(record) => Ok(Some(record)),
             None => {
                 rocket::warn!("removing unreadable session record {}", path.display());
@@ -350,7 +355,7 @@ impl FileStore {
     /// file's modification time set to the record's deadline for the
     /// cleanup sweep: the moment the policy would expire it if no request
     /// came (usually in the future).
-    fn write(&self, path: &Path, record: &SessionRecord) -> io::Result<()> {
+    fn write(&self, path: &Path, record: &SessionRecord<T>) -> io::Result<()> {
         let mut temp = private::temp_file_in(&self.dir, TEMP_PREFIX)?;
         serde_json::to_writer_pretty(&mut temp, record)?;
         temp.write_all(b"\n")?;
@@ -449,7 +454,7 @@ fn is_record_name(name: &str) -> bool {
 /// The modification time that stands for `deadline`: within a century of
 /// the record's `last_seen`, since file systems store only so far ahead (a
 /// record kept longer is merely read by a sweep before its deadline).
-fn file_time(deadline: OffsetDateTime, record: &SessionRecord) -> SystemTime {
+fn file_time<T>(deadline: OffsetDateTime, record: &SessionRecord<T>) -> SystemTime {
     const CENTURY: rocket::time::Duration = rocket::time::Duration::days(36_525);
     SystemTime::from(deadline.min(record.last_seen.saturating_add(CENTURY)))
 }
@@ -703,7 +708,8 @@ mod tests {
         // store must still say that the folder is broken, not "signed out".
         let root = tempfile::tempdir().unwrap();
         fs::write(root.path().join("a-file"), b"").unwrap();
-        let store = FileStore::new(root.path().join("a-file").join("chapter-x"), policy());
+        let store =
+            FileStore::<SessionData>::new(root.path().join("a-file").join("chapter-x"), policy());
         let id = SessionId::generate().unwrap();
         assert!(store.get(&id).is_err());
         fs::remove_file(root.path().join("a-file")).unwrap();

@@ -8,7 +8,7 @@ use rocket::tokio::sync::Semaphore;
 use rocket::tokio::task::spawn_blocking;
 
 use super::{FileStore, Purge};
-use crate::record::SessionRecord;
+use crate::record::{SessionData, SessionRecord, StoredData};
 use crate::store::{
     Decide, RecordKey, SessionId, SessionStore, StoreDescription, StoreUnavailable,
 };
@@ -21,23 +21,23 @@ const MAX_CONCURRENT_FILE_IO: usize = 16;
 
 /// A [`FileStore`] whose blocking file I/O runs on Tokio's blocking
 /// threads, never on the async workers that serve requests.
-pub struct ThreadedFileStore {
-    files: Arc<FileStore>,
+pub struct ThreadedFileStore<T = SessionData> {
+    files: Arc<FileStore<T>>,
     io: Semaphore,
 }
 
-impl ThreadedFileStore {
+impl<T: StoredData> ThreadedFileStore<T> {
     /// `files`, its blocking operations moved to Tokio's blocking threads.
-    pub fn new(files: FileStore) -> Self {
+    pub fn new(files: FileStore<T>) -> Self {
         ThreadedFileStore { files: Arc::new(files), io: Semaphore::new(MAX_CONCURRENT_FILE_IO) }
     }
 
     /// Runs `work` on the file store off the async workers, at most
     /// [`MAX_CONCURRENT_FILE_IO`] at a time.
-    async fn blocking<T: Send + 'static>(
+    async fn blocking<R: Send + 'static>(
         &self,
-        work: impl FnOnce(&FileStore) -> io::Result<T> + Send + 'static,
-    ) -> Result<T, StoreUnavailable> {
+        work: impl FnOnce(&FileStore<T>) -> io::Result<R> + Send + 'static,
+    ) -> Result<R, StoreUnavailable> {
         let _permit = self.io.acquire().await.map_err(StoreUnavailable::new)?;
         let files = self.files.clone();
         Ok(spawn_blocking(move || work(&files)).await.map_err(StoreUnavailable::new)??)
@@ -55,17 +55,17 @@ impl ThreadedFileStore {
 }
 
 #[rocket::async_trait]
-impl SessionStore for ThreadedFileStore {
+impl<T: StoredData> SessionStore<T> for ThreadedFileStore<T> {
     async fn create(
         &self,
-        record: &SessionRecord,
+        record: &SessionRecord<T>,
         _: Duration,
     ) -> Result<SessionId, StoreUnavailable> {
         let record = record.clone();
         self.blocking(move |files| files.create(&record)).await
     }
 
-    async fn get(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreUnavailable> {
+    async fn get(&self, id: &SessionId) -> Result<Option<SessionRecord<T>>, StoreUnavailable> {
         let id = id.clone();
         self.blocking(move |files| files.get(&id)).await
     }
@@ -73,8 +73,8 @@ impl SessionStore for ThreadedFileStore {
     async fn modify(
         &self,
         id: &SessionId,
-        decide: Decide,
-    ) -> Result<Option<SessionRecord>, StoreUnavailable> {
+        decide: Decide<T>,
+    ) -> Result<Option<SessionRecord<T>>, StoreUnavailable> {
         let id = id.clone();
         self.blocking(move |files| files.modify(&id, |record| decide(record))).await
     }
@@ -87,7 +87,7 @@ impl SessionStore for ThreadedFileStore {
     async fn sessions_of(
         &self,
         user_name: &str,
-    ) -> Result<Vec<(RecordKey, SessionRecord)>, StoreUnavailable> {
+    ) -> Result<Vec<(RecordKey, SessionRecord<T>)>, StoreUnavailable> {
         let user_name = user_name.to_owned();
         self.blocking(move |files| files.sessions_of(&user_name)).await
     }
