@@ -20,14 +20,18 @@ use rocket::time::Duration;
 use crate::record::{SessionData, SessionRecord};
 
 // ANCHOR: session_store
-/// A server-side home for session records, keyed by [`SessionId`].
+/// A server-side home for session records of the app's data `T` (the
+/// tutorial's [`SessionData`] unless said otherwise), keyed by
+/// [`SessionId`].
 ///
 /// Chapters 2 and 4 keep records in files, chapter 5 in Redis; the session
 /// code above this trait is the same for both. Each store also keeps an
 /// index of every user's sessions, changed with the records themselves
 /// (`create` adds to it, every deletion removes from it), for the list of a
-/// user's sessions; a record's `user_name` never changes, so neither does
-/// the index entry it has. Every method answers `Err`
+/// user's sessions; a record's owner (its
+/// [`SessionOwner::owner`](crate::record::SessionOwner::owner), the
+/// tutorial's `user_name`) never changes, so neither does the index entry
+/// it has. Every method answers `Err`
 /// only when the store itself is out of order: "no such session" is
 /// `Ok(None)`.
 #[rocket::async_trait]
