@@ -78,12 +78,12 @@ pub fn app_without_forms(
     let rocket = match chapter.storage {
         // Nothing on the server: the sealed cookie is the store.
         Storage::SealedCookie => rocket,
-        Storage::ServerFiles => store::file::attach(rocket, chapter, clock.clone()),
+        Storage::ServerFiles => store::file::attach::<SessionData>(rocket, chapter, clock.clone()),
         Storage::Redis => store::redis::attach(rocket),
     };
     // ANCHOR_END: storage_setup
     rocket
-        .attach(SessionManager::fairing(chapter, clock))
+        .attach(SessionManager::<SessionData>::fairing(chapter, clock))
         .attach(no_store::NoStoreWhenSignedIn)
         .attach(AdHoc::on_liftoff("Address", move |rocket| {
             Box::pin(async move {

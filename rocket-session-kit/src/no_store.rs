@@ -25,7 +25,7 @@ impl Fairing for NoStoreWhenSignedIn {
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
-        if session::came_signed_in(request) {
+        if session::came_signed_in::<crate::SessionData>(request) {
             response.set_header(Header::new("Cache-Control", "no-store"));
         }
     }

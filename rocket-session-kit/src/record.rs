@@ -83,7 +83,7 @@ impl<T> StoredData for T where
 /// A change to a session. It may run more than once: a store with
 /// optimistic locking (Redis) applies it again when another request
 /// changed the record in between.
-pub type RecordChange = Arc<dyn Fn(&mut SessionRecord) + Send + Sync>;
+pub type RecordChange<T = SessionData> = Arc<dyn Fn(&mut SessionRecord<T>) + Send + Sync>;
 
 // RFC 3339 with a fixed width (nanoseconds, numeric offset), so a sealed
 // cookie is always the same length: `2026-11-25T20:12:56.123456789+00:00`.

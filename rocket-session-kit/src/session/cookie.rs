@@ -52,7 +52,7 @@ impl SessionCookie {
 
     /// Is the cookie of `record` persistent (a `Max-Age`), or a
     /// browser-session cookie?
-    pub fn persists(&self, record: &SessionRecord) -> bool {
+    pub fn persists<T>(&self, record: &SessionRecord<T>) -> bool {
         match self.expiry {
             CookieExpiry::AtBrowserClose => false,
             CookieExpiry::SlidingLifetime => true,
@@ -62,17 +62,17 @@ impl SessionCookie {
 
     /// The `Max-Age` of the cookie of `record` sent at `now`; `None` for a
     /// browser-session cookie.
-    pub fn max_age(&self, record: &SessionRecord, now: OffsetDateTime) -> Option<Duration> {
+    pub fn max_age<T>(&self, record: &SessionRecord<T>, now: OffsetDateTime) -> Option<Duration> {
         self.persists(record).then(|| self.policy.cookie_max_age(self.lifetime, record, now))
     }
 
     // ANCHOR: session_cookie
     /// The session cookie holding `value` for `record`, as this chapter
     /// sends it at `now`.
-    pub fn build(
+    pub fn build<T>(
         &self,
         value: String,
-        record: &SessionRecord,
+        record: &SessionRecord<T>,
         now: OffsetDateTime,
     ) -> Cookie<'static> {
         let cookie =
@@ -91,7 +91,7 @@ impl SessionCookie {
 
     /// Does the cookie's own expiry move with every signed-in response?
     /// Only a persistent cookie's does.
-    pub fn slides(&self, record: &SessionRecord) -> bool {
+    pub fn slides<T>(&self, record: &SessionRecord<T>) -> bool {
         self.persists(record)
     }
 

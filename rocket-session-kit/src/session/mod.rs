@@ -22,7 +22,7 @@ use crate::config::{self, SessionConfig};
 use crate::csrf::CsrfToken;
 use crate::key_rotation::{KeyRotationConfig, PreviousKeys};
 use crate::policy::ExpiryPolicy;
-use crate::record::{bounded_user_agent, RecordChange, SessionData, SessionRecord};
+use crate::record::{bounded_user_agent, RecordChange, SessionData, SessionRecord, StoredData};
 use crate::store::{RecordKey, ServerStore, StoreDescription, StoreUnavailable};
 use crate::transport::{Transport, TransportConfig};
 use crate::username::Username;
@@ -34,22 +34,22 @@ use crate::{Chapter, Clock};
 /// ([`server::StoredSessions`]). Each method gets the request's cookies;
 /// the cookie's removal is left to the caller.
 #[rocket::async_trait]
-trait Mechanism: Send + Sync {
+trait Mechanism<T>: Send + Sync {
     /// The live session the request's cookie points to, its activity
     /// recorded when due; `None` for anything that is not one.
     async fn resume(
         &self,
         jar: &CookieJar<'_>,
         now: OffsetDateTime,
-    ) -> Result<Option<SessionRecord>, StoreUnavailable>;
+    ) -> Result<Option<SessionRecord<T>>, StoreUnavailable>;
 
     /// Starts the session `record`, replacing `previous`, the live session
     /// the request's cookie held, if any.
     async fn start(
         &self,
         jar: &CookieJar<'_>,
-        previous: Option<&SessionRecord>,
-        record: SessionRecord,
+        previous: Option<&SessionRecord<T>>,
+        record: SessionRecord<T>,
         now: OffsetDateTime,
     ) -> Result<(), StoreUnavailable>;
 
@@ -57,8 +57,8 @@ trait Mechanism: Send + Sync {
     async fn change(
         &self,
         jar: &CookieJar<'_>,
-        current: &SessionRecord,
-        change: RecordChange,
+        current: &SessionRecord<T>,
+        change: RecordChange<T>,
         now: OffsetDateTime,
     ) -> Result<(), StoreUnavailable>;
 
@@ -82,7 +82,7 @@ trait Mechanism: Send + Sync {
     async fn sessions_of(
         &self,
         _user_name: &str,
-    ) -> Result<Option<Vec<(RecordKey, SessionRecord)>>, StoreUnavailable> {
+    ) -> Result<Option<Vec<(RecordKey, SessionRecord<T>)>>, StoreUnavailable> {
         Ok(None)
     }
 
@@ -99,38 +99,39 @@ trait Mechanism: Send + Sync {
 }
 // ANCHOR_END: mechanism
 
-/// The chapter's session machinery, held in Rocket's managed state.
-pub struct SessionManager {
+/// The chapter's session machinery for the app's data `T`, held in
+/// Rocket's managed state.
+pub struct SessionManager<T = SessionData> {
     chapter: Chapter,
     policy: ExpiryPolicy,
     clock: Arc<dyn Clock>,
     cookie: SessionCookie,
     /// Where the "signed out" notice waits for the next page.
     notice: NoticeCookie,
-    mechanism: Box<dyn Mechanism>,
+    mechanism: Box<dyn Mechanism<T>>,
 }
 
 // ANCHOR: resumption
 /// What the request's cookie turned out to be, worked out once per request
 /// however many guards ask for it.
-enum Resumption {
+enum Resumption<T> {
     /// No cookie, or one that is no live session.
     SignedOut,
-    SignedIn(SessionRecord),
+    SignedIn(SessionRecord<T>),
     /// The cookie may well be a live session, but the store cannot say:
     /// public pages render as signed out, signed-in pages answer 503.
     Unavailable(StoreUnavailable),
 }
 // ANCHOR_END: resumption
 
-impl SessionManager {
+impl<T: StoredData> SessionManager<T> {
     // ANCHOR: manager_fairing
     /// Reads the session limits and how browsers reach the site (the
     /// [`Transport`], also put in managed state for the CSRF check), and
     /// puts the manager in managed state, on the server-side store that the
     /// store's own fairing set up (attached before this one), or on the
     /// sealed cookie in the chapters that keep nothing on the server.
-    pub(crate) fn fairing(chapter: Chapter, clock: Arc<dyn Clock>) -> impl Fairing {
+    pub fn fairing(chapter: Chapter, clock: Arc<dyn Clock>) -> impl Fairing {
         AdHoc::try_on_ignite("Session manager", move |rocket| async move {
             let Some(config) = config::read::<SessionConfig>(&rocket) else { return Err(rocket) };
             // A `behind_tls_proxy` that is no boolean stops the launch.
@@ -146,7 +147,7 @@ impl SessionManager {
                 return Err(rocket);
             };
             let previous_keys = PreviousKeys::new(rotation.previous_secret_keys);
-            let mechanism: Box<dyn Mechanism> = match rocket.state::<ServerStore>() {
+            let mechanism: Box<dyn Mechanism<T>> = match rocket.state::<ServerStore<T>>() {
                 Some(ServerStore(store)) => {
                     if !previous_keys.is_empty() {
                         rocket::warn!(
@@ -161,7 +162,12 @@ impl SessionManager {
                     rocket::error!("no session store was set up for {:?}", chapter.storage);
                     return Err(rocket);
                 }
-                None => Box::new(sealed::SealedCookie { cookie, policy, previous_keys }),
+                None => Box::new(sealed::SealedCookie {
+                    cookie,
+                    policy,
+                    previous_keys,
+                    data: std::marker::PhantomData,
+                }),
             };
             let notice = NoticeCookie::new(&chapter, transport);
             let manager = SessionManager { chapter, policy, clock, cookie, notice, mechanism };
@@ -205,7 +211,7 @@ impl SessionManager {
     /// truncated, unknown or expired one — means signed out, and a bad
     /// cookie is removed. A store that cannot be read keeps the cookie: the
     /// session is back once the store is.
-    async fn resume(&self, jar: &CookieJar<'_>) -> Resumption {
+    async fn resume(&self, jar: &CookieJar<'_>) -> Resumption<T> {
         if jar.get(self.cookie.name).is_none() {
             return Resumption::SignedOut;
         }
@@ -227,8 +233,8 @@ impl SessionManager {
 /// Did the request come from someone signed in, as far as its session was
 /// read: a live session, or a cookie the store could not look up (it may
 /// well be one)? `false` for a request that never read its session.
-pub(crate) fn came_signed_in(request: &Request<'_>) -> bool {
-    match request.local_cache(|| Resumption::SignedOut) {
+pub(crate) fn came_signed_in<T: Send + Sync + 'static>(request: &Request<'_>) -> bool {
+    match request.local_cache(|| Resumption::<T>::SignedOut) {
         Resumption::SignedIn(_) | Resumption::Unavailable(_) => true,
         Resumption::SignedOut => false,
     }
@@ -236,22 +242,22 @@ pub(crate) fn came_signed_in(request: &Request<'_>) -> bool {
 
 // ANCHOR: session_guard
 /// The session of the current request: request guard and typed wrapper.
-pub struct Session<'r> {
-    manager: &'r SessionManager,
+pub struct Session<'r, T = SessionData> {
+    manager: &'r SessionManager<T>,
     jar: &'r CookieJar<'r>,
-    resumption: &'r Resumption,
+    resumption: &'r Resumption<T>,
     /// The request's `User-Agent`, kept (bounded) in a session it starts.
     user_agent: Option<&'r str>,
 }
 
 #[rocket::async_trait]
-impl<'r> FromRequest<'r> for Session<'r> {
+impl<'r, T: StoredData> FromRequest<'r> for Session<'r, T> {
     type Error = Infallible;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
         let manager = request
             .rocket()
-            .state::<SessionManager>()
+            .state::<SessionManager<T>>()
             .expect("the session manager is attached by sessions::app");
         let resumption =
             request.local_cache_async(async { manager.resume(request.cookies()).await }).await;
@@ -261,13 +267,13 @@ impl<'r> FromRequest<'r> for Session<'r> {
 }
 // ANCHOR_END: session_guard
 
-impl<'r> Session<'r> {
+impl<'r, T: StoredData> Session<'r, T> {
     /// The live session's record, if someone is signed in.
-    pub fn record(&self) -> Option<&'r SessionRecord> {
+    pub fn record(&self) -> Option<&'r SessionRecord<T>> {
         self.current()
     }
 
-    fn current(&self) -> Option<&'r SessionRecord> {
+    fn current(&self) -> Option<&'r SessionRecord<T>> {
         match self.resumption {
             Resumption::SignedIn(record) => Some(record),
             Resumption::SignedOut | Resumption::Unavailable(_) => None,
@@ -275,7 +281,7 @@ impl<'r> Session<'r> {
     }
 
     /// The session's data, if someone is signed in.
-    pub fn data(&self) -> Option<&'r SessionData> {
+    pub fn data(&self) -> Option<&'r T> {
         self.current().map(|record| &record.data)
     }
 
@@ -289,7 +295,7 @@ impl<'r> Session<'r> {
     }
 
     /// The app's session machinery, for the panel.
-    pub fn manager(&self) -> &'r SessionManager {
+    pub fn manager(&self) -> &'r SessionManager<T> {
         self.manager
     }
 
@@ -313,20 +319,20 @@ impl<'r> Session<'r> {
     }
     // ANCHOR_END: token_matches
 
-    // ANCHOR: sign_in
-    /// Signs `user_name` in with a fresh session: a new record, a new CSRF
-    /// token, and a message for the next page. `remember` is the "Keep me
-    /// signed in" box, kept in the session where the chapter lets the user
-    /// choose, and ignored elsewhere.
-    pub async fn sign_in(
+    // ANCHOR: start
+    /// Starts a fresh session that holds `data`: a new record under a new
+    /// id (the session the request had, if any, ends), a new CSRF token,
+    /// and `message` for the next page. `remember` is the "Keep me signed
+    /// in" box, kept in the session where the chapter lets the user choose,
+    /// and ignored elsewhere.
+    pub async fn start(
         &self,
-        user_name: Username,
+        data: T,
         remember: bool,
+        message: String,
     ) -> Result<(), StoreUnavailable> {
         let now = self.manager.now();
-        let message = flash::signed_in(user_name.as_str());
-        let mut record =
-            SessionRecord::new(SessionData::new(user_name), now, CsrfToken::generate()?);
+        let mut record = SessionRecord::new(data, now, CsrfToken::generate()?);
         record.flash = Some(message);
         // Only where the server lists sessions: in a sealed cookie it would
         // only make every request longer.
@@ -338,7 +344,7 @@ impl<'r> Session<'r> {
         }
         self.manager.mechanism.start(self.jar, self.current(), record, now).await
     }
-    // ANCHOR_END: sign_in
+    // ANCHOR_END: start
 
     // ANCHOR: sign_out
     /// Signs out: the server's record goes, then the cookie; afterwards the
@@ -364,16 +370,16 @@ impl<'r> Session<'r> {
     /// store still holds (a file not yet swept, a Redis key whose time to
     /// live the server's clock has passed) is ended on the way, as a request
     /// with its cookie would end it.
-    pub async fn list_sessions(&self) -> Result<Option<SessionList>, StoreUnavailable> {
+    pub async fn list_sessions(&self) -> Result<Option<SessionList<T>>, StoreUnavailable> {
         let Some(data) = self.data() else { return Ok(None) };
-        let Some(all) = self.manager.mechanism.sessions_of(&data.user_name).await? else {
+        let Some(all) = self.manager.mechanism.sessions_of(data.owner()).await? else {
             return Ok(None);
         };
         let now = self.manager.now();
         let mut live = Vec::new();
         for (key, record) in all {
             if self.manager.policy.is_expired(&record, now) {
-                self.manager.mechanism.end_session_of(&data.user_name, &key).await?;
+                self.manager.mechanism.end_session_of(data.owner(), &key).await?;
             } else {
                 live.push((key, record));
             }
@@ -392,7 +398,7 @@ impl<'r> Session<'r> {
             self.sign_out().await?;
             return Ok(Ended::ThisOne);
         }
-        if !self.manager.mechanism.end_session_of(&data.user_name, key).await? {
+        if !self.manager.mechanism.end_session_of(data.owner(), key).await? {
             return Ok(Ended::NotYours);
         }
         self.leave_message(flash::sessions_ended(1)).await?;
@@ -405,7 +411,7 @@ impl<'r> Session<'r> {
         let Some(data) = self.data() else { return Ok(None) };
         let mut ended = 0;
         for (key, _) in list.live.iter().filter(|(key, _)| Some(key) != list.this_one.as_ref()) {
-            if self.manager.mechanism.end_session_of(&data.user_name, key).await? {
+            if self.manager.mechanism.end_session_of(data.owner(), key).await? {
                 ended += 1;
             }
         }
@@ -418,22 +424,27 @@ impl<'r> Session<'r> {
     async fn leave_message(&self, message: String) -> Result<(), StoreUnavailable> {
         let Some(current) = self.current() else { return Ok(()) };
         let leave =
-            Arc::new(move |record: &mut SessionRecord| record.flash = Some(message.clone()));
+            Arc::new(move |record: &mut SessionRecord<T>| record.flash = Some(message.clone()));
         self.manager.mechanism.change(self.jar, current, leave, self.manager.now()).await
     }
 
-    // ANCHOR: toggle_theme
-    /// Switches between the dark and the light theme, and says so on the
-    /// next page.
-    pub async fn toggle_theme(&self) -> Result<(), StoreUnavailable> {
+    // ANCHOR: modify
+    /// Changes the session's data with `change`, and leaves the message it
+    /// returns, if any, for the next page. Nothing happens when nobody is
+    /// signed in. `change` may run more than once (see [`RecordChange`]).
+    pub async fn modify(
+        &self,
+        change: impl Fn(&mut T) -> Option<String> + Send + Sync + 'static,
+    ) -> Result<(), StoreUnavailable> {
         let Some(current) = self.current() else { return Ok(()) };
-        let toggle = Arc::new(|record: &mut SessionRecord| {
-            record.data.theme = record.data.theme.toggled();
-            record.flash = Some(flash::theme_changed(record.data.theme));
+        let change = Arc::new(move |record: &mut SessionRecord<T>| {
+            if let Some(message) = change(&mut record.data) {
+                record.flash = Some(message);
+            }
         });
-        self.manager.mechanism.change(self.jar, current, toggle, self.manager.now()).await
+        self.manager.mechanism.change(self.jar, current, change, self.manager.now()).await
     }
-    // ANCHOR_END: toggle_theme
+    // ANCHOR_END: modify
 
     // ANCHOR: take_flash
     /// The one-time message waiting for this page, if any, forgotten as it
@@ -447,7 +458,7 @@ impl<'r> Session<'r> {
             return notice.map(|notice| notice.text().to_owned());
         };
         let message = current.flash.clone()?;
-        let forget = Arc::new(|record: &mut SessionRecord| record.flash = None);
+        let forget = Arc::new(|record: &mut SessionRecord<T>| record.flash = None);
         match self.manager.mechanism.change(self.jar, current, forget, self.manager.now()).await {
             Ok(()) => Some(message),
             Err(e) => {
@@ -459,11 +470,39 @@ impl<'r> Session<'r> {
     // ANCHOR_END: take_flash
 }
 
+/// What the tutorial's handlers do with its data.
+impl Session<'_, SessionData> {
+    // ANCHOR: sign_in
+    /// Signs `user_name` in with a fresh session of the tutorial's data
+    /// (see [`start`](Self::start)), and says so on the next page.
+    pub async fn sign_in(
+        &self,
+        user_name: Username,
+        remember: bool,
+    ) -> Result<(), StoreUnavailable> {
+        let message = flash::signed_in(user_name.as_str());
+        self.start(SessionData::new(user_name), remember, message).await
+    }
+    // ANCHOR_END: sign_in
+
+    // ANCHOR: toggle_theme
+    /// Switches between the dark and the light theme, and says so on the
+    /// next page.
+    pub async fn toggle_theme(&self) -> Result<(), StoreUnavailable> {
+        self.modify(|data: &mut SessionData| {
+            data.theme = data.theme.toggled();
+            Some(flash::theme_changed(data.theme))
+        })
+        .await
+    }
+    // ANCHOR_END: toggle_theme
+}
+
 /// The signed-in user's live sessions, as [`Session::list_sessions`] found
 /// them.
-pub struct SessionList {
+pub struct SessionList<T = SessionData> {
     /// Oldest first, by record key.
-    pub live: Vec<(RecordKey, SessionRecord)>,
+    pub live: Vec<(RecordKey, SessionRecord<T>)>,
     /// The key of the session that asked.
     pub this_one: Option<RecordKey>,
 }
@@ -484,14 +523,14 @@ pub enum Ended {
 /// it forwards, so a lower-ranked route can send them to sign in; when the
 /// store is out of order it fails with `503`, since sending someone who
 /// may well be signed in to a sign-in that cannot work helps nobody.
-pub struct SignedIn<'r>(pub &'r SessionData);
+pub struct SignedIn<'r, T = SessionData>(pub &'r T);
 
 #[rocket::async_trait]
-impl<'r> FromRequest<'r> for SignedIn<'r> {
+impl<'r, T: StoredData> FromRequest<'r> for SignedIn<'r, T> {
     type Error = StoreUnavailable;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, StoreUnavailable> {
-        let Outcome::Success(session) = Session::from_request(request).await else {
+        let Outcome::Success(session) = Session::<T>::from_request(request).await else {
             return Outcome::Forward(Status::Unauthorized);
         };
         match (session.data(), session.unavailable()) {

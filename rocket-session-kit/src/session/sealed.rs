@@ -7,42 +7,47 @@
 //! [`SessionStore`](crate::store::SessionStore) interface: a sealed
 //! cookie has no id to look up, and every change is a new cookie.
 
+use std::marker::PhantomData;
+
 use rocket::http::CookieJar;
 use rocket::time::OffsetDateTime;
 
 use super::cookie::SessionCookie;
 use super::Mechanism;
+
 use crate::key_rotation::PreviousKeys;
 use crate::policy::{ExpiryPolicy, Verdict};
-use crate::record::{RecordChange, SessionRecord};
+use crate::record::{RecordChange, SessionRecord, StoredData};
 use crate::store::{StoreDescription, StoreUnavailable};
 
 /// The sealed cookie as the place a session lives.
-pub struct SealedCookie {
+pub struct SealedCookie<T> {
     pub cookie: SessionCookie,
     pub policy: ExpiryPolicy,
     /// Keys that sealed cookies before `secret_key`: they open, never seal.
     pub previous_keys: PreviousKeys,
+    /// The app's data, sealed in the cookie.
+    pub data: PhantomData<fn() -> T>,
 }
 
-impl SealedCookie {
+impl<T: StoredData> SealedCookie<T> {
     // ANCHOR: seal
     /// Seals `record`, as JSON, into the session cookie, with the current
     /// `secret_key`: the only key anything is ever sealed with.
-    fn seal(&self, jar: &CookieJar<'_>, record: &SessionRecord, now: OffsetDateTime) {
+    fn seal(&self, jar: &CookieJar<'_>, record: &SessionRecord<T>, now: OffsetDateTime) {
         jar.add_private(self.cookie.build(record.to_json(), record, now));
     }
     // ANCHOR_END: seal
 }
 
 #[rocket::async_trait]
-impl Mechanism for SealedCookie {
+impl<T: StoredData> Mechanism<T> for SealedCookie<T> {
     // ANCHOR: resume
     async fn resume(
         &self,
         jar: &CookieJar<'_>,
         now: OffsetDateTime,
-    ) -> Result<Option<SessionRecord>, StoreUnavailable> {
+    ) -> Result<Option<SessionRecord<T>>, StoreUnavailable> {
         // `get_private` is `None` unless the value decrypts and authenticates
         // under our key: the browser cannot forge or edit it.
         let (cookie, sealed_with_previous_key) = match jar.get_private(self.cookie.name) {
@@ -52,7 +57,7 @@ impl Mechanism for SealedCookie {
                 None => return Ok(None),
             },
         };
-        let Some(mut record) = SessionRecord::from_json(cookie.value().as_bytes()) else {
+        let Some(mut record) = SessionRecord::<T>::from_json(cookie.value().as_bytes()) else {
             return Ok(None);
         };
         match self.policy.verdict(&record, now) {
@@ -85,8 +90,8 @@ impl Mechanism for SealedCookie {
     async fn start(
         &self,
         jar: &CookieJar<'_>,
-        _: Option<&SessionRecord>,
-        record: SessionRecord,
+        _: Option<&SessionRecord<T>>,
+        record: SessionRecord<T>,
         now: OffsetDateTime,
     ) -> Result<(), StoreUnavailable> {
         self.seal(jar, &record, now);
@@ -97,8 +102,8 @@ impl Mechanism for SealedCookie {
     async fn change(
         &self,
         jar: &CookieJar<'_>,
-        current: &SessionRecord,
-        change: RecordChange,
+        current: &SessionRecord<T>,
+        change: RecordChange<T>,
         now: OffsetDateTime,
     ) -> Result<(), StoreUnavailable> {
         // The cookie is the store: seal it again with the change made.

@@ -9,19 +9,19 @@ use rocket::time::OffsetDateTime;
 use super::cookie::SessionCookie;
 use super::Mechanism;
 use crate::policy::{ExpiryPolicy, Verdict};
-use crate::record::{RecordChange, SessionRecord};
+use crate::record::{RecordChange, SessionRecord, StoredData};
 use crate::store::{
     Decision, RecordKey, SessionId, SessionStore, StoreDescription, StoreUnavailable,
 };
 
 /// A [`SessionStore`] as the place a session lives.
-pub struct StoredSessions {
+pub struct StoredSessions<T> {
     pub cookie: SessionCookie,
     pub policy: ExpiryPolicy,
-    pub store: Arc<dyn SessionStore>,
+    pub store: Arc<dyn SessionStore<T>>,
 }
 
-impl StoredSessions {
+impl<T: StoredData> StoredSessions<T> {
     /// The session id the request's cookie carries, if it has the shape of
     /// one: any other value never reaches the store.
     fn id(&self, jar: &CookieJar<'_>) -> Option<SessionId> {
@@ -30,7 +30,11 @@ impl StoredSessions {
 
     /// What becomes of a record read at `now`: the policy's verdict, with
     /// the activity recorded when it is due.
-    fn on_read(policy: ExpiryPolicy, record: &mut SessionRecord, now: OffsetDateTime) -> Decision {
+    fn on_read(
+        policy: ExpiryPolicy,
+        record: &mut SessionRecord<T>,
+        now: OffsetDateTime,
+    ) -> Decision {
         match policy.verdict(record, now) {
             Verdict::Expired => Decision::Delete,
             Verdict::Live => Decision::Keep,
@@ -43,13 +47,13 @@ impl StoredSessions {
 }
 
 #[rocket::async_trait]
-impl Mechanism for StoredSessions {
+impl<T: StoredData> Mechanism<T> for StoredSessions<T> {
     // ANCHOR: resume
     async fn resume(
         &self,
         jar: &CookieJar<'_>,
         now: OffsetDateTime,
-    ) -> Result<Option<SessionRecord>, StoreUnavailable> {
+    ) -> Result<Option<SessionRecord<T>>, StoreUnavailable> {
         let Some(id) = self.id(jar) else { return Ok(None) };
         let Some(mut record) = self.store.get(&id).await? else { return Ok(None) };
         // Most requests stop here, after one read. Deleting an expired
@@ -57,7 +61,7 @@ impl Mechanism for StoredSessions {
         // again with nobody changing the record in between.
         if Self::on_read(self.policy, &mut record, now) != Decision::Keep {
             let policy = self.policy;
-            let decide = Arc::new(move |r: &mut SessionRecord| Self::on_read(policy, r, now));
+            let decide = Arc::new(move |r: &mut SessionRecord<T>| Self::on_read(policy, r, now));
             let Some(modified) = self.store.modify(&id, decide).await? else { return Ok(None) };
             record = modified;
         }
@@ -72,8 +76,8 @@ impl Mechanism for StoredSessions {
     async fn start(
         &self,
         jar: &CookieJar<'_>,
-        previous: Option<&SessionRecord>,
-        record: SessionRecord,
+        previous: Option<&SessionRecord<T>>,
+        record: SessionRecord<T>,
         now: OffsetDateTime,
     ) -> Result<(), StoreUnavailable> {
         // A new id at every sign-in: an id someone planted or saw before
@@ -92,13 +96,13 @@ impl Mechanism for StoredSessions {
     async fn change(
         &self,
         jar: &CookieJar<'_>,
-        _: &SessionRecord,
-        change: RecordChange,
+        _: &SessionRecord<T>,
+        change: RecordChange<T>,
         now: OffsetDateTime,
     ) -> Result<(), StoreUnavailable> {
         let Some(id) = self.id(jar) else { return Ok(()) };
         let policy = self.policy;
-        let decide = Arc::new(move |record: &mut SessionRecord| {
+        let decide = Arc::new(move |record: &mut SessionRecord<T>| {
             if policy.is_expired(record, now) {
                 return Decision::Delete;
             }
@@ -131,7 +135,7 @@ impl Mechanism for StoredSessions {
     async fn sessions_of(
         &self,
         user_name: &str,
-    ) -> Result<Option<Vec<(RecordKey, SessionRecord)>>, StoreUnavailable> {
+    ) -> Result<Option<Vec<(RecordKey, SessionRecord<T>)>>, StoreUnavailable> {
         self.store.sessions_of(user_name).await.map(Some)
     }
 

@@ -120,7 +120,7 @@ pub struct StoreDescription {
 /// The store of a server-side chapter, in Rocket's managed state: put
 /// there by the store's own fairing, used by the session code.
 #[derive(Clone)]
-pub struct ServerStore(pub Arc<dyn SessionStore>);
+pub struct ServerStore<T = SessionData>(pub Arc<dyn SessionStore<T>>);
 
 // ANCHOR: store_unavailable
 /// The session store is out of order: a folder that cannot be read or

@@ -105,7 +105,7 @@ pub fn attach(rocket: Rocket<Build>) -> Rocket<Build> {
             };
             // `SessionsDb::init()`, attached just before, built the pool.
             let Some(db) = SessionsDb::fetch(&rocket) else { return Err(rocket) };
-            let store = RedisStore::new((*db).clone(), config.session_key_prefix);
+            let store = RedisStore::<SessionData>::new((*db).clone(), config.session_key_prefix);
             Ok(rocket.manage(ServerStore(Arc::new(store))))
         },
     ))

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::{FileStore, ThreadedFileStore};
 use crate::config::{self, SessionConfig};
+use crate::record::StoredData;
 use crate::store::ServerStore;
 use crate::{Chapter, Clock};
 
@@ -39,20 +40,24 @@ impl FileStoreConfig {
 /// Sets the file store up for `chapter`: its folder at ignition (a folder
 /// that cannot be created is logged, and the chapter still serves public
 /// pages), and its sweep once the server runs.
-pub fn attach(rocket: Rocket<Build>, chapter: Chapter, clock: Arc<dyn Clock>) -> Rocket<Build> {
+pub fn attach<T: StoredData>(
+    rocket: Rocket<Build>,
+    chapter: Chapter,
+    clock: Arc<dyn Clock>,
+) -> Rocket<Build> {
     rocket.attach(AdHoc::try_on_ignite("File session store", move |rocket| async move {
         let (Some(config), Some(sessions)) =
             (config::read::<FileStoreConfig>(&rocket), config::read::<SessionConfig>(&rocket))
         else {
             return Err(rocket);
         };
-        let files = FileStore::new(config.store_dir(&chapter), sessions.expiry_policy());
+        let files = FileStore::<T>::new(config.store_dir(&chapter), sessions.expiry_policy());
         if let Err(e) = files.ensure_dir() {
             rocket::error!("session folder {} is unusable: {e}", files.dir().display());
         }
         let store = Arc::new(ThreadedFileStore::new(files));
         let sweep = sweep(store.clone(), clock, config.cleanup_interval());
-        Ok(rocket.manage(ServerStore(store)).attach(sweep))
+        Ok(rocket.manage(ServerStore::<T>(store)).attach(sweep))
     }))
 }
 
@@ -64,8 +69,8 @@ pub fn attach(rocket: Rocket<Build>, chapter: Chapter, clock: Arc<dyn Clock>) ->
 /// sweep their files would pile up for ever. The sweep runs while the
 /// server runs and stops with it. (Redis expires records by itself, so the
 /// Redis store has no sweep.)
-fn sweep(
-    store: Arc<ThreadedFileStore>,
+fn sweep<T: StoredData>(
+    store: Arc<ThreadedFileStore<T>>,
     clock: Arc<dyn Clock>,
     every: std::time::Duration,
 ) -> impl Fairing {

@@ -1,0 +1,123 @@
+//! The session guards on an app whose data is not the tutorial's: a shop
+//! keeps a customer's cart in a session in files. What the chapters
+//! guarantee holds for it too: a start always issues a fresh id, the data
+//! changes in place, and the idle limit ends the session.
+
+use std::sync::Arc;
+
+use rocket::http::Status;
+use rocket::local::blocking::Client;
+use rocket::time::Duration;
+use rocket::{get, post, routes};
+use serde::{Deserialize, Serialize};
+
+use rocket_session_kit::record::SessionOwner;
+use rocket_session_kit::session::{Session, SessionManager, SignedIn};
+use rocket_session_kit::{
+    config, store, Chapter, CookieExpiry, ManualClock, Storage, THIRTY_MINUTES, TWELVE_HOURS,
+};
+
+/// A shop's session: whose cart it is, and what is in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Cart {
+    customer: String,
+    items: Vec<String>,
+}
+
+impl SessionOwner for Cart {
+    fn owner(&self) -> &str {
+        &self.customer
+    }
+}
+
+/// The shop's session settings: in files, a browser-session cookie.
+const SHOP: Chapter = Chapter {
+    number: 9,
+    section: "A shop",
+    cookie_name: "shop_session",
+    storage: Storage::ServerFiles,
+    cookie_expiry: CookieExpiry::AtBrowserClose,
+    default_port: 8009,
+    default_session_lifetime: THIRTY_MINUTES,
+    default_absolute_lifetime: TWELVE_HOURS,
+};
+
+#[post("/start/<customer>")]
+async fn start(customer: &str, session: Session<'_, Cart>) -> Status {
+    let cart = Cart { customer: customer.into(), items: Vec::new() };
+    match session.start(cart, false, format!("Welcome, {customer}.")).await {
+        Ok(()) => Status::Ok,
+        Err(_) => Status::ServiceUnavailable,
+    }
+}
+
+#[post("/add/<item>")]
+async fn add(item: String, session: Session<'_, Cart>) -> Status {
+    let add = move |cart: &mut Cart| {
+        cart.items.push(item.clone());
+        None
+    };
+    match session.modify(add).await {
+        Ok(()) => Status::Ok,
+        Err(_) => Status::ServiceUnavailable,
+    }
+}
+
+#[get("/cart")]
+fn cart(cart: SignedIn<'_, Cart>) -> String {
+    format!("{}: {}", cart.0.customer, cart.0.items.join(","))
+}
+
+#[get("/cart", rank = 2)]
+fn no_cart() -> &'static str {
+    "no cart"
+}
+
+fn shop(clock: Arc<ManualClock>, folder: &std::path::Path) -> Client {
+    let figment = config::figment(&SHOP).merge(("session_dir", folder));
+    let rocket = rocket::custom(figment);
+    let rocket = store::file::attach::<Cart>(rocket, SHOP, clock.clone());
+    let rocket = rocket
+        .attach(SessionManager::<Cart>::fairing(SHOP, clock))
+        .mount("/", routes![start, add, cart, no_cart]);
+    Client::tracked(rocket).expect("the shop launches")
+}
+
+fn cookie_value(client: &Client) -> String {
+    client.cookies().get("shop_session").expect("a session cookie").value().to_owned()
+}
+
+#[test]
+fn a_cart_lives_in_a_session_of_its_own() {
+    let folder = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::default());
+    let client = shop(clock.clone(), folder.path());
+
+    assert_eq!(client.get("/cart").dispatch().into_string().unwrap(), "no cart");
+    assert_eq!(client.post("/start/ada").dispatch().status(), Status::Ok);
+    let first_id = cookie_value(&client);
+    for item in ["tea", "jam"] {
+        assert_eq!(client.post(format!("/add/{item}")).dispatch().status(), Status::Ok);
+    }
+    assert_eq!(client.get("/cart").dispatch().into_string().unwrap(), "ada: tea,jam");
+
+    // The record, in the shop's own folder, holds the cart's fields.
+    let records: Vec<_> = std::fs::read_dir(folder.path().join("chapter-9"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    assert_eq!(records.len(), 1);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&records[0]).unwrap()).unwrap();
+    assert_eq!((json["customer"].as_str(), json["items"][1].as_str()), (Some("ada"), Some("jam")));
+
+    // A new start is a new session under a new id; the old one is gone.
+    assert_eq!(client.post("/start/bob").dispatch().status(), Status::Ok);
+    assert_ne!(cookie_value(&client), first_id, "a fresh id at every start");
+    assert_eq!(client.get("/cart").dispatch().into_string().unwrap(), "bob: ");
+
+    // Thirty minutes without a request: the idle limit ends the session.
+    clock.advance(Duration::minutes(31));
+    assert_eq!(client.get("/cart").dispatch().into_string().unwrap(), "no cart");
+}
