@@ -63,6 +63,21 @@ async fn add(item: String, session: Session<'_, Cart>) -> Status {
     }
 }
 
+/// Two changes in one request, as a handler may make them.
+#[post("/add/<first>/<second>")]
+async fn add_two(first: String, second: String, session: Session<'_, Cart>) -> Status {
+    for item in [first, second] {
+        let add = move |cart: &mut Cart| {
+            cart.items.push(item.clone());
+            None
+        };
+        if session.modify(add).await.is_err() {
+            return Status::ServiceUnavailable;
+        }
+    }
+    Status::Ok
+}
+
 #[get("/cart")]
 fn cart(cart: SignedIn<'_, Cart>) -> String {
     format!("{}: {}", cart.0.customer, cart.0.items.join(","))
@@ -74,12 +89,23 @@ fn no_cart() -> &'static str {
 }
 
 fn shop(clock: Arc<ManualClock>, folder: &std::path::Path) -> Client {
-    let figment = config::figment(&SHOP).merge(("session_dir", folder));
-    let rocket = rocket::custom(figment);
-    let rocket = store::file::attach::<Cart>(rocket, SHOP, clock.clone());
+    shop_keeping_carts(SHOP, clock, folder)
+}
+
+/// The shop, its sessions kept as `settings` say.
+fn shop_keeping_carts(
+    settings: Chapter,
+    clock: Arc<ManualClock>,
+    folder: &std::path::Path,
+) -> Client {
+    let figment = config::figment(&settings).merge(("session_dir", folder));
+    let mut rocket = rocket::custom(figment);
+    if settings.storage == Storage::ServerFiles {
+        rocket = store::file::attach::<Cart>(rocket, settings, clock.clone());
+    }
     let rocket = rocket
-        .attach(SessionManager::<Cart>::fairing(SHOP, clock))
-        .mount("/", routes![start, add, cart, no_cart]);
+        .attach(SessionManager::<Cart>::fairing(settings, clock))
+        .mount("/", routes![start, add, add_two, cart, no_cart]);
     Client::tracked(rocket).expect("the shop launches")
 }
 
@@ -120,4 +146,17 @@ fn a_cart_lives_in_a_session_of_its_own() {
     // Thirty minutes without a request: the idle limit ends the session.
     clock.advance(Duration::minutes(31));
     assert_eq!(client.get("/cart").dispatch().into_string().unwrap(), "no cart");
+}
+
+#[test]
+fn two_changes_in_one_request_are_both_kept() {
+    for storage in [Storage::SealedCookie, Storage::ServerFiles] {
+        let folder = tempfile::tempdir().unwrap();
+        let settings = Chapter { storage, ..SHOP };
+        let client = shop_keeping_carts(settings, Arc::new(ManualClock::default()), folder.path());
+        assert_eq!(client.post("/start/ada").dispatch().status(), Status::Ok);
+        assert_eq!(client.post("/add/tea/jam").dispatch().status(), Status::Ok);
+        let cart = client.get("/cart").dispatch().into_string().unwrap();
+        assert_eq!(cart, "ada: tea,jam", "{storage:?}");
+    }
 }

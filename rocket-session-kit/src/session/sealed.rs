@@ -38,6 +38,21 @@ impl<T: StoredData> SealedCookie<T> {
         jar.add_private(self.cookie.build(record.to_json(), record, now));
     }
     // ANCHOR_END: seal
+
+    /// The record this response seals already, if a change of this request
+    /// sealed one. Only a value this code added counts: the request's own
+    /// cookie, whatever it holds, is never read as a record here.
+    fn sealed_in_this_response(&self, jar: &CookieJar<'_>) -> Option<SessionRecord<T>> {
+        let pending = jar.get_pending(self.cookie.name)?;
+        let sent = jar.get(self.cookie.name).map(|cookie| cookie.value().to_owned());
+        let opened = jar.get_private(self.cookie.name).map(|cookie| cookie.value().to_owned());
+        // Without a change of ours, `get_pending` gives the request's cookie,
+        // opened (as `get_private` does) or as sent.
+        if [sent, opened].contains(&Some(pending.value().to_owned())) {
+            return None;
+        }
+        SessionRecord::<T>::from_json(pending.value().as_bytes())
+    }
 }
 
 #[rocket::async_trait]
@@ -106,8 +121,10 @@ impl<T: StoredData> Mechanism<T> for SealedCookie<T> {
         change: RecordChange<T>,
         now: OffsetDateTime,
     ) -> Result<(), StoreUnavailable> {
-        // The cookie is the store: seal it again with the change made.
-        let mut record = current.clone();
+        // The cookie is the store: seal it again with the change made, on
+        // top of any change this request sealed before (a message read, a
+        // second `modify`), so that every change of the request is kept.
+        let mut record = self.sealed_in_this_response(jar).unwrap_or_else(|| current.clone());
         change(&mut record);
         record.last_seen = now;
         self.seal(jar, &record, now);
