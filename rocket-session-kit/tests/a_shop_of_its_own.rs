@@ -3,32 +3,21 @@
 //! guarantee holds for it too: a start always issues a fresh id, the data
 //! changes in place, and the idle limit ends the session.
 
+mod common;
+
 use std::sync::Arc;
 
 use rocket::http::Status;
 use rocket::local::blocking::Client;
 use rocket::time::Duration;
 use rocket::{get, post, routes};
-use serde::{Deserialize, Serialize};
 
-use rocket_session_kit::record::SessionOwner;
 use rocket_session_kit::session::{Session, SessionManager, SignedIn};
 use rocket_session_kit::{
     config, store, Chapter, CookieExpiry, ManualClock, Storage, THIRTY_MINUTES, TWELVE_HOURS,
 };
 
-/// A shop's session: whose cart it is, and what is in it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Cart {
-    customer: String,
-    items: Vec<String>,
-}
-
-impl SessionOwner for Cart {
-    fn owner(&self) -> &str {
-        &self.customer
-    }
-}
+use common::Cart;
 
 /// The shop's session settings: in files, a browser-session cookie.
 const SHOP: Chapter = Chapter {

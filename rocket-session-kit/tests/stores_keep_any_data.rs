@@ -3,31 +3,21 @@
 //! each store: the file store, and Redis (at `SESSIONS_TEST_REDIS_URL`, or
 //! a local Redis on its standard port; `scripts/with-redis` starts one).
 
+mod common;
+
 use std::sync::Arc;
 
 use rocket::time::{Duration, OffsetDateTime};
 use rocket_db_pools::deadpool_redis::{Config as PoolConfig, Runtime};
-use serde::{Deserialize, Serialize};
 
 use rocket_session_kit::csrf::CsrfToken;
 use rocket_session_kit::policy::ExpiryPolicy;
-use rocket_session_kit::record::{SessionOwner, SessionRecord};
+use rocket_session_kit::record::SessionRecord;
 use rocket_session_kit::store::{
     Decision, FileStore, RecordKey, RedisStore, SessionStore, ThreadedFileStore,
 };
 
-/// A shop's session: whose cart it is, and what is in it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Cart {
-    customer: String,
-    items: Vec<String>,
-}
-
-impl SessionOwner for Cart {
-    fn owner(&self) -> &str {
-        &self.customer
-    }
-}
+use common::Cart;
 
 const A_DAY: Duration = Duration::days(1);
 
