@@ -24,7 +24,7 @@ use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{mpsc, OnceLock};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::engine::{self, Engine};
 
@@ -154,27 +154,20 @@ fn spawn(engine: Engine, args: &[String], port: u16) -> i32 {
         Ok(pid) => pid,
         Err(e) => panic!("cannot start {shown}: {e}"),
     };
-    let deadline = Instant::now() + START_TIMEOUT;
-    loop {
-        if let Ok(status) = exit.try_recv() {
-            let status = status.map_or_else(|e| e.to_string(), |s| s.to_string());
-            panic!(
-                "{shown} exited ({status}) before it listened on port {port}; it printed:\n{}",
-                printed(&output)
-            );
-        }
-        if printed(&output).contains(ready_line(engine))
+    // The keeper thread holds the driver's `Child`; it reports the exit.
+    let ended = || {
+        let status = exit.try_recv().ok()?;
+        let status = status.map_or_else(|e| e.to_string(), |s| s.to_string());
+        Some(format!("exited ({status}) before it listened"))
+    };
+    let ready = || {
+        printed(&output).contains(ready_line(engine))
             && launcher::answers_within(port, Duration::from_millis(100))
-        {
-            return pid;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{shown} did not listen on port {port} within {START_TIMEOUT:?}; it printed:\n{}",
-            printed(&output)
-        );
-        thread::sleep(Duration::from_millis(50));
+    };
+    if let Err(what) = launcher::poll_while_running(ended, START_TIMEOUT, ready) {
+        panic!("{shown} on port {port} {what}; it printed:\n{}", printed(&output));
     }
+    pid
 }
 
 /// Everything a driver printed so far. Read with pread(2), which leaves
@@ -189,6 +182,8 @@ fn printed(output: &File) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Instant;
+
     use super::*;
 
     #[test]

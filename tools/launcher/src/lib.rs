@@ -21,7 +21,7 @@ pub use keys::{test_redis_url, unique_key_prefix, KeySpace};
 pub use ports::free_port;
 pub use records::Records;
 pub use redis_server::RedisServer;
-pub use server::{answers_within, Launch, Server};
+pub use server::{answers_within, poll_while_running, Launch, Server};
 pub use sessions::{Chapter, CookieExpiry, Storage};
 
 /// Every chapter, in order: each one's own [`Chapter`] value.

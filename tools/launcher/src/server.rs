@@ -389,14 +389,29 @@ pub(crate) fn output_since(path: &Path, read: &mut usize) -> String {
 pub(crate) fn poll_until_ready(
     child: &mut Child,
     timeout: Duration,
+    ready: impl FnMut() -> bool,
+) -> Result<(), String> {
+    let ended = || match child.try_wait() {
+        Ok(Some(status)) => Some(format!("exited ({status}) before it was ready")),
+        Err(e) => Some(format!("could not be waited for ({e})")),
+        Ok(None) => None,
+    };
+    poll_while_running(ended, timeout, ready)
+}
+
+/// Polls `ready` every 50 ms until it holds, for a process whose end
+/// `ended` reports (what happened, in words; `None` while it runs), for
+/// a caller that does not hold the process's `Child` itself. `Err` says
+/// what happened instead: the process ended first, or `timeout` passed.
+pub fn poll_while_running(
+    mut ended: impl FnMut() -> Option<String>,
+    timeout: Duration,
     mut ready: impl FnMut() -> bool,
 ) -> Result<(), String> {
     let start = Instant::now();
     loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Err(format!("exited ({status}) before it was ready")),
-            Err(e) => return Err(format!("could not be waited for ({e})")),
-            Ok(None) => {}
+        if let Some(what) = ended() {
+            return Err(what);
         }
         if ready() {
             return Ok(());
