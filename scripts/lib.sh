@@ -47,22 +47,30 @@ report_steps() {
     rm -f "$STEP_LOG"
 }
 
-# Prints how much the target folder holds and how much its disk has free,
-# in GB: a build that runs out of disk fails in odd ways (a linker killed
-# by SIGBUS), so the test command says both when it ends, and warns at
-# its start when less than `$1` GB is free.
-disk_use() {
+# A build that runs out of disk fails in odd ways (a linker killed by
+# SIGBUS), so the test command warns at its start when the disk is short
+# (warn_if_disk_short) and says at its end what it used (report_disk).
+
+# GB free on the disk of target/, to one decimal.
+disk_free_gb() {
     mkdir -p target
-    local held free
-    held=$(du -s --block-size=1M target 2>/dev/null | awk '{ printf "%.1f", $1 / 1024 }')
-    free=$(df --output=avail --block-size=1M target | awk 'NR == 2 { printf "%.1f", $1 / 1024 }')
-    if [[ -n ${1:-} ]]; then
-        if awk -v free="$free" -v need="$1" 'BEGIN { exit !(free < need) }'; then
-            printf 'warning: only %s GB free on the disk of target/; a run from a fresh checkout needs about %s GB\n' "$free" "$1" >&2
-        fi
-    else
-        printf '==> disk: target/ holds %s GB; %s GB free\n' "$held" "$free" >&2
+    df --output=avail --block-size=1M target | awk 'NR == 2 { printf "%.1f", $1 / 1024 }'
+}
+
+# Warns when the disk of target/ has less than `$1` GB free.
+warn_if_disk_short() {
+    local free
+    free=$(disk_free_gb)
+    if awk -v free="$free" -v need="$1" 'BEGIN { exit !(free < need) }'; then
+        printf 'warning: only %s GB free on the disk of target/; a run from a fresh checkout needs about %s GB\n' "$free" "$1" >&2
     fi
+}
+
+# Prints how much target/ holds and how much its disk has free, in GB.
+report_disk() {
+    local held
+    held=$(du -s --block-size=1M target 2>/dev/null | awk '{ printf "%.1f", $1 / 1024 }')
+    printf '==> disk: target/ holds %s GB; %s GB free\n' "$held" "$(disk_free_gb)" >&2
 }
 
 # Prints what a script is doing within a step.
