@@ -81,33 +81,23 @@ fn crate_paths(code: &str) -> Vec<String> {
     for (at, _) in code.match_indices("crate::") {
         let rest = &code[at + "crate::".len()..];
         if let Some(group) = rest.strip_prefix('{') {
-            let mut depth = 0;
-            let end = group
-                .char_indices()
-                .find(|&(_, c)| {
-                    match c {
-                        '{' => depth += 1,
-                        '}' if depth == 0 => return true,
-                        '}' => depth -= 1,
-                        _ => {}
-                    }
-                    false
-                })
-                .map_or(group.len(), |(end, _)| end);
-            let mut depth = 0;
-            let mut item_start = 0;
-            for (i, c) in group[..end].char_indices() {
+            // Items end at a comma or at the group's closing brace, never
+            // inside a nested group.
+            let (mut depth, mut item_start) = (0, 0);
+            for (i, c) in group.char_indices() {
                 match c {
                     '{' => depth += 1,
-                    '}' => depth -= 1,
-                    ',' if depth == 0 => {
+                    '}' if depth > 0 => depth -= 1,
+                    '}' | ',' if depth == 0 => {
                         names.push(first_segment(&group[item_start..i]));
+                        if c == '}' {
+                            break;
+                        }
                         item_start = i + 1;
                     }
                     _ => {}
                 }
             }
-            names.push(first_segment(&group[item_start..end]));
         } else {
             names.push(first_segment(rest));
         }
