@@ -77,10 +77,6 @@ fn no_cart() -> &'static str {
     "no cart"
 }
 
-fn shop(clock: Arc<ManualClock>, folder: &std::path::Path) -> Client {
-    shop_keeping_carts(SHOP, clock, folder)
-}
-
 /// The shop, its sessions kept as `settings` say.
 fn shop_keeping_carts(
     settings: Chapter,
@@ -106,7 +102,7 @@ fn cookie_value(client: &Client) -> String {
 fn a_cart_lives_in_a_session_of_its_own() {
     let folder = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::default());
-    let client = shop(clock.clone(), folder.path());
+    let client = shop_keeping_carts(SHOP, clock.clone(), folder.path());
 
     assert_eq!(client.get("/cart").dispatch().into_string().unwrap(), "no cart");
     assert_eq!(client.post("/start/ada").dispatch().status(), Status::Ok);
