@@ -1,16 +1,14 @@
-//! The configuration keys the chapters add to Rocket's own.
+//! The configuration keys the sessions add to Rocket's own.
 //!
-//! They come from the same figment as Rocket's: the chapter's defaults, then
-//! `Rocket.toml`, then `ROCKET_*` environment variables, so
+//! They come from the app's figment (`Rocket.toml`, then `ROCKET_*`
+//! environment variables), with the defaults of the app's
+//! [`Sessions`](crate::Sessions) beneath, so
 //! `ROCKET_SESSION_LIFETIME=30 cargo run -p chapter-3` just works.
 
-use rocket::figment::providers::{Env, Format, Serialized, Toml};
-use rocket::figment::{Figment, Profile};
 use rocket::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::policy::ExpiryPolicy;
-use crate::{Chapter, CookieExpiry};
 
 /// What every chapter reads at launch besides Rocket's own keys. Each
 /// store reads its own keys too: [`FileStoreConfig`](crate::store::file::FileStoreConfig)
@@ -63,44 +61,3 @@ impl SessionConfig {
 pub fn read<T: serde::de::DeserializeOwned>(rocket: &rocket::Rocket<rocket::Build>) -> Option<T> {
     rocket.figment().extract().map_err(rocket::config::pretty_print_error).ok()
 }
-
-// ANCHOR: figment
-/// Rocket's usual figment, with the chapter's own defaults beneath
-/// `Rocket.toml` and the environment: its port and its session lifetimes.
-pub fn figment(chapter: &Chapter) -> Figment {
-    chapter_defaults(chapter)
-        .merge(Toml::file(Env::var_or("ROCKET_CONFIG", "Rocket.toml")).nested())
-        .merge(Env::prefixed("ROCKET_").ignore(&["PROFILE"]).global())
-        .select(Profile::from_env_or("ROCKET_PROFILE", rocket::Config::DEFAULT_PROFILE))
-}
-// ANCHOR_END: figment
-
-/// Rocket's built-in defaults, then the chapter's: what applies when
-/// neither `Rocket.toml` nor the environment says otherwise.
-pub fn chapter_defaults(chapter: &Chapter) -> Figment {
-    let figment = Figment::from(rocket::Config::default())
-        .merge(Serialized::default("port", chapter.default_port))
-        .merge(Serialized::default(
-            "session_lifetime",
-            chapter.default_session_lifetime.whole_seconds(),
-        ))
-        .merge(Serialized::default(
-            "session_absolute_lifetime",
-            chapter.default_absolute_lifetime.whole_seconds(),
-        ));
-    let figment = match chapter.cookie_expiry {
-        CookieExpiry::ChosenAtSignIn { default_remember_lifetime } => figment.merge(
-            Serialized::default("remember_lifetime", default_remember_lifetime.whole_seconds()),
-        ),
-        CookieExpiry::AtBrowserClose | CookieExpiry::SlidingLifetime => figment,
-    };
-    figment
-        .merge(Serialized::default("session_dir", "sessions"))
-        .merge(Serialized::default("session_cleanup_interval", 60))
-        .merge(Serialized::default("session_key_prefix", chapter.key_prefix()))
-        .merge(Serialized::default("databases.sessions.url", DEFAULT_REDIS_URL))
-}
-
-/// Where the Redis chapter finds Redis unless `databases.sessions.url` says
-/// otherwise: a local Redis on its standard port.
-pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod csrf;
 pub mod devices;
+mod fairing;
 pub mod key_rotation;
 mod lifetime;
 mod no_store;
@@ -24,6 +25,7 @@ mod routes;
 pub mod safe_next;
 pub mod secret_key;
 pub mod session;
+mod setup;
 pub mod store;
 pub mod transport;
 pub mod username;
@@ -35,19 +37,20 @@ use rocket::figment::Figment;
 use rocket::{Build, Rocket};
 use rocket_dyn_templates::Template;
 
-pub use chapter::{Chapter, CookieExpiry, Storage};
+pub use chapter::Chapter;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use lifetime::{
     FIVE_MINUTES, FOURTEEN_DAYS, THIRTY_DAYS, THIRTY_MINUTES, THIRTY_ONE_DAYS, TWELVE_HOURS,
 };
 pub use record::{SessionData, SessionRecord, Theme};
 pub use session::{Session, SessionManager, SignedIn};
+pub use setup::{CookieExpiry, Sessions, Storage};
 
 // ANCHOR: app
 /// Builds the Rocket application for `chapter`, configured from
 /// `Rocket.toml` and `ROCKET_*` environment variables, on the real clock.
 pub fn app(chapter: Chapter) -> Rocket<Build> {
-    app_with(chapter, config::figment(&chapter), Arc::new(SystemClock))
+    app_with(chapter, chapter::figment(&chapter), Arc::new(SystemClock))
 }
 // ANCHOR_END: app
 
@@ -71,20 +74,11 @@ pub fn app_without_forms(
     figment: Figment,
     clock: Arc<dyn Clock>,
 ) -> Rocket<Build> {
-    let rocket = rocket::custom(figment).attach(secret_key::fairing()).attach(Template::fairing());
-    // ANCHOR: storage_setup
-    // The one place that tells the stores apart: each brings its own
-    // configuration and fairings, and puts itself in managed state.
-    let rocket = match chapter.storage {
-        // Nothing on the server: the sealed cookie is the store.
-        Storage::SealedCookie => rocket,
-        Storage::ServerFiles => store::file::attach::<SessionData>(rocket, chapter, clock.clone()),
-        Storage::Redis => store::redis::attach(rocket),
-    };
-    // ANCHOR_END: storage_setup
-    rocket
-        .attach(SessionManager::<SessionData>::fairing(chapter, clock))
-        .attach(no_store::NoStoreWhenSignedIn)
+    rocket::custom(figment)
+        .attach(secret_key::fairing())
+        .attach(Template::fairing())
+        .attach(chapter.sessions.fairing_with_clock::<SessionData>(clock))
+        .manage(chapter)
         .attach(AdHoc::on_liftoff("Address", move |rocket| {
             Box::pin(async move {
                 let config = rocket.config();

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::lifetime::describe;
 use crate::record::{SessionData, SessionRecord, Theme};
 use crate::session::{Session, SessionManager};
-use crate::CookieExpiry;
+use crate::{Chapter, CookieExpiry};
 
 // ANCHOR: page_guard
 /// Request guard for rendering a page of the site. A `GET` takes the
@@ -22,6 +22,7 @@ use crate::CookieExpiry;
 /// redirects to.
 pub struct Page<'r> {
     pub session: Session<'r>,
+    chapter: &'r Chapter,
     path: &'r str,
     flash: Option<String>,
 }
@@ -32,11 +33,12 @@ impl<'r> FromRequest<'r> for Page<'r> {
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
         let session = rocket::outcome::try_outcome!(Session::from_request(request).await);
+        let chapter = request.rocket().state::<Chapter>().expect("managed by sessions::app");
         let flash = match request.method() {
             Method::Get => session.take_flash().await,
             _ => None,
         };
-        Outcome::Success(Page { session, path: request.uri().path().as_str(), flash })
+        Outcome::Success(Page { session, chapter, path: request.uri().path().as_str(), flash })
     }
 }
 // ANCHOR_END: page_guard
@@ -175,6 +177,7 @@ impl PageContext<'_> {
 impl<'r> Page<'r> {
     pub fn context(&self) -> PageContext<'_> {
         let mut context = page_context(
+            self.chapter,
             self.session.manager(),
             self.session.record(),
             self.path,
@@ -199,17 +202,17 @@ impl<'r> Page<'r> {
 
 /// The context of a page, also for error pages rendered outside a route.
 pub fn page_context<'a>(
+    chapter: &Chapter,
     manager: &SessionManager,
     session: Option<&'a SessionRecord>,
     path: &'a str,
     record: Option<String>,
     store_unavailable: bool,
 ) -> PageContext<'a> {
-    let chapter = manager.chapter();
     let store = manager.describe_store();
     let user = session.map(|s| &s.data);
     let policy = manager.policy();
-    let cookie_lifetime = match chapter.cookie_expiry {
+    let cookie_lifetime = match chapter.cookie_expiry() {
         CookieExpiry::AtBrowserClose => None,
         CookieExpiry::SlidingLifetime | CookieExpiry::ChosenAtSignIn { .. } => {
             Some(manager.cookie().lifetime)
@@ -217,7 +220,7 @@ pub fn page_context<'a>(
     };
     let panel = Panel {
         storage: store.kind,
-        cookie_expiry: match chapter.cookie_expiry {
+        cookie_expiry: match chapter.cookie_expiry() {
             CookieExpiry::AtBrowserClose => "at-browser-close",
             CookieExpiry::SlidingLifetime => "sliding",
             CookieExpiry::ChosenAtSignIn { .. } => "chosen-at-sign-in",

@@ -12,6 +12,7 @@ use crate::page::{page_context, Page};
 use crate::safe_next::safe_next;
 use crate::session::{SessionManager, SignedIn};
 use crate::username::Username;
+use crate::Chapter;
 
 /// The pages a browser gets.
 pub fn pages() -> Vec<Route> {
@@ -145,7 +146,7 @@ async fn login(
     form: Form<LoginForm<'_>>,
 ) -> Result<Redirect, (Status, Template)> {
     let next = form.next.and_then(safe_next);
-    let offers_choice = page.session.manager().chapter().cookie_expiry.is_chosen_at_sign_in();
+    let offers_choice = page.session.manager().sessions().cookie_expiry().is_chosen_at_sign_in();
     let remember = if offers_choice { parse_remember(&form.remember) } else { Ok(false) };
     let again = |error: String| {
         let view = LoginView {
@@ -261,8 +262,9 @@ pub(crate) fn unavailable(
 #[catch(default)]
 fn any_error(status: Status, request: &Request<'_>) -> (Status, Template) {
     let manager = request.rocket().state::<SessionManager>().expect("managed by sessions::app");
+    let chapter = request.rocket().state::<Chapter>().expect("managed by sessions::app");
     if let Some(csrf::Refused(reason)) = csrf::refusal(request) {
-        let page = page_context(manager, None, request.uri().path().as_str(), None, false)
+        let page = page_context(chapter, manager, None, request.uri().path().as_str(), None, false)
             .without_the_session();
         let form = context! { reason, layer: "origin" };
         return (status, Template::render("refused", context! { page, form }));
@@ -270,7 +272,8 @@ fn any_error(status: Status, request: &Request<'_>) -> (Status, Template) {
     // A 503 here comes from `SignedIn`: a session cookie the store could
     // not look up.
     let unavailable = status == Status::ServiceUnavailable;
-    let page = page_context(manager, None, request.uri().path().as_str(), None, unavailable);
+    let page =
+        page_context(chapter, manager, None, request.uri().path().as_str(), None, unavailable);
     if unavailable {
         return (status, Template::render("unavailable", context! { page }));
     }

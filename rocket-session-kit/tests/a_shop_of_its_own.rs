@@ -12,24 +12,14 @@ use rocket::local::blocking::Client;
 use rocket::time::Duration;
 use rocket::{get, post, routes};
 
-use rocket_session_kit::session::{Session, SessionManager, SignedIn};
-use rocket_session_kit::{
-    config, store, Chapter, CookieExpiry, ManualClock, Storage, THIRTY_MINUTES, TWELVE_HOURS,
-};
+use rocket_session_kit::{ManualClock, Session, Sessions, SignedIn, Storage};
 
 use common::Cart;
 
-/// The shop's session settings: in files, a browser-session cookie.
-const SHOP: Chapter = Chapter {
-    number: 9,
-    section: "A shop",
-    cookie_name: "shop_session",
-    storage: Storage::ServerFiles,
-    cookie_expiry: CookieExpiry::AtBrowserClose,
-    default_port: 8009,
-    default_session_lifetime: THIRTY_MINUTES,
-    default_absolute_lifetime: TWELVE_HOURS,
-};
+/// The shop's sessions: in files, a browser-session cookie, the crate's
+/// default limits (30 minutes idle, 12 hours in all).
+const SHOP: Sessions =
+    Sessions::new(Storage::ServerFiles).with_cookie_name("shop_session").with_store_name("shop");
 
 #[post("/start/<customer>")]
 async fn start(customer: &str, session: Session<'_, Cart>) -> Status {
@@ -79,17 +69,13 @@ fn no_cart() -> &'static str {
 
 /// The shop, its sessions kept as `settings` say.
 fn shop_keeping_carts(
-    settings: Chapter,
+    settings: Sessions,
     clock: Arc<ManualClock>,
     folder: &std::path::Path,
 ) -> Client {
-    let figment = config::figment(&settings).merge(("session_dir", folder));
-    let mut rocket = rocket::custom(figment);
-    if settings.storage == Storage::ServerFiles {
-        rocket = store::file::attach::<Cart>(rocket, settings, clock.clone());
-    }
-    let rocket = rocket
-        .attach(SessionManager::<Cart>::fairing(settings, clock))
+    let figment = rocket::Config::figment().merge(("session_dir", folder));
+    let rocket = rocket::custom(figment)
+        .attach(settings.fairing_with_clock::<Cart>(clock))
         .mount("/", routes![start, add, add_two, cart, no_cart]);
     Client::tracked(rocket).expect("the shop launches")
 }
@@ -113,7 +99,7 @@ fn a_cart_lives_in_a_session_of_its_own() {
     assert_eq!(client.get("/cart").dispatch().into_string().unwrap(), "ada: tea,jam");
 
     // The record, in the shop's own folder, holds the cart's fields.
-    let records: Vec<_> = std::fs::read_dir(folder.path().join("chapter-9"))
+    let records: Vec<_> = std::fs::read_dir(folder.path().join("shop"))
         .unwrap()
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
@@ -137,7 +123,7 @@ fn a_cart_lives_in_a_session_of_its_own() {
 fn two_changes_in_one_request_are_both_kept() {
     for storage in [Storage::SealedCookie, Storage::ServerFiles] {
         let folder = tempfile::tempdir().unwrap();
-        let settings = Chapter { storage, ..SHOP };
+        let settings = SHOP.with_storage(storage);
         let client = shop_keeping_carts(settings, Arc::new(ManualClock::default()), folder.path());
         assert_eq!(client.post("/start/ada").dispatch().status(), Status::Ok);
         assert_eq!(client.post("/add/tea/jam").dispatch().status(), Status::Ok);

@@ -63,7 +63,12 @@ pub fn sign_in_from(app: &TestApp, user: &str, user_agent: &str) {
 /// The session cookie's value the browser holds (the id, in the
 /// server-side chapters).
 pub fn cookie_value(app: &TestApp) -> String {
-    app.client.cookies().get(app.chapter.cookie_name).expect("a session cookie").value().to_owned()
+    app.client
+        .cookies()
+        .get(app.chapter.cookie_name())
+        .expect("a session cookie")
+        .value()
+        .to_owned()
 }
 
 /// The record keys the `/sessions` page lists, in its order.
@@ -111,7 +116,7 @@ pub fn post_end_others(app: &TestApp) -> LocalResponse<'_> {
 /// The record keys in `user`'s index, sorted: the markers of the user's
 /// folder, or the members of the user's Redis set.
 pub fn index_entries(app: &TestApp, user: &str) -> Vec<String> {
-    let mut entries: Vec<String> = match app.chapter.storage {
+    let mut entries: Vec<String> = match app.chapter.storage() {
         Storage::SealedCookie => Vec::new(),
         Storage::ServerFiles => {
             let folder = app.store_dir().join("users").join(user_index_name(user));
@@ -134,7 +139,7 @@ pub fn index_entries(app: &TestApp, user: &str) -> Vec<String> {
 /// Puts `record` in `user`'s index without a record behind it: what a
 /// crash between the two steps of a sign-out leaves.
 pub fn leave_stray_entry(app: &TestApp, user: &str, record: &str) {
-    match app.chapter.storage {
+    match app.chapter.storage() {
         Storage::SealedCookie => {}
         Storage::ServerFiles => {
             let folder = app.store_dir().join("users").join(user_index_name(user));

@@ -19,7 +19,7 @@ pub fn behind_tls_proxy(chapter: Chapter) -> TestApp {
 
 /// The `__Host-` name the chapter's session cookie has over HTTPS.
 pub fn host_session_name(chapter: &Chapter) -> String {
-    format!("__Host-{}", chapter.cookie_name)
+    format!("__Host-{}", chapter.cookie_name())
 }
 
 /// The `__Host-` name of the chapter's notice cookie over HTTPS.

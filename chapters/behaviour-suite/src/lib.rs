@@ -27,7 +27,8 @@ use rocket::time::Duration;
 use tempfile::TempDir;
 
 use rocket::time::OffsetDateTime;
-use sessions::config::{chapter_defaults, SessionConfig};
+use sessions::chapter::chapter_defaults;
+use sessions::config::SessionConfig;
 use sessions::csrf::CsrfToken;
 use sessions::policy::ExpiryPolicy;
 use sessions::{
@@ -192,7 +193,7 @@ impl TestApp {
     /// file below the session folder (none in the cookie chapters), or the
     /// keys under this app's prefix.
     fn store(&self) -> Records {
-        match self.chapter.storage {
+        match self.chapter.storage() {
             Storage::SealedCookie | Storage::ServerFiles => {
                 Records::folder(self.session_root.path())
             }
@@ -202,7 +203,7 @@ impl TestApp {
 
     /// [`TestApp::store`], or `None` while the Redis cannot be reached.
     fn try_store(&self) -> Option<Records> {
-        match self.chapter.storage {
+        match self.chapter.storage() {
             Storage::SealedCookie | Storage::ServerFiles => Some(self.store()),
             Storage::Redis => Records::redis(&self.keys).ok(),
         }
@@ -245,7 +246,7 @@ impl TestApp {
     /// The name of the record that holds the session `id`, as
     /// [`TestApp::records`] lists it.
     pub fn record_name_of(&self, id: &sessions::store::SessionId) -> String {
-        match self.chapter.storage {
+        match self.chapter.storage() {
             Storage::Redis => format!("{}{}", self.keys.prefix, id.hashed()),
             Storage::SealedCookie | Storage::ServerFiles => self
                 .store_dir()
@@ -350,17 +351,17 @@ impl TestApp {
     /// opened with the app's key in the cookie chapters, read from the
     /// store in the others. Expiry is not checked.
     pub fn current_record(&self) -> Option<SessionRecord> {
-        let json = match self.chapter.storage {
+        let json = match self.chapter.storage() {
             Storage::SealedCookie => self
                 .client
                 .cookies()
-                .get_private(self.chapter.cookie_name)?
+                .get_private(self.chapter.cookie_name())?
                 .value()
                 .as_bytes()
                 .to_vec(),
             Storage::ServerFiles | Storage::Redis => {
                 let cookie =
-                    self.client.cookies().get(self.chapter.cookie_name)?.value().to_owned();
+                    self.client.cookies().get(self.chapter.cookie_name())?.value().to_owned();
                 let id = sessions::store::SessionId::parse(&cookie)?;
                 self.try_store()?.read(&self.record_name_of(&id)).ok()?
             }
@@ -406,7 +407,7 @@ impl TestApp {
 /// itself goes with the test; one that never answers is not asked.)
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if self.chapter.storage == Storage::Redis && self.keys.url == test_redis_url() {
+        if self.chapter.storage() == Storage::Redis && self.keys.url == test_redis_url() {
             let _ = launcher::records::delete_keys(&self.keys);
         }
     }
@@ -419,13 +420,13 @@ pub const NO_ABSOLUTE_LIMIT: u64 = 10 * 365 * 24 * 3600;
 
 /// The server's limits when nothing is configured.
 pub fn default_policy(chapter: &Chapter) -> ExpiryPolicy {
-    ExpiryPolicy::new(chapter.default_session_lifetime, chapter.default_absolute_lifetime)
+    ExpiryPolicy::new(chapter.default_session_lifetime(), chapter.default_absolute_lifetime())
 }
 
 /// The answers a test gives to "Keep me signed in": both where the user
 /// chooses, and elsewhere the one sign-in there is (the box is not shown).
 pub fn remember_choices(chapter: &Chapter) -> &'static [bool] {
-    if chapter.cookie_expiry.is_chosen_at_sign_in() {
+    if chapter.cookie_expiry().is_chosen_at_sign_in() {
         &[false, true]
     } else {
         &[false]
@@ -436,9 +437,9 @@ pub fn remember_choices(chapter: &Chapter) -> &'static [bool] {
 /// for a sign-in that answered `remember`; `None` for a browser-session
 /// cookie.
 pub fn cookie_lifetime(chapter: &Chapter, remember: bool) -> Option<Duration> {
-    match chapter.cookie_expiry {
+    match chapter.cookie_expiry() {
         CookieExpiry::AtBrowserClose => None,
-        CookieExpiry::SlidingLifetime => Some(chapter.default_session_lifetime),
+        CookieExpiry::SlidingLifetime => Some(chapter.default_session_lifetime()),
         CookieExpiry::ChosenAtSignIn { default_remember_lifetime } => {
             remember.then_some(default_remember_lifetime)
         }
@@ -483,9 +484,9 @@ pub fn hidden_next(body: &str) -> String {
 /// The chapter's session cookie in `response`'s `Set-Cookie` headers, if any.
 /// There is never more than one.
 pub fn session_cookie(chapter: &Chapter, response: &LocalResponse<'_>) -> Option<Cookie<'static>> {
-    let mut found = set_cookies(response).into_iter().filter(|c| c.name() == chapter.cookie_name);
+    let mut found = set_cookies(response).into_iter().filter(|c| c.name() == chapter.cookie_name());
     let cookie = found.next();
-    assert!(found.next().is_none(), "one Set-Cookie per response for {}", chapter.cookie_name);
+    assert!(found.next().is_none(), "one Set-Cookie per response for {}", chapter.cookie_name());
     cookie
 }
 
@@ -689,7 +690,7 @@ impl RealServer {
             .into_iter()
             .find_map(|header| {
                 let cookie = Cookie::parse(header.to_owned()).ok()?;
-                (cookie.name() == chapter.cookie_name).then(|| cookie.value().to_owned())
+                (cookie.name() == chapter.cookie_name()).then(|| cookie.value().to_owned())
             })
             .expect("a session cookie")
     }

@@ -21,8 +21,8 @@ use sessions::{Chapter, Clock, ManualClock, SessionRecord};
 /// short enough (12 hours in chapters 1 and 2), else 20 idle limits. And
 /// the pause between two requests.
 fn busy_limits(chapter: &Chapter) -> (Duration, Duration) {
-    let idle = chapter.default_session_lifetime;
-    let absolute = chapter.default_absolute_lifetime.min(idle * 20_i32);
+    let idle = chapter.default_session_lifetime();
+    let absolute = chapter.default_absolute_lifetime().min(idle * 20_i32);
     (absolute, (idle / 2_i32).min(absolute / 20_i32))
 }
 
@@ -168,14 +168,15 @@ fn the_panel_shows_both_deadlines(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let signed_out = app.page("/home");
     let limits = element(&signed_out, "session-limits");
-    assert!(limits.contains(&describe(chapter.default_absolute_lifetime)), "{limits}");
+    assert!(limits.contains(&describe(chapter.default_absolute_lifetime())), "{limits}");
     assert!(!signed_out.contains("session-idle-deadline"), "no deadline without a session");
 
     app.sign_in("ada");
     let start = app.now();
     app.wait(10);
     let page = app.page("/home");
-    let (idle, absolute) = (chapter.default_session_lifetime, chapter.default_absolute_lifetime);
+    let (idle, absolute) =
+        (chapter.default_session_lifetime(), chapter.default_absolute_lifetime());
     // The activity 10 s after sign-in is recorded (the refresh step is at
     // most a minute, but 10 s is within it in chapters 3 to 5: 3 s steps).
     let step = default_policy(&chapter).refresh_step;

@@ -15,7 +15,8 @@ use rocket::time::Duration;
 use behaviour_suite::*;
 use rstest::rstest;
 use rstest_reuse::apply;
-use sessions::config::{figment, SessionConfig};
+use sessions::chapter::figment;
+use sessions::config::SessionConfig;
 use sessions::store::file::FileStoreConfig;
 use sessions::ManualClock;
 use sessions::{app, Chapter, CookieExpiry, Storage};
@@ -42,7 +43,7 @@ fn chapter_has_its_own_port_and_cookie(#[case] chapter: Chapter) {
     // Four chapters side by side on 127.0.0.1 share one cookie jar per host:
     // only distinct cookie names keep them apart.
     assert_eq!(chapter.default_port, 8000 + u16::from(chapter.number));
-    assert_eq!(chapter.cookie_name, format!("chapter{}_session", chapter.number));
+    assert_eq!(chapter.cookie_name(), format!("chapter{}_session", chapter.number));
 }
 
 #[apply(every_chapter)]
@@ -55,7 +56,7 @@ fn defaults_come_from_the_chapter(#[case] chapter: Chapter) {
         let files: FileStoreConfig = figment.extract()?;
         assert_eq!(rocket.port, chapter.default_port);
         assert_eq!(rocket.address.to_string(), "127.0.0.1");
-        let (idle, absolute, remember) = match chapter.cookie_expiry {
+        let (idle, absolute, remember) = match chapter.cookie_expiry() {
             CookieExpiry::AtBrowserClose => (31 * 24 * 3600, 12 * 3600, None),
             CookieExpiry::SlidingLifetime => (300, 12 * 3600, None),
             CookieExpiry::ChosenAtSignIn { .. } => (1800, 30 * 24 * 3600, Some(14 * 24 * 3600)),
@@ -65,7 +66,7 @@ fn defaults_come_from_the_chapter(#[case] chapter: Chapter) {
         assert_eq!(sessions.remember_lifetime, remember);
         // Without a Rocket.toml, relative to the working directory.
         assert_eq!(
-            files.store_dir(&chapter),
+            files.store_dir(&chapter.sessions),
             std::path::Path::new("sessions").join(chapter.store_folder())
         );
         Ok(())
@@ -89,7 +90,7 @@ fn rocket_toml_and_environment_override_the_defaults(#[case] chapter: Chapter) {
         // Relative to the folder of `Rocket.toml`, the jail's (named as the
         // working folder, not `jail.directory()`, which Windows spells `\\?\C:\…`).
         assert_eq!(
-            files.store_dir(&chapter),
+            files.store_dir(&chapter.sessions),
             std::env::current_dir().unwrap().join("from-toml").join(chapter.store_folder())
         );
 
@@ -108,7 +109,7 @@ fn rocket_toml_and_environment_override_the_defaults(#[case] chapter: Chapter) {
         assert_eq!(sessions.remember_lifetime, Some(700));
         assert_eq!(sessions.expiry_policy().absolute_lifetime, Duration::seconds(70));
         assert_eq!(
-            files.store_dir(&chapter),
+            files.store_dir(&chapter.sessions),
             std::path::Path::new("/tmp/from-env").join(chapter.store_folder())
         );
         Ok(())
@@ -293,7 +294,7 @@ fn bad_usernames_rerender_the_form_and_set_no_session(#[case] chapter: Chapter) 
 /// Asserts the attributes every session cookie of `chapter` carries, for
 /// a sign-in that answered `remember` to "Keep me signed in".
 fn assert_chapter_cookie(chapter: &Chapter, app: &TestApp, cookie: &Cookie<'_>, remember: bool) {
-    assert_eq!(cookie.name(), chapter.cookie_name);
+    assert_eq!(cookie.name(), chapter.cookie_name());
     assert_eq!(cookie.http_only(), Some(true), "HttpOnly: page scripts cannot read it");
     assert_eq!(cookie.same_site(), Some(rocket::http::SameSite::Lax), "SameSite=Lax");
     assert_eq!(cookie.path(), Some("/"));
@@ -382,7 +383,7 @@ fn every_signed_in_response_keeps_the_cookie_expiry(#[case] chapter: Chapter) {
             assert_eq!(response.status(), Status::Ok, "{path}");
             let refreshed = session_cookie(&chapter, &response);
             let persistent = cookie_lifetime(&chapter, remember).is_some();
-            match (chapter.storage, persistent) {
+            match (chapter.storage(), persistent) {
                 // The id in the cookie never changes and never expires: nothing to send.
                 (Storage::ServerFiles | Storage::Redis, false) => {
                     assert!(refreshed.is_none(), "{path}: no Set-Cookie needed")
@@ -430,7 +431,7 @@ fn activity_is_recorded_once_per_refresh_step_for(chapter: Chapter, remember: bo
     app.wait_for(step / 2);
     let response = app.get("/about");
     let reissued = session_cookie(&chapter, &response);
-    match chapter.storage {
+    match chapter.storage() {
         Storage::SealedCookie => {
             let resealed = reissued.expect("a step later, the activity is sealed in");
             assert_ne!(resealed.value(), signed_in.value());
@@ -453,7 +454,7 @@ fn activity_is_recorded_once_per_refresh_step_for(chapter: Chapter, remember: bo
 #[apply(every_chapter)]
 fn idle_limit_counts_from_the_recorded_activity(#[case] chapter: Chapter) {
     let app = TestConfig::new(chapter).without_absolute_limit().launch();
-    let lifetime = chapter.default_session_lifetime;
+    let lifetime = chapter.default_session_lifetime();
     let step = default_policy(&chapter).refresh_step;
     app.sign_in("ada");
     app.wait_for(step / 2);
@@ -468,7 +469,7 @@ fn idle_limit_counts_from_the_recorded_activity(#[case] chapter: Chapter) {
 fn where_the_data_lives(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let cookie = app.sign_in("ada");
-    match chapter.storage {
+    match chapter.storage() {
         Storage::SealedCookie => {
             assert!(app.records().is_empty(), "the server stores nothing");
             assert!(sessions::store::SessionId::parse(cookie.value()).is_none());
@@ -498,7 +499,7 @@ fn activity_within_the_lifetime_keeps_the_session(#[case] chapter: Chapter) {
     // hours, long before 31 days (see `absolute_limit.rs`).
     let app = TestConfig::new(chapter).without_absolute_limit().launch();
     app.sign_in("ada");
-    let lifetime = chapter.default_session_lifetime.whole_seconds();
+    let lifetime = chapter.default_session_lifetime().whole_seconds();
     for _ in 0..3 {
         app.wait(lifetime - 1);
         assert_signed_in_as(&app.page("/about"), "ada");
@@ -510,7 +511,7 @@ fn activity_within_the_lifetime_keeps_the_session(#[case] chapter: Chapter) {
 fn idle_past_the_lifetime_is_refused_by_the_server(#[case] chapter: Chapter) {
     let app = TestConfig::new(chapter).without_absolute_limit().launch();
     app.sign_in("ada");
-    app.wait(chapter.default_session_lifetime.whole_seconds());
+    app.wait(chapter.default_session_lifetime().whole_seconds());
     // The tracked client ignores Max-Age and replays the cookie, as a
     // careless or malicious browser may: the server must refuse it itself.
     let response = app.get("/about");
@@ -525,7 +526,7 @@ fn idle_past_the_lifetime_is_refused_by_the_server(#[case] chapter: Chapter) {
 fn configured_lifetime_drives_expiry(#[case] chapter: Chapter) {
     let app = TestConfig::new(chapter).lifetime(7).launch();
     let cookie = app.sign_in("ada");
-    if chapter.cookie_expiry == CookieExpiry::SlidingLifetime {
+    if chapter.cookie_expiry() == CookieExpiry::SlidingLifetime {
         assert_eq!(cookie.max_age(), Some(Duration::seconds(7)));
     }
     app.wait(6);
@@ -558,7 +559,7 @@ fn stolen_cookie_after_sign_out(#[case] chapter: Chapter) {
     let stolen = app.sign_in("ada");
     app.post_logout();
     let replayed = app.get_with_cookie("/about", &stolen);
-    match chapter.storage {
+    match chapter.storage() {
         // The record is gone, so the id points at nothing.
         Storage::ServerFiles | Storage::Redis => {
             assert_is_redirect_to(&replayed, "/login?next=/about")
@@ -600,7 +601,7 @@ fn who_can_keep_a_copied_cookie_alive(#[case] chapter: Chapter) {
         .body("username=ada")
         .dispatch();
     let copy = session_cookie(&chapter, &login).expect("sign-in sets the cookie");
-    let lifetime = chapter.default_session_lifetime;
+    let lifetime = chapter.default_session_lifetime();
 
     clock.advance(lifetime * 0.8);
     let used = about(&copy);
@@ -609,7 +610,7 @@ fn who_can_keep_a_copied_cookie_alive(#[case] chapter: Chapter) {
 
     clock.advance(lifetime * 0.4);
     let replayed = about(&copy);
-    match chapter.storage {
+    match chapter.storage() {
         Storage::ServerFiles | Storage::Redis => {
             assert_eq!(replayed.status(), Status::Ok, "its use moved the record's last_seen");
         }
@@ -632,7 +633,7 @@ fn who_can_keep_a_copied_cookie_alive(#[case] chapter: Chapter) {
 fn planted_session_id_is_never_adopted(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let planted = sessions::store::SessionId::generate().unwrap();
-    let cookie = Cookie::new(chapter.cookie_name, planted.as_str().to_owned());
+    let cookie = Cookie::new(chapter.cookie_name(), planted.as_str().to_owned());
     app.get_with_cookie("/home", &cookie);
     let issued = app.sign_in("victim");
     assert_ne!(issued.value(), planted.as_str(), "sign-in issues its own id");
@@ -649,7 +650,7 @@ fn sign_in_always_starts_a_fresh_session(#[case] chapter: Chapter) {
     let second = app.sign_in("bob");
     assert_ne!(first.value(), second.value(), "a new cookie value");
     assert_signed_in_as(&app.page("/home"), "bob");
-    if chapter.storage.is_server_side() {
+    if chapter.storage().is_server_side() {
         assert_eq!(app.records().len(), 1, "the earlier record is dropped");
         app.post_logout();
         assert_is_redirect_to(&app.get_with_cookie("/about", &first), "/login?next=/about");
@@ -677,7 +678,7 @@ fn bad_cookies_mean_signed_out(#[case] chapter: Chapter) {
     ];
     let before = app.records();
     for bad in bad_values {
-        let cookie = Cookie::new(chapter.cookie_name, bad.clone());
+        let cookie = Cookie::new(chapter.cookie_name(), bad.clone());
         let response = app.get_with_cookie("/home", &cookie);
         assert_eq!(response.status(), Status::Ok, "{bad:.20}");
         assert!(is_removal(&session_cookie(&chapter, &response).expect("removed")), "{bad:.20}");
@@ -701,7 +702,7 @@ fn theme_toggle_changes_the_session(#[case] chapter: Chapter) {
     let page = app.page("/products");
     assert!(page.contains(r#"<body class="light">"#), "the light theme is applied");
     assert!(page.contains("theme = <code>light</code>"), "the session holds it");
-    match chapter.storage {
+    match chapter.storage() {
         Storage::SealedCookie => {
             let after = after.expect("a new sealed cookie");
             assert_ne!(
@@ -950,7 +951,7 @@ fn hostile_cookie_values_mean_signed_out(#[case] chapter: Chapter) {
         format!("{}.json", "a".repeat(64)),
     ];
     for value in values {
-        let cookie = Cookie::new(chapter.cookie_name, value.clone());
+        let cookie = Cookie::new(chapter.cookie_name(), value.clone());
         let response = app.get_with_cookie("/about", &cookie);
         assert_is_redirect_to(&response, "/login?next=/about");
         let page = app.get_with_cookie("/home", &cookie);
@@ -967,7 +968,7 @@ fn several_session_cookies_in_one_header(#[case] chapter: Chapter) {
     // name, so the last copy decides: it signs in only if it is itself a
     // live session, and a bad last copy signs out.
     let server = RealServer::start(chapter);
-    let name = chapter.cookie_name;
+    let name = chapter.cookie_name();
     let ada = server.sign_in(&chapter, "ada");
     let bob = server.sign_in(&chapter, "bob");
     let cases: [(String, Option<&str>); 6] = [

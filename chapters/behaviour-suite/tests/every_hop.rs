@@ -25,7 +25,7 @@ fn cache_control<'a>(response: &'a LocalResponse<'_>) -> Option<&'a str> {
 fn over_plain_http_the_cookies_are_neither_secure_nor_prefixed(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
     let signed_in = app.post_login("ada", None);
-    let header = raw_set_cookie(&signed_in, chapter.cookie_name).expect("a session cookie");
+    let header = raw_set_cookie(&signed_in, chapter.cookie_name()).expect("a session cookie");
     assert!(!header.contains("Secure"), "{header}");
     assert!(cookie_named(&signed_in, &host_session_name(&chapter)).is_none());
     app.get("/home");
@@ -52,7 +52,7 @@ fn behind_a_tls_proxy_the_cookies_are_secure_and_host_prefixed(#[case] chapter: 
     assert_eq!(cookie.secure(), Some(true));
     assert_eq!(cookie.path(), Some("/"));
     assert_eq!(cookie.domain(), None);
-    assert!(cookie_named(&signed_in, chapter.cookie_name).is_none(), "no plain-named cookie");
+    assert!(cookie_named(&signed_in, chapter.cookie_name()).is_none(), "no plain-named cookie");
     let header = raw_set_cookie(&signed_in, &name).unwrap();
     assert!(header.contains("; Secure"), "{header}");
 

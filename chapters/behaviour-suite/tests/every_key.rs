@@ -95,7 +95,7 @@ fn every_seal_uses_the_current_key(#[case] chapter: Chapter) {
     let mut seals = 0;
     let mut check = |response: &rocket::local::blocking::LocalResponse<'_>, step: &str| {
         for cookie in set_cookies(response) {
-            if cookie.name() == chapter.cookie_name && !is_removal(&cookie) {
+            if cookie.name() == chapter.cookie_name() && !is_removal(&cookie) {
                 assert_eq!(keys_that_open(&cookie), ["new"], "{step}: sealed with the wrong key");
                 seals += 1;
             }

@@ -16,7 +16,7 @@ use sessions::{Chapter, CookieExpiry};
 
 /// How long a remembered cookie lasts when nothing is configured.
 fn remember_lifetime(chapter: &Chapter) -> Duration {
-    match chapter.cookie_expiry {
+    match chapter.cookie_expiry() {
         CookieExpiry::ChosenAtSignIn { default_remember_lifetime } => default_remember_lifetime,
         other => panic!("chapter {} decides for its users: {other:?}", chapter.number),
     }
@@ -32,10 +32,10 @@ fn the_record(app: &TestApp) -> serde_json::Value {
 #[apply(chooser_chapters)]
 fn chapter_6_defaults(#[case] chapter: Chapter) {
     assert_eq!(chapter.default_port, 8006);
-    assert_eq!(chapter.cookie_name, "chapter6_session");
+    assert_eq!(chapter.cookie_name(), "chapter6_session");
     assert_eq!(chapter.store_folder(), "chapter-6");
-    assert_eq!(chapter.default_session_lifetime, Duration::seconds(1_800));
-    assert_eq!(chapter.default_absolute_lifetime, Duration::seconds(2_592_000));
+    assert_eq!(chapter.default_session_lifetime(), Duration::seconds(1_800));
+    assert_eq!(chapter.default_absolute_lifetime(), Duration::seconds(2_592_000));
     assert_eq!(remember_lifetime(&chapter), Duration::seconds(1_209_600));
 }
 
@@ -70,7 +70,7 @@ fn unticked_is_a_browser_session_cookie(#[case] chapter: Chapter) {
     let page = response.into_string().unwrap();
     assert!(page.contains("You chose not to be remembered"), "{page}");
     // The server's idle limit still applies.
-    app.wait(chapter.default_session_lifetime.whole_seconds());
+    app.wait(chapter.default_session_lifetime().whole_seconds());
     assert_is_redirect_to(&app.get("/about"), "/login?next=/about");
     assert!(app.records().is_empty());
 }
@@ -97,7 +97,7 @@ fn ticked_is_a_persistent_sliding_cookie(#[case] chapter: Chapter) {
         assert!(page.contains("You chose to be remembered"), "{page}");
     }
     // Remembered or not, the server refuses a session idle too long.
-    app.wait(chapter.default_session_lifetime.whole_seconds());
+    app.wait(chapter.default_session_lifetime().whole_seconds());
     assert_is_redirect_to(&app.get("/about"), "/login?next=/about");
 }
 // ANCHOR_END: ticked
@@ -131,10 +131,10 @@ fn the_choice_survives_in_the_record(#[case] chapter: Chapter) {
 /// shrinks to the time left on the way.
 #[apply(chooser_chapters)]
 fn both_choices_end_at_the_absolute_deadline(#[case] chapter: Chapter) {
-    let pause = chapter.default_session_lifetime - Duration::seconds(1);
+    let pause = chapter.default_session_lifetime() - Duration::seconds(1);
     for remember in [false, true] {
         let app = TestApp::launch(chapter);
-        let deadline = app.now() + chapter.default_absolute_lifetime;
+        let deadline = app.now() + chapter.default_absolute_lifetime();
         app.sign_in_choosing("ada", remember);
         while app.now() + pause < deadline {
             app.wait_for(pause);

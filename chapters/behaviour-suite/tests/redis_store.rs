@@ -20,7 +20,7 @@ use behaviour_suite::*;
 use launcher::RedisServer;
 use rstest::rstest;
 use rstest_reuse::apply;
-use sessions::config::{figment, DEFAULT_REDIS_URL};
+use sessions::chapter::{figment, DEFAULT_REDIS_URL};
 use sessions::store::redis::{RedisStoreConfig, BACK_OFF};
 use sessions::store::{Decision, RedisStore, SessionId, SessionStore};
 use sessions::SessionRecord;
@@ -78,7 +78,7 @@ fn records_are_redis_keys_named_by_hash_that_expire(#[case] chapter: Chapter) {
     let key = format!("{}{}", app.key_prefix(), id.hashed());
     assert_eq!(app.records(), vec![key.clone()], "one key: the prefix and the id's SHA-256");
     assert!(!key.contains(id.as_str()), "the key does not give the id away");
-    let lifetime_ms = chapter.default_session_lifetime.whole_milliseconds() as i64;
+    let lifetime_ms = chapter.default_session_lifetime().whole_milliseconds() as i64;
     let ttl = pttl(&key);
     assert!(
         lifetime_ms - 5_000 < ttl && ttl <= lifetime_ms,
@@ -105,7 +105,7 @@ fn activity_pushes_redis_expiry_back(#[case] chapter: Chapter) {
 
     app.wait_for(step / 2);
     assert_signed_in_as(&app.page("/about"), "ada");
-    let lifetime_ms = chapter.default_session_lifetime.whole_milliseconds() as i64;
+    let lifetime_ms = chapter.default_session_lifetime().whole_milliseconds() as i64;
     assert!(pttl(&key) > lifetime_ms - 5_000, "a step later, the expiry starts again");
 }
 // ANCHOR_END: activity_pushes_expiry
@@ -116,8 +116,8 @@ fn activity_pushes_redis_expiry_back(#[case] chapter: Chapter) {
 /// 200 s; Redis's only a moment, so the PTTL is what the app asked for.)
 #[apply(redis_chapter)]
 fn redis_keeps_a_record_until_the_sooner_deadline(#[case] chapter: Chapter) {
-    let idle_ms = chapter.default_session_lifetime.whole_milliseconds() as i64;
-    let absolute = chapter.default_session_lifetime + rocket::time::Duration::seconds(100);
+    let idle_ms = chapter.default_session_lifetime().whole_milliseconds() as i64;
+    let absolute = chapter.default_session_lifetime() + rocket::time::Duration::seconds(100);
     let app = TestConfig::new(chapter).absolute_lifetime(absolute.whole_seconds() as u64).launch();
     let key = app.record_name_of(&session_id(&app.sign_in("ada")));
     let ttl = pttl(&key);
@@ -219,7 +219,8 @@ fn two_instances_share_one_session(#[case] chapter: Chapter) {
 /// their own machine (here: their own folder) do not know each other's users.
 #[apply(redis_chapter)]
 fn two_instances_on_files_do_not_share(#[case] chapter: Chapter) {
-    let on_files = Chapter { storage: Storage::ServerFiles, ..chapter };
+    let on_files =
+        Chapter { sessions: chapter.sessions.with_storage(Storage::ServerFiles), ..chapter };
     let first = TestApp::launch(on_files);
     let second = TestApp::launch(on_files);
     let cookie = first.sign_in("ada");
@@ -243,7 +244,7 @@ fn concurrent_changes_lose_no_update(#[case] chapter: Chapter) {
     let pool = PoolConfig::from_url(test_redis_url()).create_pool(Some(Runtime::Tokio1)).unwrap();
     let stores: Vec<Arc<RedisStore>> =
         (0..2).map(|_| Arc::new(RedisStore::new(pool.clone(), prefix.clone()))).collect();
-    let lifetime = chapter.default_session_lifetime;
+    let lifetime = chapter.default_session_lifetime();
     let now = rocket::time::OffsetDateTime::now_utc();
     let session = record_of("ada", now);
     let final_theme = runtime.block_on(async {
@@ -363,7 +364,7 @@ fn redis_that_never_answers_gets_503_in_seconds(#[case] chapter: Chapter) {
     let start = std::time::Instant::now();
     assert_unavailable(app.post_login("ada", None), "sign-in");
     let cookie = rocket::http::Cookie::new(
-        chapter.cookie_name,
+        chapter.cookie_name(),
         SessionId::generate().unwrap().as_str().to_owned(),
     );
     assert_unavailable(app.get_with_cookie("/about", &cookie), "a signed-in page");

@@ -60,7 +60,7 @@ fn sweep_removes_expired_records_and_keeps_live_ones(#[case] chapter: Chapter) {
         .set("session_cleanup_interval", 1)
         .without_absolute_limit()
         .on_clock(clock.clone());
-    let lifetime = chapter.default_session_lifetime;
+    let lifetime = chapter.default_session_lifetime();
     let store = FileStore::new(config.store_dir(), config.policy());
     let expired = store.create(&record_of("gone", clock.now() - lifetime)).unwrap();
     let live =
@@ -457,7 +457,7 @@ impl AsyncApp {
     }
 
     fn cookie(&self, value: &str) -> Cookie<'static> {
-        Cookie::new(self.chapter.cookie_name, value.to_owned())
+        Cookie::new(self.chapter.cookie_name(), value.to_owned())
     }
 
     /// The `csrf_token=…` field of the forms of the session `value`, read
@@ -484,7 +484,7 @@ impl AsyncApp {
         }
         let response = request.dispatch().await;
         assert_eq!(response.status(), Status::SeeOther, "sign-in of {name}");
-        let cookie = response.cookies().get(self.chapter.cookie_name).expect("a session cookie");
+        let cookie = response.cookies().get(self.chapter.cookie_name()).expect("a session cookie");
         cookie.value().to_owned()
     }
 
@@ -670,7 +670,7 @@ fn sweep_of_100_000_records_keeps_live_ones_and_requests_flowing(#[case] chapter
         .set("session_cleanup_interval", 3_600)
         .without_absolute_limit()
         .on_clock(clock.clone());
-    let lifetime = chapter.default_session_lifetime;
+    let lifetime = chapter.default_session_lifetime();
     let now = clock.now();
     let policy = config.policy();
     let store = FileStore::new(config.store_dir(), policy);
@@ -737,7 +737,7 @@ fn sweep_of_100_000_records_keeps_live_ones_and_requests_flowing(#[case] chapter
         if latencies.len() % 50 == 0 && clock.now() - now < lifetime / 4 {
             clock.advance(Duration::seconds(1));
         }
-        let cookie = Cookie::new(chapter.cookie_name, id.as_str().to_owned());
+        let cookie = Cookie::new(chapter.cookie_name(), id.as_str().to_owned());
         let start = Instant::now();
         let response = app.get_with_cookie("/about", &cookie);
         latencies.push(start.elapsed());

@@ -30,7 +30,7 @@ async fn browser(client: Arc<Client>, chapter: Chapter, n: usize) -> Option<Stri
         .await;
     assert_eq!(response.status(), Status::SeeOther);
     let cookie =
-        response.cookies().get(chapter.cookie_name).expect("a cookie").clone().into_owned();
+        response.cookies().get(chapter.cookie_name()).expect("a cookie").clone().into_owned();
     let key = SessionId::parse(cookie.value()).expect("an id").hashed();
     if n % 3 == 2 {
         return Some(key);
@@ -58,7 +58,7 @@ fn parallel_sign_ins_and_sign_outs_leave_the_index_equal_to_the_live_records(
     let (first, root) = config().into_rocket();
     // Redis: two instances of the server on one Redis. Files: one server
     // (its locks are the process's own).
-    let second = match chapter.storage {
+    let second = match chapter.storage() {
         Storage::Redis => Some(config().into_rocket()),
         _ => None,
     };
@@ -82,7 +82,7 @@ fn parallel_sign_ins_and_sign_outs_leave_the_index_equal_to_the_live_records(
         kept
     });
     assert_eq!(kept.len(), BROWSERS / 3);
-    let (index, records): (BTreeSet<String>, BTreeSet<String>) = match chapter.storage {
+    let (index, records): (BTreeSet<String>, BTreeSet<String>) = match chapter.storage() {
         Storage::Redis => {
             let mut redis = test_redis();
             let index = redis::cmd("SMEMBERS")

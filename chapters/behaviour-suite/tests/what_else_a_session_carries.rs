@@ -126,7 +126,7 @@ fn forms_from_another_origin_are_refused(#[case] chapter: Chapter) {
         assert_refused(mallory, &format!("login, {what}"));
         assert_eq!(seen(&app), before, "{what}: nothing changed");
     }
-    assert_eq!(app.records().len(), usize::from(chapter.storage.is_server_side()));
+    assert_eq!(app.records().len(), usize::from(chapter.storage().is_server_side()));
     // The page says the session was not read, rather than "signed out".
     let body = post(&app, "/theme", String::new(), &[FOREIGN[0]]).into_string().unwrap();
     assert!(body.contains("Not read: this request was refused before"), "{body}");

@@ -2,18 +2,19 @@
 //!
 //! Run with `cargo run -p chapter-2`, then open http://127.0.0.1:8002.
 
-use sessions::{Chapter, CookieExpiry, Storage, THIRTY_ONE_DAYS, TWELVE_HOURS};
+use sessions::{Chapter, Sessions, Storage, THIRTY_ONE_DAYS, TWELVE_HOURS};
 
 // ANCHOR: chapter
 /// Everything that makes this chapter different from the other five.
 pub const CHAPTER: Chapter = Chapter {
     number: 2,
     section: "Non-persistent session, server-side",
-    cookie_name: "chapter2_session",
-    storage: Storage::ServerFiles,
-    cookie_expiry: CookieExpiry::AtBrowserClose,
     default_port: 8002,
-    default_session_lifetime: THIRTY_ONE_DAYS,
-    default_absolute_lifetime: TWELVE_HOURS,
+    sessions: Sessions::new(Storage::ServerFiles)
+        .with_cookie_name("chapter2_session")
+        .with_notice_cookie_name("chapter2_notice")
+        .with_store_name("chapter-2")
+        .with_idle_limit(THIRTY_ONE_DAYS)
+        .with_absolute_limit(TWELVE_HOURS),
 };
 // ANCHOR_END: chapter

@@ -2,18 +2,20 @@
 //!
 //! Run with `cargo run -p chapter-4`, then open http://127.0.0.1:8004.
 
-use sessions::{Chapter, CookieExpiry, Storage, FIVE_MINUTES, TWELVE_HOURS};
+use sessions::{Chapter, CookieExpiry, Sessions, Storage, FIVE_MINUTES, TWELVE_HOURS};
 
 // ANCHOR: chapter
 /// Everything that makes this chapter different from the other five.
 pub const CHAPTER: Chapter = Chapter {
     number: 4,
     section: "Persistent session, server-side",
-    cookie_name: "chapter4_session",
-    storage: Storage::ServerFiles,
-    cookie_expiry: CookieExpiry::SlidingLifetime,
     default_port: 8004,
-    default_session_lifetime: FIVE_MINUTES,
-    default_absolute_lifetime: TWELVE_HOURS,
+    sessions: Sessions::new(Storage::ServerFiles)
+        .with_cookie_name("chapter4_session")
+        .with_notice_cookie_name("chapter4_notice")
+        .with_store_name("chapter-4")
+        .with_cookie_expiry(CookieExpiry::SlidingLifetime)
+        .with_idle_limit(FIVE_MINUTES)
+        .with_absolute_limit(TWELVE_HOURS),
 };
 // ANCHOR_END: chapter

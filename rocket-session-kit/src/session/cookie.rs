@@ -12,12 +12,12 @@ use crate::config::SessionConfig;
 use crate::policy::ExpiryPolicy;
 use crate::record::SessionRecord;
 use crate::transport::Transport;
-use crate::{Chapter, CookieExpiry};
+use crate::{CookieExpiry, Sessions};
 
 /// Builds and removes the chapter's session cookie.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionCookie {
-    /// The chapter's cookie name, `__Host-` prefixed over HTTPS.
+    /// The app's cookie name, `__Host-` prefixed over HTTPS.
     pub name: &'static str,
     /// Over HTTPS (Rocket's own TLS, or `behind_tls_proxy`): the cookie is
     /// `Secure`, and so is its removal.
@@ -32,19 +32,19 @@ pub struct SessionCookie {
 }
 
 impl SessionCookie {
-    /// The session cookie of `chapter`, its lifetimes from `config`, for a
+    /// The session cookie of `sessions`, its lifetimes from `config`, for a
     /// site that browsers reach over `transport`.
-    pub fn new(chapter: &Chapter, config: &SessionConfig, transport: Transport) -> Self {
-        let lifetime = match chapter.cookie_expiry {
+    pub fn new(sessions: &Sessions, config: &SessionConfig, transport: Transport) -> Self {
+        let lifetime = match sessions.cookie_expiry() {
             CookieExpiry::ChosenAtSignIn { default_remember_lifetime } => {
                 config.remember_lifetime().unwrap_or(default_remember_lifetime)
             }
             CookieExpiry::AtBrowserClose | CookieExpiry::SlidingLifetime => config.lifetime(),
         };
         SessionCookie {
-            name: static_name(transport.cookie_name(chapter.cookie_name)),
+            name: static_name(transport.cookie_name(sessions.cookie_name())),
             secure: transport.is_https(),
-            expiry: chapter.cookie_expiry,
+            expiry: sessions.cookie_expiry(),
             lifetime,
             policy: config.expiry_policy(),
         }

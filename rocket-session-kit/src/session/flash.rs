@@ -18,7 +18,7 @@ use rocket::time::Duration;
 
 use crate::record::Theme;
 use crate::transport::Transport;
-use crate::Chapter;
+use crate::Sessions;
 
 // ANCHOR: messages
 /// The message a sign-in leaves for the next page.
@@ -81,7 +81,7 @@ impl Notice {
 /// and `Secure`.
 #[derive(Debug, Clone)]
 pub struct NoticeCookie {
-    /// The chapter's notice cookie name, `__Host-` prefixed over HTTPS.
+    /// The app's notice cookie name, `__Host-` prefixed over HTTPS.
     pub name: String,
     /// Over HTTPS: the cookie is `Secure`, and so is its removal.
     pub secure: bool,
@@ -91,10 +91,10 @@ impl NoticeCookie {
     /// How long an unread notice is kept.
     pub const LIFETIME: Duration = Duration::minutes(1);
 
-    /// The notice cookie of `chapter`, for a site that browsers reach over
+    /// The notice cookie of `sessions`, for a site that browsers reach over
     /// `transport`.
-    pub fn new(chapter: &Chapter, transport: Transport) -> Self {
-        let name = transport.cookie_name(&format!("chapter{}_notice", chapter.number));
+    pub fn new(sessions: &Sessions, transport: Transport) -> Self {
+        let name = transport.cookie_name(sessions.notice_cookie_name());
         NoticeCookie { name, secure: transport.is_https() }
     }
 

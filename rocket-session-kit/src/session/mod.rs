@@ -18,7 +18,7 @@ use rocket::time::{Duration, OffsetDateTime};
 pub use cookie::SessionCookie;
 pub use flash::{Notice, NoticeCookie};
 
-use crate::config::{self, SessionConfig};
+use crate::config;
 use crate::csrf::CsrfToken;
 use crate::key_rotation::{KeyRotationConfig, PreviousKeys};
 use crate::policy::ExpiryPolicy;
@@ -26,7 +26,7 @@ use crate::record::{bounded_user_agent, RecordChange, SessionData, SessionRecord
 use crate::store::{RecordKey, ServerStore, StoreDescription, StoreUnavailable};
 use crate::transport::{Transport, TransportConfig};
 use crate::username::Username;
-use crate::{Chapter, Clock};
+use crate::{Clock, Sessions};
 
 // ANCHOR: mechanism
 /// Where a chapter's sessions live, as the session code sees it: sealed in
@@ -102,7 +102,7 @@ trait Mechanism<T>: Send + Sync {
 /// The chapter's session machinery for the app's data `T`, held in
 /// Rocket's managed state.
 pub struct SessionManager<T = SessionData> {
-    chapter: Chapter,
+    sessions: Sessions,
     policy: ExpiryPolicy,
     clock: Arc<dyn Clock>,
     cookie: SessionCookie,
@@ -131,9 +131,9 @@ impl<T: StoredData> SessionManager<T> {
     /// puts the manager in managed state, on the server-side store that the
     /// store's own fairing set up (attached before this one), or on the
     /// sealed cookie in the chapters that keep nothing on the server.
-    pub fn fairing(chapter: Chapter, clock: Arc<dyn Clock>) -> impl Fairing {
+    pub(crate) fn fairing(sessions: Sessions, clock: Arc<dyn Clock>) -> impl Fairing {
         AdHoc::try_on_ignite("Session manager", move |rocket| async move {
-            let Some(config) = config::read::<SessionConfig>(&rocket) else { return Err(rocket) };
+            let Some(config) = sessions.config(&rocket) else { return Err(rocket) };
             // A `behind_tls_proxy` that is no boolean stops the launch.
             let (Some(rocket_config), Some(settings)) =
                 (config::read(&rocket), config::read::<TransportConfig>(&rocket))
@@ -142,7 +142,7 @@ impl<T: StoredData> SessionManager<T> {
             };
             let transport = Transport::new(&rocket_config, settings);
             let policy = config.expiry_policy();
-            let cookie = SessionCookie::new(&chapter, &config, transport);
+            let cookie = SessionCookie::new(&sessions, &config, transport);
             let Some(rotation) = config::read::<KeyRotationConfig>(&rocket) else {
                 return Err(rocket);
             };
@@ -151,15 +151,14 @@ impl<T: StoredData> SessionManager<T> {
                 Some(ServerStore(store)) => {
                     if !previous_keys.is_empty() {
                         rocket::warn!(
-                            "previous_secret_keys is ignored in chapter {}: its cookie \
-                             carries a session id, which no key seals",
-                            chapter.number
+                            "previous_secret_keys is ignored: the session cookie \
+                             carries a session id, which no key seals"
                         );
                     }
                     Box::new(server::StoredSessions { cookie, policy, store: store.clone() })
                 }
-                None if chapter.storage.is_server_side() => {
-                    rocket::error!("no session store was set up for {:?}", chapter.storage);
+                None if sessions.storage().is_server_side() => {
+                    rocket::error!("no session store was set up for {:?}", sessions.storage());
                     return Err(rocket);
                 }
                 None => Box::new(sealed::SealedCookie {
@@ -169,16 +168,16 @@ impl<T: StoredData> SessionManager<T> {
                     data: std::marker::PhantomData,
                 }),
             };
-            let notice = NoticeCookie::new(&chapter, transport);
-            let manager = SessionManager { chapter, policy, clock, cookie, notice, mechanism };
+            let notice = NoticeCookie::new(&sessions, transport);
+            let manager = SessionManager { sessions, policy, clock, cookie, notice, mechanism };
             Ok(rocket.manage(manager).manage(transport))
         })
     }
     // ANCHOR_END: manager_fairing
 
-    /// The chapter this manager serves.
-    pub fn chapter(&self) -> &Chapter {
-        &self.chapter
+    /// The sessions this manager serves, as the app's code describes them.
+    pub fn sessions(&self) -> &Sessions {
+        &self.sessions
     }
 
     /// The server-side idle limit (`session_lifetime`).
@@ -336,10 +335,10 @@ impl<'r, T: StoredData> Session<'r, T> {
         record.flash = Some(message);
         // Only where the server lists sessions: in a sealed cookie it would
         // only make every request longer.
-        if self.manager.chapter.storage.is_server_side() {
+        if self.manager.sessions.storage().is_server_side() {
             record.user_agent = self.user_agent.and_then(bounded_user_agent);
         }
-        if self.manager.chapter.cookie_expiry.is_chosen_at_sign_in() {
+        if self.manager.sessions.cookie_expiry().is_chosen_at_sign_in() {
             record.remember = Some(remember);
         }
         self.manager.mechanism.start(self.jar, self.current(), record, now).await

@@ -58,8 +58,8 @@ use super::{
     user_index_name, Decide, Decision, RecordKey, ServerStore, SessionId, SessionStore,
     StoreDescription, StoreUnavailable,
 };
-use crate::config;
 use crate::record::{SessionData, SessionRecord, StoredData};
+use crate::Sessions;
 
 // ANCHOR: sessions_db
 /// The Redis pool, configured by Rocket from `databases.sessions` (its
@@ -94,18 +94,18 @@ pub struct RedisStoreConfig {
 }
 
 /// Sets the Redis store up: Rocket's own pool, from `databases.sessions`
-/// (it connects lazily: the chapter starts, and serves public pages,
+/// (it connects lazily: the app starts, and serves public pages,
 /// without Redis), and the store on it.
-pub fn attach(rocket: Rocket<Build>) -> Rocket<Build> {
+pub(crate) fn attach<T: StoredData>(rocket: Rocket<Build>, sessions: Sessions) -> Rocket<Build> {
     rocket.attach(SessionsDb::init()).attach(AdHoc::try_on_ignite(
         "Redis session store",
-        |rocket| async {
-            let Some(config) = config::read::<RedisStoreConfig>(&rocket) else {
+        move |rocket| async move {
+            let Some(config) = sessions.read::<RedisStoreConfig>(&rocket) else {
                 return Err(rocket);
             };
             // `SessionsDb::init()`, attached just before, built the pool.
             let Some(db) = SessionsDb::fetch(&rocket) else { return Err(rocket) };
-            let store = RedisStore::<SessionData>::new((*db).clone(), config.session_key_prefix);
+            let store = RedisStore::<T>::new((*db).clone(), config.session_key_prefix);
             Ok(rocket.manage(ServerStore(Arc::new(store))))
         },
     ))

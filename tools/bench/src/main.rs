@@ -107,7 +107,7 @@ fn rows_of(number: u8) -> Vec<(Scenario, Option<usize>)> {
         .into_iter()
         .map(|scenario| (scenario, None))
         .collect();
-    if launcher::chapter(number).storage != Storage::SealedCookie {
+    if launcher::chapter(number).storage() != Storage::SealedCookie {
         rows.extend(STORED.map(|stored| (Scenario::SignedInPage, Some(stored))));
     }
     rows

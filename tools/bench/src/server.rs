@@ -116,7 +116,7 @@ impl Server {
         if self.is_original() {
             return original::COOKIE_NAME.to_owned();
         }
-        self.facts().expect("a chapter").cookie_name.to_owned()
+        self.facts().expect("a chapter").cookie_name().to_owned()
     }
 
     /// The sign-in form `user` sends. The tutorial's form has no password
@@ -132,7 +132,7 @@ impl Server {
     }
 
     pub fn is_server_side(&self) -> bool {
-        self.facts().is_some_and(|chapter| chapter.storage.is_server_side())
+        self.facts().is_some_and(|chapter| chapter.storage().is_server_side())
     }
 
     fn store_dir(&self) -> PathBuf {

@@ -26,7 +26,7 @@ pub enum Lifetime {
 /// browser-session one. [`pages::sign_in_remembered`](crate::pages::sign_in_remembered)
 /// ticks it.
 pub fn is_persistent(chapter: &Chapter) -> bool {
-    match chapter.cookie_expiry {
+    match chapter.cookie_expiry() {
         CookieExpiry::AtBrowserClose | CookieExpiry::ChosenAtSignIn { .. } => false,
         CookieExpiry::SlidingLifetime => true,
     }
@@ -35,14 +35,14 @@ pub fn is_persistent(chapter: &Chapter) -> bool {
 /// The cookie's sliding lifetime when nothing is configured; `None` for a
 /// browser-session cookie, which has no expiry.
 pub fn default_cookie_lifetime(chapter: &Chapter) -> Option<Duration> {
-    is_persistent(chapter).then(|| chapter.default_session_lifetime.unsigned_abs())
+    is_persistent(chapter).then(|| chapter.default_session_lifetime().unsigned_abs())
 }
 
 /// The cookie's `Max-Age` after signing in with "Keep me signed in"
 /// ticked, when nothing is configured; `None` where the chapter offers no
 /// such choice.
 pub fn default_remember_lifetime(chapter: &Chapter) -> Option<Duration> {
-    match chapter.cookie_expiry {
+    match chapter.cookie_expiry() {
         CookieExpiry::ChosenAtSignIn { default_remember_lifetime } => {
             Some(default_remember_lifetime.unsigned_abs())
         }

@@ -33,7 +33,7 @@ async fn sign_in_choosing(client: &Client, server: &ChapterServer, name: &str, r
     client.goto(&server.url("/login")).await.unwrap();
     client.find(Locator::Id("username")).await.unwrap().send_keys(name).await.unwrap();
     let boxes = client.find_all(Locator::Id("remember")).await.unwrap();
-    if server.chapter.cookie_expiry.is_chosen_at_sign_in() {
+    if server.chapter.cookie_expiry().is_chosen_at_sign_in() {
         let [checkbox] = boxes.as_slice() else {
             panic!("chapter {number}: {} \"Keep me signed in\" boxes, not one", boxes.len())
         };
@@ -102,7 +102,7 @@ pub async fn visit_about(client: &Client, server: &ChapterServer) -> Visit {
 /// gives the expiry in whole seconds: a cookie counts as gone a second
 /// after the one it names.
 pub async fn session_cookie(client: &Client, server: &ChapterServer) -> Option<Cookie<'static>> {
-    live_cookie(client, server.chapter.cookie_name).await
+    live_cookie(client, server.chapter.cookie_name()).await
 }
 
 /// The cookie named `name` for the current page's host, by the rule of

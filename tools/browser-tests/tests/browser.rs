@@ -235,7 +235,7 @@ async fn restart_signed_in(engine: Engine, number: u8, how: SignIn) {
         cookies.iter().any(|c| c.name() == "profile_marker"),
         "chapter {number}: the restarted browser lost a persistent cookie: not the same profile?"
     );
-    let kept = cookies.iter().any(|c| c.name() == server.chapter.cookie_name);
+    let kept = cookies.iter().any(|c| c.name() == server.chapter.cookie_name());
     let about = pages::visit_about(&browser, &server).await;
     if persists(&server, how) {
         assert!(
@@ -416,7 +416,7 @@ async fn absolute_expiry_signed_in(engine: Engine, number: u8, how: SignIn) {
         absolute.at
     );
     assert!(
-        pages::held_after_removal(&browser, server.chapter.cookie_name).await.is_none(),
+        pages::held_after_removal(&browser, server.chapter.cookie_name()).await.is_none(),
         "chapter {number} ({how:?}): the refused cookie was not removed"
     );
     browser.close().await;
@@ -570,7 +570,7 @@ async fn two_instances_one_host(engine: Engine, number: u8) {
     pages::sign_in(&browser, &first, USER).await;
     let on_second = pages::visit_about(&browser, &second).await;
 
-    match first.chapter.storage {
+    match first.chapter.storage() {
         Storage::Redis => {
             assert_eq!(
                 on_second,
@@ -613,7 +613,7 @@ async fn two_instances_one_host(engine: Engine, number: u8) {
 async fn assert_signed_out(browser: &Browser, server: &ChapterServer, how: &str) {
     let number = server.chapter.number;
     assert!(
-        pages::held_after_removal(browser, server.chapter.cookie_name).await.is_none(),
+        pages::held_after_removal(browser, server.chapter.cookie_name()).await.is_none(),
         "chapter {number}: the session cookie is still in the browser after {how}"
     );
     assert_eq!(
@@ -627,7 +627,8 @@ async fn stored_session_cookie(browser: &Browser, server: &ChapterServer) -> Coo
     pages::session_cookie(browser, server).await.unwrap_or_else(|| {
         panic!(
             "chapter {}: the browser holds no {} cookie",
-            server.chapter.number, server.chapter.cookie_name
+            server.chapter.number,
+            server.chapter.cookie_name()
         )
     })
 }

@@ -88,13 +88,13 @@ async fn over_tls_the_cookie_is_host_prefixed_and_secure(engine: Engine, number:
 
     sign_in_at(&browser, &origin).await;
     assert_eq!(pages::greeting(&browser).await.as_deref(), Some("Welcome Ada!"));
-    let name = format!("__Host-{}", server.chapter.cookie_name);
+    let name = format!("__Host-{}", server.chapter.cookie_name());
     let cookies = browser.get_all_cookies().await.unwrap();
     let cookie = cookies.iter().find(|c| c.name() == name);
     let cookie = cookie.unwrap_or_else(|| panic!("chapter {number}: no {name} in {cookies:?}"));
     assert_eq!(cookie.secure(), Some(true), "chapter {number}: Secure");
     assert_eq!(cookie.path(), Some("/"), "chapter {number}: Path");
-    assert!(cookies.iter().all(|c| c.name() != server.chapter.cookie_name), "no plain name");
+    assert!(cookies.iter().all(|c| c.name() != server.chapter.cookie_name()), "no plain name");
 
     pages::log_out_from_navbar(&browser).await;
     let held = pages::held_after_removal(&browser, &name).await;
@@ -117,7 +117,7 @@ async fn a_host_cookie_over_plain_http_is_refused(engine: Engine, number: u8) {
     let options = Options::new().resolve_to_loopback(NOT_LOCAL);
     let profile = Profile::new();
     let browser = Browser::launch_with(engine, &profile, &options).await;
-    let name = format!("__Host-{}", server.chapter.cookie_name);
+    let name = format!("__Host-{}", server.chapter.cookie_name());
 
     sign_in_at(&browser, &format!("http://{NOT_LOCAL}:{}", server.port)).await;
     assert_eq!(pages::greeting(&browser).await, None, "chapter {number}: the sign-in stuck");

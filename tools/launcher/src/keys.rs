@@ -15,7 +15,7 @@ use sessions::Chapter;
 /// default (a local Redis on the standard port).
 pub fn test_redis_url() -> String {
     std::env::var("SESSIONS_TEST_REDIS_URL")
-        .unwrap_or_else(|_| sessions::config::DEFAULT_REDIS_URL.to_owned())
+        .unwrap_or_else(|_| sessions::chapter::DEFAULT_REDIS_URL.to_owned())
 }
 
 /// A key prefix no other server of any run uses: 64 random bits before the

@@ -44,7 +44,7 @@ impl Records {
         session_dir: &Path,
         space: Option<&KeySpace>,
     ) -> io::Result<Option<Records>> {
-        match chapter.storage {
+        match chapter.storage() {
             Storage::SealedCookie => Ok(None),
             Storage::ServerFiles => {
                 Ok(Some(Records::folder(session_dir.join(chapter.store_folder()))))
@@ -200,13 +200,13 @@ mod tests {
     fn the_cookie_chapters_keep_no_records_and_the_file_chapters_one_folder_each() {
         let dir = Path::new("/nowhere");
         for chapter in crate::CHAPTERS {
-            let records = match chapter.storage {
+            let records = match chapter.storage() {
                 Storage::SealedCookie | Storage::ServerFiles => {
                     Records::of(&chapter, dir, None).unwrap()
                 }
                 Storage::Redis => continue,
             };
-            match (chapter.storage, records) {
+            match (chapter.storage(), records) {
                 (Storage::SealedCookie, None) => {}
                 (Storage::ServerFiles, Some(Records::Files(folder))) => {
                     assert_eq!(folder, dir.join(chapter.store_folder()))

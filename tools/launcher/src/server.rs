@@ -61,7 +61,7 @@ impl Launch {
     /// own lifetime; the Redis chapter on a key prefix of its own in the
     /// test Redis ([`KeySpace::unique`]).
     pub fn new(chapter: Chapter) -> io::Result<Launch> {
-        let key_space = match chapter.storage {
+        let key_space = match chapter.storage() {
             Storage::Redis => Some(KeySpace::unique(&chapter)),
             Storage::SealedCookie | Storage::ServerFiles => None,
         };
@@ -188,7 +188,7 @@ impl Launch {
     /// Where the Redis chapter will keep its records; `None` for the others.
     pub fn redis_keys(&self) -> Option<&KeySpace> {
         let chapter = self.chapter.as_ref()?;
-        match chapter.storage {
+        match chapter.storage() {
             Storage::Redis => self.key_space.as_ref(),
             Storage::SealedCookie | Storage::ServerFiles => None,
         }

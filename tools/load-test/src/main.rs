@@ -115,7 +115,7 @@ fn chapter(text: &str) -> Result<Chapter, String> {
 
 /// The Redis chapter needs the test Redis to answer before it is run.
 fn needs_redis(chapter: &Chapter) -> Result<(), String> {
-    match chapter.storage {
+    match chapter.storage() {
         Storage::SealedCookie | Storage::ServerFiles => Ok(()),
         Storage::Redis => {
             launcher::keys::connect(&launcher::test_redis_url()).map(drop).map_err(|e| {
@@ -243,7 +243,7 @@ async fn run_chapter(chapter: &Chapter, options: &Options) -> Result<Report, Str
     let server = tokio::task::block_in_place(|| launch.start()).map_err(|e| e.to_string())?;
     let duration = Duration::from_secs(options.seconds);
     let sampler = memory::sample_rss(server.pid(), duration);
-    let tally = browser::run(chapter.cookie_name, port, options.clients, duration).await;
+    let tally = browser::run(chapter.cookie_name(), port, options.clients, duration).await;
     let samples = sampler.await.map_err(|e| e.to_string())?;
     let records_left = match server.records().map_err(|e| e.to_string())? {
         Some(mut records) => Some(records.names().map_err(|e| e.to_string())?.len()),

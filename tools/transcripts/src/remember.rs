@@ -28,7 +28,7 @@ fn sign_in(browser: &mut Browser, remember: bool) -> Exchange {
 
 /// The chapter's idle limit, `session_lifetime`, as the record files show it.
 fn idle_limit() -> Duration {
-    let seconds = launcher::chapter(CHAPTER).default_session_lifetime.whole_seconds();
+    let seconds = launcher::chapter(CHAPTER).default_session_lifetime().whole_seconds();
     Duration::from_secs(seconds.try_into().expect("a positive idle limit"))
 }
 

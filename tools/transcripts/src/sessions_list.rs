@@ -118,7 +118,7 @@ fn redis(setup: &Setup) -> io::Result<Vec<Transcript>> {
     let members: Vec<String> =
         redis::cmd("SMEMBERS").arg(&set).query(&mut redis).map_err(io::Error::other)?;
     text.sorted_lines(members);
-    let lifetime = launcher::chapter(5).default_session_lifetime.whole_seconds() as u64;
+    let lifetime = launcher::chapter(5).default_session_lifetime().whole_seconds() as u64;
     text.pttl(&mut store, &set, lifetime);
     text.exchange(&chrome.get("/sessions"), None);
     text.exchange(&chrome.submit("/sessions/end-others", &[]), None);

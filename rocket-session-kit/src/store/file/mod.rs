@@ -39,7 +39,8 @@ use crate::record::{SessionData, SessionRecord, StoredData};
 mod setup;
 mod threaded;
 
-pub use setup::{attach, FileStoreConfig};
+pub(crate) use setup::attach;
+pub use setup::FileStoreConfig;
 pub use threaded::ThreadedFileStore;
 
 /// Number of locks records are spread over: requests for different

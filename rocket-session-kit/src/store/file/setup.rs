@@ -11,25 +11,24 @@ use rocket::{Build, Orbit, Rocket};
 use serde::Deserialize;
 
 use super::{FileStore, ThreadedFileStore};
-use crate::config::{self, SessionConfig};
 use crate::record::StoredData;
 use crate::store::ServerStore;
-use crate::{Chapter, Clock};
+use crate::{Clock, Sessions};
 
 /// The keys the file store reads from the configuration.
 #[derive(Debug, Clone, Deserialize)]
 pub struct FileStoreConfig {
-    /// Root of the server-side stores; each chapter uses its own folder
-    /// below it. A relative path is taken from the folder of `Rocket.toml`.
+    /// Root of the server-side stores; each app uses its own folder
+    /// below it ([`Sessions::store_name`]). A relative path is taken from the folder of `Rocket.toml`.
     pub session_dir: RelativePathBuf,
     /// Seconds between two sweeps of expired records.
     pub session_cleanup_interval: u64,
 }
 
 impl FileStoreConfig {
-    /// Where `chapter` keeps its records.
-    pub fn store_dir(&self, chapter: &Chapter) -> PathBuf {
-        self.session_dir.relative().join(chapter.store_folder())
+    /// Where the app of `sessions` keeps its records.
+    pub fn store_dir(&self, sessions: &Sessions) -> PathBuf {
+        self.session_dir.relative().join(sessions.store_name())
     }
 
     fn cleanup_interval(&self) -> std::time::Duration {
@@ -37,21 +36,21 @@ impl FileStoreConfig {
     }
 }
 
-/// Sets the file store up for `chapter`: its folder at ignition (a folder
-/// that cannot be created is logged, and the chapter still serves public
+/// Sets the file store up for `sessions`: its folder at ignition (a folder
+/// that cannot be created is logged, and the app still serves public
 /// pages), and its sweep once the server runs.
-pub fn attach<T: StoredData>(
+pub(crate) fn attach<T: StoredData>(
     rocket: Rocket<Build>,
-    chapter: Chapter,
+    sessions: Sessions,
     clock: Arc<dyn Clock>,
 ) -> Rocket<Build> {
     rocket.attach(AdHoc::try_on_ignite("File session store", move |rocket| async move {
-        let (Some(config), Some(sessions)) =
-            (config::read::<FileStoreConfig>(&rocket), config::read::<SessionConfig>(&rocket))
+        let (Some(config), Some(limits)) =
+            (sessions.read::<FileStoreConfig>(&rocket), sessions.config(&rocket))
         else {
             return Err(rocket);
         };
-        let files = FileStore::<T>::new(config.store_dir(&chapter), sessions.expiry_policy());
+        let files = FileStore::<T>::new(config.store_dir(&sessions), limits.expiry_policy());
         if let Err(e) = files.ensure_dir() {
             rocket::error!("session folder {} is unusable: {e}", files.dir().display());
         }

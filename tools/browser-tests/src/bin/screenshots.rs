@@ -77,7 +77,7 @@ async fn main() {
     for chapter in CHAPTERS {
         progress.step(format!("chapter {}", chapter.number));
         let n = chapter.number;
-        let chooses = chapter.cookie_expiry.is_chosen_at_sign_in();
+        let chooses = chapter.cookie_expiry().is_chosen_at_sign_in();
         // Chapter 5 on its own default key prefix, so its panel names the
         // Redis key as `cargo run -p chapter-5` does; the Redis is this
         // run's alone.

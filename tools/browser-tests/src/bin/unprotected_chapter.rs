@@ -59,9 +59,13 @@ fn rocket() -> _ {
             std::process::exit(2)
         });
     let chapter = launcher::chapter(number);
-    sessions::app_without_forms(chapter, sessions::config::figment(&chapter), Arc::new(SystemClock))
-        .mount("/", routes![login, toggle_theme, logout])
-        .mount("/", logout_by_get_route())
+    sessions::app_without_forms(
+        chapter,
+        sessions::chapter::figment(&chapter),
+        Arc::new(SystemClock),
+    )
+    .mount("/", routes![login, toggle_theme, logout])
+    .mount("/", logout_by_get_route())
 }
 
 /// [`logout_by_get`], ranked before the site's own `GET /logout` page
@@ -75,7 +79,11 @@ fn logout_by_get_route() -> Vec<rocket::Route> {
 
 /// Did the request carry the chapter's session cookie? Read from the
 /// `Cookie` header itself, before anything can change the jar.
-struct CookieSent(bool);
+struct CookieSent {
+    sent: bool,
+    /// The chapter the request came to, for the log line.
+    chapter: u8,
+}
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for CookieSent {
@@ -83,19 +91,20 @@ impl<'r> FromRequest<'r> for CookieSent {
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
         let manager = request.rocket().state::<SessionManager>().expect("managed by the app");
-        let name = manager.chapter().cookie_name;
+        let name = manager.sessions().cookie_name();
         let sent = request.headers().get("Cookie").any(|header| {
             header
                 .split(';')
                 .any(|pair| pair.trim().split_once('=').is_some_and(|(n, _)| n == name))
         });
-        Outcome::Success(CookieSent(sent))
+        let chapter = request.rocket().state::<sessions::Chapter>().expect("managed by the app");
+        Outcome::Success(CookieSent { sent, chapter: chapter.number })
     }
 }
 
-fn note(session: &Session<'_>, what: &str, sent: &CookieSent) {
-    let number = session.manager().chapter().number;
-    let sent = if sent.0 { "yes" } else { "no" };
+fn note(what: &str, sent: &CookieSent) {
+    let number = sent.chapter;
+    let sent = if sent.sent { "yes" } else { "no" };
     println!("unprotected chapter {number}: {what}, session cookie sent: {sent}");
 }
 
@@ -115,7 +124,7 @@ async fn login(
     session: Session<'_>,
     form: Form<LoginForm<'_>>,
 ) -> Result<Redirect, (Status, String)> {
-    note(&session, "POST /login", &sent);
+    note("POST /login", &sent);
     let name = Username::parse(form.username)
         .map_err(|e| (Status::UnprocessableEntity, format!("{e}\n")))?;
     let remember = form.remember == Some("on");
@@ -134,7 +143,7 @@ async fn toggle_theme(
     session: Session<'_>,
     form: Form<ThemeForm<'_>>,
 ) -> Result<Redirect, (Status, String)> {
-    note(&session, "POST /theme", &sent);
+    note("POST /theme", &sent);
     if session.data().is_none() {
         return Ok(Redirect::to("/login?next=/home"));
     }
@@ -144,7 +153,7 @@ async fn toggle_theme(
 
 #[post("/logout")]
 async fn logout(sent: CookieSent, session: Session<'_>) -> Result<Redirect, (Status, String)> {
-    note(&session, "POST /logout", &sent);
+    note("POST /logout", &sent);
     session.sign_out().await.map_err(unavailable)?;
     Ok(Redirect::to("/home"))
 }
@@ -156,7 +165,7 @@ async fn logout_by_get(
     sent: CookieSent,
     session: Session<'_>,
 ) -> Result<Redirect, (Status, String)> {
-    note(&session, "GET /logout", &sent);
+    note("GET /logout", &sent);
     session.sign_out().await.map_err(unavailable)?;
     Ok(Redirect::to("/home"))
 }

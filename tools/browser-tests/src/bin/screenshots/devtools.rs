@@ -55,7 +55,7 @@ pub async fn cookies(chapter: &Chapter, user: &str, remember: bool, path: &Path)
     switch_to_devtools(&client, &page).await;
     let origin = server.url("");
     let shown = client
-        .execute_async(SHOW_COOKIE, vec![json!(origin), json!(chapter.cookie_name)])
+        .execute_async(SHOW_COOKIE, vec![json!(origin), json!(chapter.cookie_name())])
         .await
         .unwrap();
     assert_eq!(shown, json!("shown"), "DevTools did not show the cookie of {origin}");

@@ -58,7 +58,7 @@ pub async fn cookies(chapter: &Chapter, user: &str, path: &Path) {
             SHOW_COOKIE,
             vec![
                 json!(origin),
-                json!(chapter.cookie_name),
+                json!(chapter.cookie_name()),
                 json!(NAME_WIDTH),
                 json!(SIDEBAR_WIDTH),
             ],

@@ -1,0 +1,242 @@
+//! What the app's code decides about its sessions.
+//!
+//! The code decides what the app is built around: where sessions live,
+//! what the cookie is called, when the browser drops it, and the limits it
+//! starts from. The configuration (`Rocket.toml`, `ROCKET_*` variables)
+//! can still change the limits, and says where the store is
+//! ([`SessionConfig`](crate::config::SessionConfig) and the stores' own
+//! keys).
+
+use rocket::figment::providers::Serialized;
+use rocket::figment::Provider;
+use rocket::time::Duration;
+use rocket::{Build, Rocket};
+
+use crate::config::SessionConfig;
+
+// ANCHOR: storage
+/// Where the session data lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Storage {
+    /// In the cookie itself, sealed (encrypted and authenticated) with the
+    /// server's `secret_key`: a Rocket private cookie. The server keeps
+    /// nothing.
+    SealedCookie,
+    /// In a file on the server; the cookie carries only a random session id.
+    ServerFiles,
+    /// In Redis, shared by every instance of the server and expired by
+    /// Redis itself; the cookie carries only a random session id.
+    Redis,
+}
+// ANCHOR_END: storage
+
+// ANCHOR: cookie_expiry
+/// When the browser forgets the session cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieExpiry {
+    /// No `Expires` and no `Max-Age`: a browser-session cookie, dropped when
+    /// the browser closes ("non-persistent").
+    AtBrowserClose,
+    /// `Max-Age` of `session_lifetime`, re-issued on every signed-in response,
+    /// so it ends after that long without a request ("persistent").
+    SlidingLifetime,
+    /// The user chooses at sign-in, with "Keep me signed in": unchecked, a
+    /// browser-session cookie as in [`AtBrowserClose`](Self::AtBrowserClose);
+    /// checked, a persistent cookie with a `Max-Age` of `remember_lifetime`
+    /// (`default_remember_lifetime` unless configured), re-issued on every
+    /// signed-in response as in [`SlidingLifetime`](Self::SlidingLifetime).
+    /// The choice is kept in the session
+    /// ([`SessionRecord::remember`](crate::SessionRecord::remember)).
+    ChosenAtSignIn {
+        /// `remember_lifetime` unless configured.
+        default_remember_lifetime: Duration,
+    },
+}
+// ANCHOR_END: cookie_expiry
+
+impl CookieExpiry {
+    /// Does the user choose, at sign-in, whether the cookie persists?
+    pub fn is_chosen_at_sign_in(self) -> bool {
+        matches!(self, CookieExpiry::ChosenAtSignIn { .. })
+    }
+}
+
+impl Storage {
+    /// Is the data on the server (so the server can revoke it)?
+    pub fn is_server_side(self) -> bool {
+        match self {
+            Storage::SealedCookie => false,
+            Storage::ServerFiles | Storage::Redis => true,
+        }
+    }
+}
+
+// ANCHOR: sessions
+/// An app's sessions, as its code describes them: built with `const`
+/// methods, so that the description can be a `const` of the app.
+///
+/// ```
+/// use rocket_session_kit::{CookieExpiry, Sessions, Storage};
+/// use rocket::time::Duration;
+///
+/// const SESSIONS: Sessions = Sessions::new(Storage::ServerFiles)
+///     .with_cookie_name("shop_session")
+///     .with_cookie_expiry(CookieExpiry::SlidingLifetime)
+///     .with_idle_limit(Duration::minutes(20));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sessions {
+    storage: Storage,
+    cookie_name: &'static str,
+    notice_cookie_name: &'static str,
+    cookie_expiry: CookieExpiry,
+    idle_limit: Duration,
+    absolute_limit: Duration,
+    store_name: &'static str,
+}
+// ANCHOR_END: sessions
+
+impl Sessions {
+    /// Sessions kept in `storage`, with a browser-session cookie named
+    /// `session`, an idle limit of 30 minutes and an absolute limit of
+    /// 12 hours, until the methods below say otherwise.
+    pub const fn new(storage: Storage) -> Self {
+        Sessions {
+            storage,
+            cookie_name: "session",
+            notice_cookie_name: "session_notice",
+            cookie_expiry: CookieExpiry::AtBrowserClose,
+            idle_limit: Duration::minutes(30),
+            absolute_limit: Duration::hours(12),
+            store_name: "sessions",
+        }
+    }
+
+    /// The session cookie's name. Browsers share cookies between the ports
+    /// of a host, so two apps on one host need two names. Over HTTPS it is
+    /// sent with the `__Host-` prefix.
+    pub const fn with_cookie_name(self, name: &'static str) -> Self {
+        Sessions { cookie_name: name, ..self }
+    }
+
+    /// The name of the cookie that carries a message to the next page of a
+    /// visitor who has no session (such as "You have been signed out").
+    pub const fn with_notice_cookie_name(self, name: &'static str) -> Self {
+        Sessions { notice_cookie_name: name, ..self }
+    }
+
+    /// When the browser drops the session cookie.
+    pub const fn with_cookie_expiry(self, expiry: CookieExpiry) -> Self {
+        Sessions { cookie_expiry: expiry, ..self }
+    }
+
+    /// How long a session lasts without a request, unless
+    /// `session_lifetime` is configured.
+    pub const fn with_idle_limit(self, limit: Duration) -> Self {
+        Sessions { idle_limit: limit, ..self }
+    }
+
+    /// How long a session lasts after it started, however busy, unless
+    /// `session_absolute_lifetime` is configured.
+    pub const fn with_absolute_limit(self, limit: Duration) -> Self {
+        Sessions { absolute_limit: limit, ..self }
+    }
+
+    /// Names this app's sessions in a store that others may share: the
+    /// folder below `session_dir` that holds its files, and the start of
+    /// its Redis keys (`<name>:session:`) unless `session_key_prefix` is
+    /// configured.
+    pub const fn with_store_name(self, name: &'static str) -> Self {
+        Sessions { store_name: name, ..self }
+    }
+
+    /// The same sessions, kept in `storage`.
+    pub const fn with_storage(self, storage: Storage) -> Self {
+        Sessions { storage, ..self }
+    }
+
+    /// Where the session data lives.
+    pub const fn storage(&self) -> Storage {
+        self.storage
+    }
+
+    /// The session cookie's name, without a `__Host-` prefix.
+    pub const fn cookie_name(&self) -> &'static str {
+        self.cookie_name
+    }
+
+    /// The notice cookie's name, without a `__Host-` prefix.
+    pub const fn notice_cookie_name(&self) -> &'static str {
+        self.notice_cookie_name
+    }
+
+    /// When the browser drops the session cookie.
+    pub const fn cookie_expiry(&self) -> CookieExpiry {
+        self.cookie_expiry
+    }
+
+    /// The idle limit unless configured.
+    pub const fn idle_limit(&self) -> Duration {
+        self.idle_limit
+    }
+
+    /// The absolute limit unless configured.
+    pub const fn absolute_limit(&self) -> Duration {
+        self.absolute_limit
+    }
+
+    /// The name of this app's sessions in a shared store: the folder,
+    /// below `session_dir`, of its session files.
+    pub const fn store_name(&self) -> &'static str {
+        self.store_name
+    }
+
+    /// What this app's Redis keys start with, unless configured.
+    pub fn key_prefix(&self) -> String {
+        format!("{}:session:", self.store_name)
+    }
+
+    /// The configuration keys the code gives a default, as the figment
+    /// value beneath whatever `Rocket.toml` and the environment say.
+    pub fn defaults(&self) -> impl Provider {
+        let remember_lifetime = match self.cookie_expiry {
+            CookieExpiry::ChosenAtSignIn { default_remember_lifetime } => {
+                Some(default_remember_lifetime.whole_seconds())
+            }
+            CookieExpiry::AtBrowserClose | CookieExpiry::SlidingLifetime => None,
+        };
+        Serialized::defaults(SessionDefaults {
+            session_lifetime: self.idle_limit.whole_seconds(),
+            session_absolute_lifetime: self.absolute_limit.whole_seconds(),
+            remember_lifetime,
+            session_dir: "sessions",
+            session_cleanup_interval: 60,
+            session_key_prefix: self.key_prefix(),
+        })
+    }
+
+    /// Reads the configuration keys the sessions use from `rocket`'s
+    /// figment, with this description's defaults beneath, or prints why it
+    /// cannot so that the fairing can refuse to launch.
+    pub(crate) fn read<C: serde::de::DeserializeOwned>(&self, rocket: &Rocket<Build>) -> Option<C> {
+        let figment = rocket.figment().clone().join(self.defaults());
+        figment.extract().map_err(rocket::config::pretty_print_error).ok()
+    }
+
+    /// [`SessionConfig`], as [`read`](Self::read).
+    pub(crate) fn config(&self, rocket: &Rocket<Build>) -> Option<SessionConfig> {
+        self.read(rocket)
+    }
+}
+
+/// The keys [`Sessions::defaults`] gives a value.
+#[derive(Debug, Clone, serde::Serialize)]
+struct SessionDefaults {
+    session_lifetime: i64,
+    session_absolute_lifetime: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remember_lifetime: Option<i64>,
+    session_dir: &'static str,
+    session_cleanup_interval: u64,
+    session_key_prefix: String,
+}
