@@ -1,95 +1,32 @@
-//! Everything the six chapters share: the pages of the tutorial, the
-//! sign-in form, safe redirects, the session panel, and the session
-//! mechanisms (a sealed cookie, and server-side stores in files or in
-//! Redis).
+//! Sessions for Rocket apps: typed session data of the app's own, kept
+//! sealed in the cookie, in files or in Redis, with an idle *and* an
+//! absolute limit that the server enforces, "keep me signed in", CSRF
+//! protection, one-time messages, a user's list of sessions, previous
+//! secret keys, and an honest `503` when the store is out of order.
 //!
-//! A chapter binary only describes itself with a [`Chapter`] and hands it to
-//! [`app`]; that description is the whole difference between the chapters,
-//! just as the tutorial's listings differ in a few configuration lines.
+//! An app describes its sessions with a [`Sessions`] value and attaches
+//! its [`fairing`](Sessions::fairing); its handlers then take a
+//! [`Session`] (anyone) or a [`SignedIn`] (signed-in users only) guard.
 
 #![deny(missing_docs)]
 
-pub mod chapter;
 pub mod clock;
 pub mod config;
 pub mod csrf;
-pub mod devices;
 mod fairing;
 pub mod key_rotation;
-mod lifetime;
 mod no_store;
-mod page;
 pub mod policy;
 pub mod record;
-mod routes;
-pub mod safe_next;
-pub mod secret_key;
 pub mod session;
 mod setup;
 pub mod store;
 pub mod transport;
-pub mod username;
 
-use std::sync::Arc;
+#[cfg(test)]
+mod test_data;
 
-use rocket::fairing::AdHoc;
-use rocket::figment::Figment;
-use rocket::{Build, Rocket};
-use rocket_dyn_templates::Template;
-
-pub use chapter::Chapter;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use lifetime::{
-    FIVE_MINUTES, FOURTEEN_DAYS, THIRTY_DAYS, THIRTY_MINUTES, THIRTY_ONE_DAYS, TWELVE_HOURS,
-};
-pub use record::{SessionData, SessionRecord, Theme};
+pub use record::{SessionOwner, SessionRecord, StoredData};
 pub use session::{Session, SessionManager, SignedIn};
 pub use setup::{CookieExpiry, Sessions, Storage};
-
-// ANCHOR: app
-/// Builds the Rocket application for `chapter`, configured from
-/// `Rocket.toml` and `ROCKET_*` environment variables, on the real clock.
-pub fn app(chapter: Chapter) -> Rocket<Build> {
-    app_with(chapter, chapter::figment(&chapter), Arc::new(SystemClock))
-}
-// ANCHOR_END: app
-
-/// Like [`app`], with the configuration and the clock supplied by the caller:
-/// tests use it to point the file store at a temporary folder and to move
-/// time forward without sleeping.
-pub fn app_with(chapter: Chapter, figment: Figment, clock: Arc<dyn Clock>) -> Rocket<Build> {
-    app_without_forms(chapter, figment, clock)
-        .mount("/", routes::forms())
-        .mount("/", devices::forms())
-}
-
-/// The site without the handlers of its three forms (`POST /login`,
-/// `POST /logout`, `POST /theme`): its pages, sessions and catchers. Only
-/// the browser tests use it, to build a test-only variant that handles
-/// those forms without the protections the chapters have and prove that
-/// the attacks the protections stop would otherwise work. No chapter can
-/// be configured into that variant: it is other code, in a test crate.
-pub fn app_without_forms(
-    chapter: Chapter,
-    figment: Figment,
-    clock: Arc<dyn Clock>,
-) -> Rocket<Build> {
-    rocket::custom(figment)
-        .attach(secret_key::fairing())
-        .attach(Template::fairing())
-        .attach(chapter.sessions.fairing_with_clock::<SessionData>(clock))
-        .manage(chapter)
-        .attach(AdHoc::on_liftoff("Address", move |rocket| {
-            Box::pin(async move {
-                let config = rocket.config();
-                let scheme = if config.tls_enabled() { "https" } else { "http" };
-                println!(
-                    "\nChapter {}: {}\n  open {scheme}://{}:{} in your browser\n",
-                    chapter.number, chapter.section, config.address, config.port
-                );
-            })
-        }))
-        .mount("/", routes::pages())
-        .mount("/", devices::pages())
-        .register("/", routes::catchers())
-}

@@ -135,13 +135,13 @@ impl ExpiryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{SessionData, Theme};
+    use crate::test_data::Visitor;
 
     /// An absolute limit far beyond what a test plays out.
     const NO_ABSOLUTE: Duration = Duration::days(3650);
 
-    fn record(now: OffsetDateTime) -> SessionRecord {
-        let data = SessionData { user_name: "ada".into(), lang: "en".into(), theme: Theme::Dark };
+    fn record(now: OffsetDateTime) -> SessionRecord<Visitor> {
+        let data = Visitor::named("ada");
         SessionRecord::new(data, now, crate::csrf::CsrfToken::for_tests())
     }
 
@@ -193,7 +193,7 @@ mod tests {
         let mut r = record(start);
         // Busy: a request every minute keeps the idle deadline ahead.
         r.last_seen = start + Duration::minutes(59);
-        let at = |r: &SessionRecord, d: Duration| policy.verdict(r, start + d);
+        let at = |r: &SessionRecord<Visitor>, d: Duration| policy.verdict(r, start + d);
         assert_eq!(at(&r, Duration::minutes(59)), Verdict::Live);
         assert_eq!(at(&r, Duration::hours(1) - Duration::nanoseconds(1)), Verdict::RefreshDue);
         assert_eq!(at(&r, Duration::hours(1)), Verdict::Expired, "exactly at the deadline");

@@ -1,4 +1,4 @@
-//! What a session holds: the tutorial's data, the two timestamps the
+//! What a session holds: the app's data, the two timestamps the
 //! server needs to enforce its own limits, and what else a session
 //! carries: the secret its forms prove they came from this site with, and
 //! a one-time message for the next page. The sealed cookie and the
@@ -11,47 +11,6 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::csrf::CsrfToken;
-use crate::username::Username;
-
-// ANCHOR: session_data
-/// What the tutorial puts in the session at sign-in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionData {
-    /// The name the user signed in with.
-    pub user_name: String,
-    /// The user's language; the tutorial always stores `"en"`.
-    pub lang: String,
-    /// The page colours the user chose.
-    pub theme: Theme,
-}
-// ANCHOR_END: session_data
-
-/// The page colours, switched by the toggle in the navbar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Theme {
-    /// Light text on a dark background: every session starts with it.
-    Dark,
-    /// Dark text on a light background.
-    Light,
-}
-
-impl Theme {
-    /// The other theme.
-    pub fn toggled(self) -> Theme {
-        match self {
-            Theme::Dark => Theme::Light,
-            Theme::Light => Theme::Dark,
-        }
-    }
-}
-
-impl SessionData {
-    /// The tutorial's three values for a user who just signed in.
-    pub fn new(user_name: Username) -> Self {
-        SessionData { user_name: user_name.into_string(), lang: "en".into(), theme: Theme::Dark }
-    }
-}
 
 /// What a server-side store asks of the app's session data: whose session
 /// it is, for the index of each user's sessions (the list of a user's
@@ -60,12 +19,6 @@ impl SessionData {
 pub trait SessionOwner {
     /// The user the session belongs to.
     fn owner(&self) -> &str;
-}
-
-impl SessionOwner for SessionData {
-    fn owner(&self) -> &str {
-        &self.user_name
-    }
 }
 
 /// The app's session data as a store keeps it: written and read as JSON by
@@ -83,7 +36,7 @@ impl<T> StoredData for T where
 /// A change to a session. It may run more than once: a store with
 /// optimistic locking (Redis) applies it again when another request
 /// changed the record in between.
-pub type RecordChange<T = SessionData> = Arc<dyn Fn(&mut SessionRecord<T>) + Send + Sync>;
+pub type RecordChange<T> = Arc<dyn Fn(&mut SessionRecord<T>) + Send + Sync>;
 
 // RFC 3339 with a fixed width (nanoseconds, numeric offset), so a sealed
 // cookie is always the same length: `2026-11-25T20:12:56.123456789+00:00`.
@@ -95,14 +48,13 @@ time::serde::format_description!(
 
 // ANCHOR: session_record
 /// A session as every mechanism keeps it (sealed in the cookie, or a
-/// record on the server): the app's data `T` (the tutorial's
-/// [`SessionData`] unless a type says otherwise) plus the two timestamps the
+/// record on the server): the app's data `T` plus the two timestamps the
 /// server needs to enforce its idle and absolute limits by itself, whatever
 /// the browser does with the cookie; in the chapter where the user
 /// chooses, whether they asked to be remembered; the session's CSRF token;
 /// and a message waiting for the next page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionRecord<T = SessionData> {
+pub struct SessionRecord<T> {
     /// The application's data, flattened into the same JSON object.
     #[serde(flatten)]
     pub data: T,
@@ -130,7 +82,7 @@ pub struct SessionRecord<T = SessionData> {
     pub flash: Option<String>,
     /// The `User-Agent` the sign-in came with, cut to
     /// [`USER_AGENT_LIMIT`] bytes, for the list of the user's sessions
-    /// (see [`crate::devices`]); absent from the JSON when the browser sent
+    /// (see [`Session::list_sessions`](crate::Session::list_sessions)); absent from the JSON when the browser sent
     /// none, and in records written before it was kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
@@ -190,21 +142,19 @@ impl<T: Serialize + DeserializeOwned> SessionRecord<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_data::Visitor;
 
     #[test]
     fn timestamps_are_stored_as_rfc3339() {
         let at = OffsetDateTime::from_unix_timestamp(1_795_637_576).unwrap();
-        let data = SessionData { user_name: "ada".into(), lang: "en".into(), theme: Theme::Dark };
+        let data = Visitor::named("ada");
         let record = SessionRecord::new(data, at, CsrfToken::generate().unwrap());
         let json: serde_json::Value = serde_json::from_str(&record.to_json()).unwrap();
         assert_eq!(json["created_at"], "2026-11-25T20:12:56.000000000+00:00");
         assert_eq!(json["last_seen"], "2026-11-25T20:12:56.000000000+00:00");
         assert_eq!(json["csrf_token"], record.csrf_token.as_str());
-        assert_eq!(
-            SessionRecord::<SessionData>::from_json(record.to_json().as_bytes()),
-            Some(record)
-        );
-        assert_eq!(SessionRecord::<SessionData>::from_json(br#"{"user_name":"ad"#), None);
+        assert_eq!(SessionRecord::<Visitor>::from_json(record.to_json().as_bytes()), Some(record));
+        assert_eq!(SessionRecord::<Visitor>::from_json(br#"{"user_name":"ad"#), None);
         assert!(json.get("remember").is_none(), "no choice, no field");
         assert!(json.get("flash").is_none(), "no message, no field");
     }
@@ -212,44 +162,35 @@ mod tests {
     #[test]
     fn the_choice_to_be_remembered_is_kept_and_old_records_still_read() {
         let at = OffsetDateTime::from_unix_timestamp(1_795_637_576).unwrap();
-        let data = SessionData { user_name: "ada".into(), lang: "en".into(), theme: Theme::Dark };
+        let data = Visitor::named("ada");
         let mut record = SessionRecord::new(data, at, CsrfToken::generate().unwrap());
         let old = record.to_json();
         record.remember = Some(true);
         let json: serde_json::Value = serde_json::from_str(&record.to_json()).unwrap();
         assert_eq!(json["remember"], true);
-        assert_eq!(
-            SessionRecord::<SessionData>::from_json(record.to_json().as_bytes()),
-            Some(record)
-        );
+        assert_eq!(SessionRecord::<Visitor>::from_json(record.to_json().as_bytes()), Some(record));
         let read =
-            SessionRecord::<SessionData>::from_json(old.as_bytes()).expect("a record from before");
+            SessionRecord::<Visitor>::from_json(old.as_bytes()).expect("a record from before");
         assert_eq!(read.remember, None);
         assert!(!read.remembered());
     }
 
     #[test]
     fn a_record_without_a_csrf_token_is_not_a_session() {
-        let before = br#"{"user_name":"ada","lang":"en","theme":"dark","created_at":"2026-11-25T20:12:56.000000000+00:00","last_seen":"2026-11-25T20:12:56.000000000+00:00"}"#;
-        assert_eq!(SessionRecord::<SessionData>::from_json(before), None);
+        let before = br#"{"user_name":"ada","visits":0,"created_at":"2026-11-25T20:12:56.000000000+00:00","last_seen":"2026-11-25T20:12:56.000000000+00:00"}"#;
+        assert_eq!(SessionRecord::<Visitor>::from_json(before), None);
     }
 
     #[test]
     fn the_user_agent_is_kept_bounded_and_old_records_still_read() {
         let at = OffsetDateTime::from_unix_timestamp(1_795_637_576).unwrap();
-        let data = SessionData { user_name: "ada".into(), lang: "en".into(), theme: Theme::Dark };
+        let data = Visitor::named("ada");
         let mut record = SessionRecord::new(data, at, CsrfToken::generate().unwrap());
         let old = record.to_json();
         assert!(!old.contains("user_agent"), "none sent, no field");
-        assert_eq!(
-            SessionRecord::<SessionData>::from_json(old.as_bytes()).unwrap().user_agent,
-            None
-        );
+        assert_eq!(SessionRecord::<Visitor>::from_json(old.as_bytes()).unwrap().user_agent, None);
         record.user_agent = bounded_user_agent("curl/8.5.0");
-        assert_eq!(
-            SessionRecord::<SessionData>::from_json(record.to_json().as_bytes()),
-            Some(record)
-        );
+        assert_eq!(SessionRecord::<Visitor>::from_json(record.to_json().as_bytes()), Some(record));
 
         let long = "é".repeat(USER_AGENT_LIMIT);
         let cut = bounded_user_agent(&long).unwrap();
@@ -261,14 +202,11 @@ mod tests {
     #[test]
     fn a_waiting_message_is_kept() {
         let at = OffsetDateTime::from_unix_timestamp(1_795_637_576).unwrap();
-        let data = SessionData { user_name: "ada".into(), lang: "en".into(), theme: Theme::Dark };
+        let data = Visitor::named("ada");
         let mut record = SessionRecord::new(data, at, CsrfToken::generate().unwrap());
         record.flash = Some("Signed in as ada.".into());
         let json: serde_json::Value = serde_json::from_str(&record.to_json()).unwrap();
         assert_eq!(json["flash"], "Signed in as ada.");
-        assert_eq!(
-            SessionRecord::<SessionData>::from_json(record.to_json().as_bytes()),
-            Some(record)
-        );
+        assert_eq!(SessionRecord::<Visitor>::from_json(record.to_json().as_bytes()), Some(record));
     }
 }

@@ -6,9 +6,9 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::local::blocking::LocalResponse;
 use rocket_db_pools::deadpool_redis::redis;
 use rstest_reuse::template;
-use sessions::store::redis::index_key;
-use sessions::store::user_index_name;
-use sessions::Storage;
+use tutorial::store::redis::index_key;
+use tutorial::store::user_index_name;
+use tutorial::Storage;
 
 use crate::{assert_is_redirect_to, encode, session_cookie, TestApp, TestConfig};
 
@@ -90,7 +90,7 @@ pub fn marked_this_one(body: &str) -> Vec<String> {
 
 /// The record key of the browser's own session.
 pub fn own_record(app: &TestApp) -> String {
-    let id = sessions::store::SessionId::parse(&cookie_value(app)).expect("an id");
+    let id = tutorial::store::SessionId::parse(&cookie_value(app)).expect("an id");
     id.hashed()
 }
 

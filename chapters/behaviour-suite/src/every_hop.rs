@@ -7,7 +7,7 @@ use rocket::http::{ContentType, Header};
 use rocket::local::blocking::LocalResponse;
 
 use crate::{encode, set_cookies, TestApp, TestConfig};
-use sessions::Chapter;
+use tutorial::Chapter;
 
 /// The host the tests' requests say they are sent to.
 pub const HOST: &str = "127.0.0.1:8000";

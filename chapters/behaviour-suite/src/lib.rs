@@ -27,11 +27,11 @@ use rocket::time::Duration;
 use tempfile::TempDir;
 
 use rocket::time::OffsetDateTime;
-use sessions::chapter::chapter_defaults;
-use sessions::config::SessionConfig;
-use sessions::csrf::CsrfToken;
-use sessions::policy::ExpiryPolicy;
-use sessions::{
+use tutorial::chapter::chapter_defaults;
+use tutorial::config::SessionConfig;
+use tutorial::csrf::CsrfToken;
+use tutorial::policy::ExpiryPolicy;
+use tutorial::{
     app_with, Chapter, Clock, CookieExpiry, ManualClock, SessionData, SessionRecord, Storage, Theme,
 };
 
@@ -245,14 +245,12 @@ impl TestApp {
 
     /// The name of the record that holds the session `id`, as
     /// [`TestApp::records`] lists it.
-    pub fn record_name_of(&self, id: &sessions::store::SessionId) -> String {
+    pub fn record_name_of(&self, id: &tutorial::store::SessionId) -> String {
         match self.chapter.storage() {
             Storage::Redis => format!("{}{}", self.keys.prefix, id.hashed()),
-            Storage::SealedCookie | Storage::ServerFiles => self
-                .store_dir()
-                .join(sessions::store::FileStore::file_name(id))
-                .display()
-                .to_string(),
+            Storage::SealedCookie | Storage::ServerFiles => {
+                self.store_dir().join(tutorial::store::file::file_name(id)).display().to_string()
+            }
         }
     }
 
@@ -362,7 +360,7 @@ impl TestApp {
             Storage::ServerFiles | Storage::Redis => {
                 let cookie =
                     self.client.cookies().get(self.chapter.cookie_name())?.value().to_owned();
-                let id = sessions::store::SessionId::parse(&cookie)?;
+                let id = tutorial::store::SessionId::parse(&cookie)?;
                 self.try_store()?.read(&self.record_name_of(&id)).ok()?
             }
         };
@@ -637,7 +635,7 @@ impl RealServer {
         let port = launcher::free_port().expect("a free port");
         let TestConfig { figment, session_root, .. } =
             TestConfig::new(chapter).set("address", "127.0.0.1").set("port", port);
-        let rocket = app_with(chapter, figment, Arc::new(sessions::SystemClock));
+        let rocket = app_with(chapter, figment, Arc::new(tutorial::SystemClock));
         let rocket = rocket::execute(rocket.ignite()).expect("the chapter ignites");
         let shutdown = rocket.shutdown();
         let thread = std::thread::spawn(move || {

@@ -8,7 +8,7 @@ use rocket::http::{Header, Status};
 use rocket_db_pools::deadpool_redis::redis;
 use rstest::rstest;
 use rstest_reuse::apply;
-use sessions::Chapter;
+use tutorial::Chapter;
 
 /// Three browsers signed in as ada (and one as grace), on one server, with
 /// the lifetime of `seconds` everywhere.
@@ -249,7 +249,7 @@ fn two_instances_share_the_index(#[case] chapter: Chapter) {
     let response = one.post_login("ada", None);
     assert_is_redirect_to(&response, "/home");
     let mut redis = test_redis();
-    let set = sessions::store::redis::index_key(one.key_prefix(), "ada");
+    let set = tutorial::store::redis::index_key(one.key_prefix(), "ada");
     let first = format!("{}{}", one.key_prefix(), own_record(&one));
     let set_ttl: i64 = redis::cmd("PTTL").arg(&set).query(&mut redis).unwrap();
     let record_ttl: i64 = redis::cmd("PTTL").arg(&first).query(&mut redis).unwrap();

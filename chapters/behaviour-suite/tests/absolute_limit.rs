@@ -14,7 +14,7 @@ use rocket::time::{Duration, OffsetDateTime};
 use behaviour_suite::*;
 use rstest::rstest;
 use rstest_reuse::apply;
-use sessions::{Chapter, Clock, ManualClock, SessionRecord};
+use tutorial::{Chapter, Clock, ManualClock, SessionRecord};
 
 /// An absolute limit a busy session reaches in a few dozen requests, each
 /// well within the chapter's idle limit: the chapter's own where that is
@@ -97,8 +97,7 @@ fn a_record_with_fresh_activity_is_refused_past_the_absolute_deadline(#[case] ch
     let name = app.records().pop().expect("one record");
     // Written as the server writes it: a record it cannot read would be
     // refused (and deleted) for that alone.
-    let mut record = SessionRecord::<sessions::SessionData>::from_json(&app.record(&name).unwrap())
-        .expect("a record");
+    let mut record = SessionRecord::from_json(&app.record(&name).unwrap()).expect("a record");
     record.last_seen = app.now();
     app.overwrite_record(&name, record.to_json().as_bytes());
     assert_is_redirect_to(&app.get_with_cookie("/about", &cookie), "/login?next=/about");

@@ -15,11 +15,11 @@ use rocket::time::Duration;
 use behaviour_suite::*;
 use rstest::rstest;
 use rstest_reuse::apply;
-use sessions::chapter::figment;
-use sessions::config::SessionConfig;
-use sessions::store::file::FileStoreConfig;
-use sessions::ManualClock;
-use sessions::{app, Chapter, CookieExpiry, Storage};
+use tutorial::chapter::figment;
+use tutorial::config::SessionConfig;
+use tutorial::store::file::FileStoreConfig;
+use tutorial::ManualClock;
+use tutorial::{app, Chapter, CookieExpiry, Storage};
 
 const HOSTILE_NEXT: &[&str] = &[
     "https://evil.example/",
@@ -135,7 +135,7 @@ fn release_build_without_secret_key_refuses_to_launch(#[case] chapter: Chapter) 
 
 #[apply(every_chapter)]
 fn development_key_is_refused_outside_debug(#[case] chapter: Chapter) {
-    use sessions::secret_key::DEVELOPMENT_SECRET_KEY;
+    use tutorial::secret_key::DEVELOPMENT_SECRET_KEY;
     // The library's copy of the key is the one in the repository's Rocket.toml,
     // and Rocket.toml labels it as public.
     let toml = std::fs::read_to_string(ROCKET_TOML).expect("the repository's Rocket.toml");
@@ -472,11 +472,11 @@ fn where_the_data_lives(#[case] chapter: Chapter) {
     match chapter.storage() {
         Storage::SealedCookie => {
             assert!(app.records().is_empty(), "the server stores nothing");
-            assert!(sessions::store::SessionId::parse(cookie.value()).is_none());
+            assert!(tutorial::store::SessionId::parse(cookie.value()).is_none());
             assert!(cookie.value().len() > 60, "the cookie carries the sealed session");
         }
         Storage::ServerFiles | Storage::Redis => {
-            let id = sessions::store::SessionId::parse(cookie.value())
+            let id = tutorial::store::SessionId::parse(cookie.value())
                 .expect("the cookie is just an id");
             let records = app.records();
             assert_eq!(records, vec![app.record_name_of(&id)], "one record, named by hash");
@@ -632,7 +632,7 @@ fn who_can_keep_a_copied_cookie_alive(#[case] chapter: Chapter) {
 #[apply(server_side_chapters)]
 fn planted_session_id_is_never_adopted(#[case] chapter: Chapter) {
     let app = TestApp::launch(chapter);
-    let planted = sessions::store::SessionId::generate().unwrap();
+    let planted = tutorial::store::SessionId::generate().unwrap();
     let cookie = Cookie::new(chapter.cookie_name(), planted.as_str().to_owned());
     app.get_with_cookie("/home", &cookie);
     let issued = app.sign_in("victim");
@@ -667,7 +667,7 @@ fn bad_cookies_mean_signed_out(#[case] chapter: Chapter) {
     let value = genuine.value();
     let mut flipped = value.as_bytes().to_vec();
     flipped[value.len() / 2] = if flipped[value.len() / 2] == b'A' { b'B' } else { b'A' };
-    let unknown_id = sessions::store::SessionId::generate().unwrap();
+    let unknown_id = tutorial::store::SessionId::generate().unwrap();
     let bad_values = [
         "garbage".to_owned(),
         value[..value.len() / 2].to_owned(),

@@ -12,7 +12,7 @@ use behaviour_suite::*;
 use rocket::http::Status;
 use rocket::local::blocking::LocalResponse;
 use rstest::rstest;
-use sessions::Chapter;
+use tutorial::Chapter;
 
 fn cache_control<'a>(response: &'a LocalResponse<'_>) -> Option<&'a str> {
     response.headers().get_one("Cache-Control")

@@ -17,8 +17,8 @@ use rocket::local::blocking::Client;
 use behaviour_suite::*;
 use rstest::rstest;
 use rstest_reuse::apply;
-use sessions::key_rotation::{PreviousKey, PreviousKeys};
-use sessions::{app, Chapter, ManualClock, SessionRecord};
+use tutorial::key_rotation::{PreviousKey, PreviousKeys};
+use tutorial::{app, Chapter, ManualClock, SessionRecord};
 
 // Three keys, as `openssl rand -base64 32` makes them. Test keys only.
 const OLD_KEY: &str = "VOmag5UHGUq10NqfvG0fCp7+mJfALTi7ALBZUIMpCeo=";
@@ -213,7 +213,7 @@ fn a_malformed_previous_key_stops_the_launch(#[case] chapter: Chapter) {
 
 #[apply(every_chapter)]
 fn the_development_key_is_no_previous_key_outside_debug(#[case] chapter: Chapter) {
-    use sessions::secret_key::DEVELOPMENT_SECRET_KEY;
+    use tutorial::secret_key::DEVELOPMENT_SECRET_KEY;
     Jail::expect_with(|jail| {
         clear_rocket_env(jail);
         jail.create_file("Rocket.toml", &format!("[default]\ntemplate_dir = \"{TEMPLATES}\"\n"))?;

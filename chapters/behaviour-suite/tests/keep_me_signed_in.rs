@@ -12,7 +12,7 @@ use rocket::time::Duration;
 use behaviour_suite::*;
 use rstest::rstest;
 use rstest_reuse::apply;
-use sessions::{Chapter, CookieExpiry};
+use tutorial::{Chapter, CookieExpiry};
 
 /// How long a remembered cookie lasts when nothing is configured.
 fn remember_lifetime(chapter: &Chapter) -> Duration {

@@ -20,11 +20,11 @@ use behaviour_suite::*;
 use launcher::RedisServer;
 use rstest::rstest;
 use rstest_reuse::apply;
-use sessions::chapter::{figment, DEFAULT_REDIS_URL};
-use sessions::store::redis::{RedisStoreConfig, BACK_OFF};
-use sessions::store::{Decision, RedisStore, SessionId, SessionStore};
-use sessions::SessionRecord;
-use sessions::{Chapter, Storage, Theme};
+use tutorial::chapter::{figment, DEFAULT_REDIS_URL};
+use tutorial::store::redis::{RedisStoreConfig, BACK_OFF};
+use tutorial::store::{Decision, RedisStore, SessionId, SessionStore};
+use tutorial::SessionRecord;
+use tutorial::{Chapter, Storage, Theme};
 
 /// The PTTL of `key`, in milliseconds (negative when there is no key).
 fn pttl(key: &str) -> i64 {
@@ -242,7 +242,7 @@ fn concurrent_changes_lose_no_update(#[case] chapter: Chapter) {
     let prefix = unique_key_prefix(&chapter);
     let runtime = rocket::tokio::runtime::Runtime::new().unwrap();
     let pool = PoolConfig::from_url(test_redis_url()).create_pool(Some(Runtime::Tokio1)).unwrap();
-    let stores: Vec<Arc<RedisStore>> =
+    let stores: Vec<Arc<RedisStore<tutorial::SessionData>>> =
         (0..2).map(|_| Arc::new(RedisStore::new(pool.clone(), prefix.clone()))).collect();
     let lifetime = chapter.default_session_lifetime();
     let now = rocket::time::OffsetDateTime::now_utc();

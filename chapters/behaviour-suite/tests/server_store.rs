@@ -13,9 +13,9 @@ use tempfile::TempDir;
 use behaviour_suite::*;
 use rstest::rstest;
 use rstest_reuse::apply;
-use sessions::store::{Decision, FileStore, SessionId};
-use sessions::SessionRecord;
-use sessions::{Chapter, Clock, ManualClock, Theme};
+use tutorial::store::{Decision, FileStore, SessionId};
+use tutorial::SessionRecord;
+use tutorial::{Chapter, Clock, ManualClock, Theme};
 
 /// On Unix, asserts that `path` has the permission bits `expected`.
 ///
@@ -44,7 +44,7 @@ fn records_are_private_files_named_by_hash(#[case] chapter: Chapter) {
     assert_mode(&files[0], 0o600, "only the server's user can read a record");
     assert_mode(&app.store_dir(), 0o700, "or list the folder");
     let name = files[0].file_name().unwrap().to_str().unwrap();
-    assert_eq!(name, FileStore::file_name(&id));
+    assert_eq!(name, tutorial::store::file::file_name(&id));
     let content = std::fs::read_to_string(&files[0]).unwrap();
     assert!(
         !name.contains(id.as_str()) && !content.contains(id.as_str()),
@@ -386,7 +386,7 @@ fn a_killed_writer_never_leaves_a_torn_record(#[case] chapter: Chapter) {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-            if name == sessions::store::file::INDEX_FOLDER {
+            if name == tutorial::store::file::INDEX_FOLDER {
                 continue; // the per-user index: empty markers, no records
             }
             if name.starts_with(".tmp-") {
@@ -464,10 +464,10 @@ impl AsyncApp {
     /// from its record; empty once the record is gone (the server then
     /// checks no token: there is no session to change).
     fn token_field(&self, value: &str) -> String {
-        let token = sessions::store::SessionId::parse(value)
-            .map(|id| self.store_dir().join(sessions::store::FileStore::file_name(&id)))
+        let token = tutorial::store::SessionId::parse(value)
+            .map(|id| self.store_dir().join(tutorial::store::file::file_name(&id)))
             .and_then(|path| std::fs::read(path).ok())
-            .and_then(|json| SessionRecord::<sessions::SessionData>::from_json(&json))
+            .and_then(|json| SessionRecord::from_json(&json))
             .map(|record| record.csrf_token.as_str().to_owned());
         format!("csrf_token={}", token.unwrap_or_default())
     }
@@ -588,7 +588,8 @@ fn fifty_concurrent_requests_on_one_session(#[case] chapter: Chapter) {
         assert_eq!(assert_all_records_parse(&app.store_dir()), 1, "one session, one record");
         let record: SessionRecord = serde_json::from_slice(
             &std::fs::read(
-                app.store_dir().join(FileStore::file_name(&SessionId::parse(&ada).unwrap())),
+                app.store_dir()
+                    .join(tutorial::store::file::file_name(&SessionId::parse(&ada).unwrap())),
             )
             .unwrap(),
         )

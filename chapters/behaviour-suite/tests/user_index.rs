@@ -11,8 +11,8 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::Client;
 use rocket_db_pools::deadpool_redis::redis;
 use rstest::rstest;
-use sessions::store::{redis::index_key, user_index_name, SessionId};
-use sessions::{Chapter, Storage};
+use tutorial::store::{redis::index_key, user_index_name, SessionId};
+use tutorial::{Chapter, Storage};
 
 /// How many browsers sign in at once; every third one then signs out with
 /// Log Out and every third with "Sign out this one" on its own row.

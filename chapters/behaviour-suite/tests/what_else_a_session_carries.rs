@@ -9,7 +9,7 @@ use behaviour_suite::*;
 use rocket::http::{ContentType, Header, Method, Status};
 use rocket::local::blocking::LocalResponse;
 use rstest::rstest;
-use sessions::Chapter;
+use tutorial::Chapter;
 
 /// The host the tests' requests say they are sent to, and the origin of a
 /// page of the site on it.

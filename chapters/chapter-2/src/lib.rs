@@ -2,7 +2,7 @@
 //!
 //! Run with `cargo run -p chapter-2`, then open http://127.0.0.1:8002.
 
-use sessions::{Chapter, Sessions, Storage, THIRTY_ONE_DAYS, TWELVE_HOURS};
+use tutorial::{Chapter, Sessions, Storage, THIRTY_ONE_DAYS, TWELVE_HOURS};
 
 // ANCHOR: chapter
 /// Everything that makes this chapter different from the other five.

@@ -2,7 +2,7 @@
 //!
 //! Run with `cargo run -p chapter-3`, then open http://127.0.0.1:8003.
 
-use sessions::{Chapter, CookieExpiry, Sessions, Storage, FIVE_MINUTES, TWELVE_HOURS};
+use tutorial::{Chapter, CookieExpiry, Sessions, Storage, FIVE_MINUTES, TWELVE_HOURS};
 
 // ANCHOR: chapter
 /// Everything that makes this chapter different from the other five.

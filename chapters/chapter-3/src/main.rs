@@ -3,5 +3,5 @@
 
 #[rocket::launch]
 fn rocket() -> _ {
-    sessions::app(chapter_3::CHAPTER)
+    tutorial::app(chapter_3::CHAPTER)
 }

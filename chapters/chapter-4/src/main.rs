@@ -3,5 +3,5 @@
 
 #[rocket::launch]
 fn rocket() -> _ {
-    sessions::app(chapter_4::CHAPTER)
+    tutorial::app(chapter_4::CHAPTER)
 }

@@ -6,7 +6,7 @@
 //! http://127.0.0.1:8005. A second instance:
 //! `ROCKET_PORT=8055 cargo run -p chapter-5`.
 
-use sessions::{Chapter, CookieExpiry, Sessions, Storage, FIVE_MINUTES, TWELVE_HOURS};
+use tutorial::{Chapter, CookieExpiry, Sessions, Storage, FIVE_MINUTES, TWELVE_HOURS};
 
 // ANCHOR: chapter
 /// Chapter 4 with its records in Redis: `Storage::Redis` is the one thing

@@ -6,7 +6,7 @@
 //!
 //! Run with `cargo run -p chapter-6`, then open http://127.0.0.1:8006.
 
-use sessions::{
+use tutorial::{
     Chapter, CookieExpiry, Sessions, Storage, FOURTEEN_DAYS, THIRTY_DAYS, THIRTY_MINUTES,
 };
 

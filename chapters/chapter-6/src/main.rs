@@ -3,5 +3,5 @@
 
 #[rocket::launch]
 fn rocket() -> _ {
-    sessions::app(chapter_6::CHAPTER)
+    tutorial::app(chapter_6::CHAPTER)
 }

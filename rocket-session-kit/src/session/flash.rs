@@ -16,24 +16,10 @@
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::time::Duration;
 
-use crate::record::Theme;
 use crate::transport::Transport;
 use crate::Sessions;
 
 // ANCHOR: messages
-/// The message a sign-in leaves for the next page.
-pub fn signed_in(user_name: &str) -> String {
-    format!("Signed in as {user_name}.")
-}
-
-/// The message a theme change leaves for the next page.
-pub fn theme_changed(theme: Theme) -> String {
-    match theme {
-        Theme::Dark => "Theme changed to dark.".into(),
-        Theme::Light => "Theme changed to light.".into(),
-    }
-}
-
 /// The message ending other sessions leaves for the next page.
 pub fn sessions_ended(count: usize) -> String {
     match count {

@@ -22,10 +22,9 @@ use crate::config;
 use crate::csrf::CsrfToken;
 use crate::key_rotation::{KeyRotationConfig, PreviousKeys};
 use crate::policy::ExpiryPolicy;
-use crate::record::{bounded_user_agent, RecordChange, SessionData, SessionRecord, StoredData};
+use crate::record::{bounded_user_agent, RecordChange, SessionRecord, StoredData};
 use crate::store::{RecordKey, ServerStore, StoreDescription, StoreUnavailable};
 use crate::transport::{Transport, TransportConfig};
-use crate::username::Username;
 use crate::{Clock, Sessions};
 
 // ANCHOR: mechanism
@@ -101,7 +100,7 @@ trait Mechanism<T>: Send + Sync {
 
 /// The chapter's session machinery for the app's data `T`, held in
 /// Rocket's managed state.
-pub struct SessionManager<T = SessionData> {
+pub struct SessionManager<T> {
     sessions: Sessions,
     policy: ExpiryPolicy,
     clock: Arc<dyn Clock>,
@@ -200,7 +199,8 @@ impl<T: StoredData> SessionManager<T> {
         self.mechanism.describe()
     }
 
-    pub(crate) fn now(&self) -> OffsetDateTime {
+    /// The time now, by the manager's clock (the system's, or a test's).
+    pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
     }
 
@@ -241,7 +241,7 @@ pub(crate) fn came_signed_in<T: Send + Sync + 'static>(request: &Request<'_>) ->
 
 // ANCHOR: session_guard
 /// The session of the current request: request guard and typed wrapper.
-pub struct Session<'r, T = SessionData> {
+pub struct Session<'r, T> {
     manager: &'r SessionManager<T>,
     jar: &'r CookieJar<'r>,
     resumption: &'r Resumption<T>,
@@ -469,37 +469,9 @@ impl<'r, T: StoredData> Session<'r, T> {
     // ANCHOR_END: take_flash
 }
 
-/// What the tutorial's handlers do with its data.
-impl Session<'_, SessionData> {
-    // ANCHOR: sign_in
-    /// Signs `user_name` in with a fresh session of the tutorial's data
-    /// (see [`start`](Self::start)), and says so on the next page.
-    pub async fn sign_in(
-        &self,
-        user_name: Username,
-        remember: bool,
-    ) -> Result<(), StoreUnavailable> {
-        let message = flash::signed_in(user_name.as_str());
-        self.start(SessionData::new(user_name), remember, message).await
-    }
-    // ANCHOR_END: sign_in
-
-    // ANCHOR: toggle_theme
-    /// Switches between the dark and the light theme, and says so on the
-    /// next page.
-    pub async fn toggle_theme(&self) -> Result<(), StoreUnavailable> {
-        self.modify(|data: &mut SessionData| {
-            data.theme = data.theme.toggled();
-            Some(flash::theme_changed(data.theme))
-        })
-        .await
-    }
-    // ANCHOR_END: toggle_theme
-}
-
 /// The signed-in user's live sessions, as [`Session::list_sessions`] found
 /// them.
-pub struct SessionList<T = SessionData> {
+pub struct SessionList<T> {
     /// Oldest first, by record key.
     pub live: Vec<(RecordKey, SessionRecord<T>)>,
     /// The key of the session that asked.
@@ -522,7 +494,7 @@ pub enum Ended {
 /// it forwards, so a lower-ranked route can send them to sign in; when the
 /// store is out of order it fails with `503`, since sending someone who
 /// may well be signed in to a sign-in that cannot work helps nobody.
-pub struct SignedIn<'r, T = SessionData>(pub &'r T);
+pub struct SignedIn<'r, T>(pub &'r T);
 
 #[rocket::async_trait]
 impl<'r, T: StoredData> FromRequest<'r> for SignedIn<'r, T> {

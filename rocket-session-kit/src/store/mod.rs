@@ -17,11 +17,10 @@ use std::sync::Arc;
 
 use rocket::time::Duration;
 
-use crate::record::{SessionData, SessionRecord};
+use crate::record::SessionRecord;
 
 // ANCHOR: session_store
-/// A server-side home for session records of the app's data `T` (the
-/// tutorial's [`SessionData`] unless said otherwise), keyed by
+/// A server-side home for session records of the app's data `T`, keyed by
 /// [`SessionId`].
 ///
 /// Chapters 2 and 4 keep records in files, chapter 5 in Redis; the session
@@ -35,7 +34,7 @@ use crate::record::{SessionData, SessionRecord};
 /// only when the store itself is out of order: "no such session" is
 /// `Ok(None)`.
 #[rocket::async_trait]
-pub trait SessionStore<T = SessionData>: Send + Sync {
+pub trait SessionStore<T>: Send + Sync {
     /// Stores `record` under a fresh id, to be kept for `time_to_live`.
     async fn create(
         &self,
@@ -90,7 +89,7 @@ pub trait SessionStore<T = SessionData>: Send + Sync {
 /// becomes of it. It may run more than once: a store with optimistic
 /// locking (Redis) runs it again when another request changed the record
 /// in between.
-pub type Decide<T = SessionData> = Arc<dyn Fn(&mut SessionRecord<T>) -> Decision + Send + Sync>;
+pub type Decide<T> = Arc<dyn Fn(&mut SessionRecord<T>) -> Decision + Send + Sync>;
 
 /// What [`SessionStore::modify`] does with the record it read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +119,7 @@ pub struct StoreDescription {
 /// The store of a server-side chapter, in Rocket's managed state: put
 /// there by the store's own fairing, used by the session code.
 #[derive(Clone)]
-pub struct ServerStore<T = SessionData>(pub Arc<dyn SessionStore<T>>);
+pub struct ServerStore<T>(pub Arc<dyn SessionStore<T>>);
 
 // ANCHOR: store_unavailable
 /// The session store is out of order: a folder that cannot be read or

@@ -58,7 +58,7 @@ use super::{
     user_index_name, Decide, Decision, RecordKey, ServerStore, SessionId, SessionStore,
     StoreDescription, StoreUnavailable,
 };
-use crate::record::{SessionData, SessionRecord, StoredData};
+use crate::record::{SessionRecord, StoredData};
 use crate::Sessions;
 
 // ANCHOR: sessions_db
@@ -112,7 +112,7 @@ pub(crate) fn attach<T: StoredData>(rocket: Rocket<Build>, sessions: Sessions) -
 }
 
 /// Session records in Redis, each holding the app's data `T`.
-pub struct RedisStore<T = SessionData> {
+pub struct RedisStore<T> {
     pool: Pool,
     prefix: String,
     /// The connection every request shares for single commands; `None`

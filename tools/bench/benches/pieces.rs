@@ -9,10 +9,10 @@ use std::hint::black_box;
 use cookie::{Cookie, CookieJar, Key};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use rocket::time::{Duration, OffsetDateTime};
-use sessions::policy::{ExpiryPolicy, Verdict};
-use sessions::store::{Decision, FileStore, SessionId};
-use sessions::username::Username;
-use sessions::{SessionData, SessionRecord};
+use tutorial::policy::{ExpiryPolicy, Verdict};
+use tutorial::store::{Decision, FileStore, SessionId};
+use tutorial::username::Username;
+use tutorial::{SessionData, SessionRecord};
 
 const LIFETIME: Duration = Duration::minutes(5);
 
@@ -28,7 +28,7 @@ fn session(now: OffsetDateTime) -> SessionRecord {
     SessionRecord::new(
         SessionData::new(Username::parse("ada lovelace").unwrap()),
         now,
-        sessions::csrf::CsrfToken::generate().unwrap(),
+        tutorial::csrf::CsrfToken::generate().unwrap(),
     )
 }
 
@@ -50,7 +50,7 @@ fn cookie(c: &mut Criterion) {
             let mut jar = CookieJar::new();
             jar.add_original(black_box(sealed.clone()));
             let opened = jar.private(&key).get("session").unwrap();
-            SessionRecord::<sessions::SessionData>::from_json(opened.value().as_bytes()).unwrap()
+            SessionRecord::from_json(opened.value().as_bytes()).unwrap()
         })
     });
 }
@@ -86,7 +86,7 @@ fn file_store(c: &mut Criterion) {
 
 fn sweep(c: &mut Criterion) {
     let root = tempfile::tempdir().unwrap();
-    let store = FileStore::<sessions::SessionData>::new(root.path().join("store"), policy());
+    let store = FileStore::<tutorial::SessionData>::new(root.path().join("store"), policy());
     store.ensure_dir().unwrap();
     let now = OffsetDateTime::now_utc();
     let json = serde_json::to_vec(&session(now)).unwrap();

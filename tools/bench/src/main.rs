@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use launcher::progress::Progress;
-use sessions::Storage;
+use tutorial::Storage;
 
 use report::{Report, Row, Subject};
 use rounds::{Contender, Rounds};

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use launcher::original::{self, Original};
 use launcher::{Chapter, KeySpace, Launch, Records};
 use rocket_db_pools::deadpool_redis::redis;
-use sessions::store::{FileStore, SessionId};
-use sessions::{SessionData, SessionRecord, Theme};
+use tutorial::store::SessionId;
+use tutorial::{SessionData, SessionRecord, Theme};
 
 /// Ports 24100 and up: away from the chapters' own 8001–8004, and below
 /// the kernel's ephemeral range (32768–60999), where a client connection
@@ -148,7 +148,7 @@ impl Server {
         let data =
             SessionData { user_name: "stored".into(), lang: "en".into(), theme: Theme::Dark };
         let now = rocket::time::OffsetDateTime::now_utc();
-        let token = sessions::csrf::CsrfToken::generate().expect("a token");
+        let token = tutorial::csrf::CsrfToken::generate().expect("a token");
         let record = SessionRecord::new(data, now, token);
         let json = rocket::serde::json::serde_json::to_vec(&record).expect("json");
         if let Some(space) = self.rocket().and_then(launcher::Server::key_space) {
@@ -158,7 +158,8 @@ impl Server {
         let present = Records::folder(&dir).names().expect("the store's folder").len();
         for _ in present..total {
             let id = SessionId::generate().expect("randomness");
-            std::fs::write(dir.join(FileStore::file_name(&id)), &json).expect("seed a record");
+            std::fs::write(dir.join(tutorial::store::file::file_name(&id)), &json)
+                .expect("seed a record");
         }
     }
 

@@ -1,6 +1,6 @@
 //! What a real browser does with each chapter's session cookie.
 //!
-//! The tracked test client in `sessions::testing` proves what the server
+//! The tracked test client in `tutorial::testing` proves what the server
 //! sends; only a browser can prove what happens next: that a tab close keeps
 //! the session, that a browser restart drops a session cookie but keeps a
 //! persistent one, that an idle session ends. These helpers start the real

@@ -4,7 +4,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sessions::Chapter;
+use tutorial::Chapter;
 
 use crate::CHAPTERS;
 

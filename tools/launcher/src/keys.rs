@@ -8,14 +8,14 @@
 use std::io;
 use std::time::Duration;
 
-use sessions::Chapter;
+use tutorial::Chapter;
 
 /// The Redis of the tests and tools: `SESSIONS_TEST_REDIS_URL`, which
 /// `scripts/with-redis` sets to the Redis it starts, else the chapters' own
 /// default (a local Redis on the standard port).
 pub fn test_redis_url() -> String {
     std::env::var("SESSIONS_TEST_REDIS_URL")
-        .unwrap_or_else(|_| sessions::chapter::DEFAULT_REDIS_URL.to_owned())
+        .unwrap_or_else(|_| tutorial::chapter::DEFAULT_REDIS_URL.to_owned())
 }
 
 /// A key prefix no other server of any run uses: 64 random bits before the

@@ -22,7 +22,7 @@ pub use ports::free_port;
 pub use records::Records;
 pub use redis_server::RedisServer;
 pub use server::{answers_within, poll_while_running, Launch, Server};
-pub use sessions::{Chapter, CookieExpiry, Storage};
+pub use tutorial::{Chapter, CookieExpiry, Storage};
 
 /// Every chapter, in order: each one's own [`Chapter`] value.
 pub const CHAPTERS: [Chapter; 6] = [

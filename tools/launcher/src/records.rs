@@ -10,8 +10,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use redis::Commands;
-use sessions::store::file::INDEX_FOLDER;
-use sessions::{Chapter, Storage};
+use tutorial::store::file::INDEX_FOLDER;
+use tutorial::{Chapter, Storage};
 
 use crate::keys::KeySpace;
 
@@ -230,7 +230,7 @@ mod tests {
             .query::<()>(&mut connection)
             .unwrap();
         // A user's set is the index, not a record: not listed, but deleted.
-        let index = sessions::store::redis::index_key(&space.prefix, "ada");
+        let index = tutorial::store::redis::index_key(&space.prefix, "ada");
         redis::cmd("SADD").arg(&index).arg("abc").query::<()>(&mut connection).unwrap();
         let mut records = Records::redis(&space).unwrap();
         assert_eq!(records.names().unwrap(), vec![key.clone()]);

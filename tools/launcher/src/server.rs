@@ -23,8 +23,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sessions::{Chapter, Storage};
 use tempfile::{NamedTempFile, TempDir};
+use tutorial::{Chapter, Storage};
 
 use crate::cargo::{self, Profile};
 use crate::keys::{hex, KeySpace};

@@ -2,8 +2,8 @@
 //! stranger to each other; two instances of chapter 5, sharing one Redis;
 //! what Redis holds after a sign-in; and chapter 5 while Redis is down.
 
-use sessions::store::redis::BACK_OFF;
 use std::io;
+use tutorial::store::redis::BACK_OFF;
 
 use cookie::Cookie;
 use launcher::{KeySpace, Launch};

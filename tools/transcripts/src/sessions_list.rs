@@ -6,7 +6,7 @@
 use std::io;
 
 use launcher::Launch;
-use sessions::store::file::INDEX_FOLDER;
+use tutorial::store::file::INDEX_FOLDER;
 
 use crate::browser::Browser;
 use crate::launch::{records_of, show_as_the_chapter, Setup};
@@ -112,7 +112,7 @@ fn redis(setup: &Setup) -> io::Result<Vec<Transcript>> {
     let mut text = Text::new(&mut n);
     let [_, mut chrome, _] = three_browsers(&mut text, &launch);
     text.store(&mut store, false);
-    let set = sessions::store::redis::index_key(&space.prefix, "ada");
+    let set = tutorial::store::redis::index_key(&space.prefix, "ada");
     let shown = text.shown(&set);
     text.line(&format!("$ redis-cli SMEMBERS {shown}"));
     let members: Vec<String> =

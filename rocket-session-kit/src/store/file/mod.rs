@@ -34,7 +34,7 @@ use rocket::time::OffsetDateTime;
 
 use super::{user_index_name, Decision, RecordKey, SessionId};
 use crate::policy::ExpiryPolicy;
-use crate::record::{SessionData, SessionRecord, StoredData};
+use crate::record::{SessionRecord, StoredData};
 
 mod setup;
 mod threaded;
@@ -58,7 +58,7 @@ pub const INDEX_FOLDER: &str = "users";
 
 /// A folder of session records, each holding the app's data `T`.
 #[derive(Debug)]
-pub struct FileStore<T = SessionData> {
+pub struct FileStore<T> {
     dir: PathBuf,
     locks: Vec<Mutex<()>>,
     /// The server's limits: a file has no time-to-live of its own, so each
@@ -76,15 +76,13 @@ pub struct Purge {
     pub kept: usize,
 }
 
-impl FileStore {
-    // ANCHOR: file_name
-    /// The name of the file that holds the session `id`, whatever the
-    /// store's data.
-    pub fn file_name(id: &SessionId) -> String {
-        format!("{}.json", id.hashed())
-    }
-    // ANCHOR_END: file_name
+// ANCHOR: file_name
+/// The name of the file that holds the session `id`, whatever the
+/// store's data.
+pub fn file_name(id: &SessionId) -> String {
+    format!("{}.json", id.hashed())
 }
+// ANCHOR_END: file_name
 
 impl<T: StoredData> FileStore<T> {
     /// A store in `dir` whose sweep follows `policy`. The folder is created
@@ -111,7 +109,7 @@ impl<T: StoredData> FileStore<T> {
 
     /// Full path of the record of `id`.
     pub fn path_of(&self, id: &SessionId) -> PathBuf {
-        self.dir.join(FileStore::file_name(id))
+        self.dir.join(file_name(id))
     }
 
     /// Stores `record` under a fresh id and returns the id. A file has no
@@ -120,7 +118,7 @@ impl<T: StoredData> FileStore<T> {
     pub fn create(&self, record: &SessionRecord<T>) -> io::Result<SessionId> {
         self.ensure_dir()?;
         let id = SessionId::generate()?;
-        let name = FileStore::file_name(&id);
+        let name = file_name(&id);
         let _guard = self.lock(&name);
         // ANCHOR: create_marker
         // The marker first: a record is never without one, even if the
@@ -135,7 +133,7 @@ impl<T: StoredData> FileStore<T> {
     // ANCHOR: get
     /// The record of `id`, read under its lock; most requests only read.
     pub fn get(&self, id: &SessionId) -> io::Result<Option<SessionRecord<T>>> {
-        let name = FileStore::file_name(id);
+        let name = file_name(id);
         let _guard = self.lock(&name);
         self.read(&self.dir.join(&name))
     }
@@ -148,7 +146,7 @@ impl<T: StoredData> FileStore<T> {
         id: &SessionId,
         decide: impl FnOnce(&mut SessionRecord<T>) -> Decision,
     ) -> io::Result<Option<SessionRecord<T>>> {
-        let name = FileStore::file_name(id);
+        let name = file_name(id);
         let path = self.dir.join(&name);
         let _guard = self.lock(&name);
         let Some(mut record) = self.read(&path)? else {
@@ -169,7 +167,7 @@ impl<T: StoredData> FileStore<T> {
 
     /// Deletes the session `id`, if it exists, and its index entry.
     pub fn delete(&self, id: &SessionId) -> io::Result<()> {
-        let name = FileStore::file_name(id);
+        let name = file_name(id);
         let path = self.dir.join(&name);
         let _guard = self.lock(&name);
         match self.read(&path)? {
@@ -483,7 +481,7 @@ fn remove_abandoned_temp_file(path: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{SessionData, Theme};
+    use crate::test_data::Visitor;
 
     use rocket::time::Duration;
 
@@ -496,18 +494,18 @@ mod tests {
         ExpiryPolicy::new(LIFETIME, ABSOLUTE)
     }
 
-    fn session(name: &str, now: OffsetDateTime) -> SessionRecord {
-        let data = SessionData { user_name: name.into(), lang: "en".into(), theme: Theme::Dark };
+    fn session(name: &str, now: OffsetDateTime) -> SessionRecord<Visitor> {
+        let data = Visitor::named(name);
         SessionRecord::new(data, now, crate::csrf::CsrfToken::for_tests())
     }
 
-    fn on_disk(store: &FileStore, id: &SessionId) -> SessionRecord {
+    fn on_disk(store: &FileStore<Visitor>, id: &SessionId) -> SessionRecord<Visitor> {
         SessionRecord::from_json(&fs::read(store.path_of(id)).unwrap()).unwrap()
     }
 
     const WRITE: Decision = Decision::Write { time_to_live: LIFETIME };
 
-    fn store() -> (tempfile::TempDir, FileStore) {
+    fn store() -> (tempfile::TempDir, FileStore<Visitor>) {
         let root = tempfile::tempdir().unwrap();
         let store = FileStore::new(root.path().join("chapter-x"), policy());
         (root, store)
@@ -534,11 +532,7 @@ mod tests {
         let now = OffsetDateTime::now_utc();
         let id = store.create(&session("ada", now)).unwrap();
         assert!(store.path_of(&id).is_file());
-        assert_eq!(
-            names(store.dir()),
-            vec![FileStore::file_name(&id)],
-            "no temporary file is left"
-        );
+        assert_eq!(names(store.dir()), vec![file_name(&id)], "no temporary file is left");
     }
 
     #[cfg(unix)]
@@ -570,19 +564,19 @@ mod tests {
         let later = start + Duration::seconds(299);
 
         let kept = store.modify(&id, |r| {
-            r.data.theme = Theme::Light;
+            r.data.visits = 1;
             Decision::Keep
         });
-        assert_eq!(kept.unwrap().unwrap().data.theme, Theme::Light, "the caller sees the change");
+        assert_eq!(kept.unwrap().unwrap().data.visits, 1, "the caller sees the change");
         assert_eq!(on_disk(&store, &id), session("ada", start), "but nothing was written");
 
         let written = store.modify(&id, |r| {
-            r.data.theme = Theme::Light;
+            r.data.visits = 1;
             r.last_seen = later;
             WRITE
         });
         let written = written.unwrap().unwrap();
-        assert_eq!((written.data.theme, written.last_seen), (Theme::Light, later));
+        assert_eq!((written.data.visits, written.last_seen), (1, later));
         assert_eq!(on_disk(&store, &id), written);
         let modified = fs::metadata(store.path_of(&id)).unwrap().modified().unwrap();
         let deadline = later + LIFETIME;
@@ -630,7 +624,7 @@ mod tests {
             "a new file was renamed into place"
         );
         assert_ne!(fs::read(&path).unwrap(), before);
-        assert_eq!(names(store.dir()), vec![FileStore::file_name(&id)], "no temporary file");
+        assert_eq!(names(store.dir()), vec![file_name(&id)], "no temporary file");
     }
 
     #[test]
@@ -666,8 +660,8 @@ mod tests {
         let purge = store.purge_expired(now).unwrap();
         assert_eq!(purge, Purge { removed: 1, kept: 2 });
         let mut expected = vec![
-            FileStore::file_name(&live),
-            FileStore::file_name(&copied),
+            file_name(&live),
+            file_name(&copied),
             format!("{TEMP_PREFIX}in-flight"),
             "notes.txt".to_owned(),
         ];
@@ -710,7 +704,7 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         fs::write(root.path().join("a-file"), b"").unwrap();
         let store =
-            FileStore::<SessionData>::new(root.path().join("a-file").join("chapter-x"), policy());
+            FileStore::<Visitor>::new(root.path().join("a-file").join("chapter-x"), policy());
         let id = SessionId::generate().unwrap();
         assert!(store.get(&id).is_err());
         fs::remove_file(root.path().join("a-file")).unwrap();
@@ -725,7 +719,7 @@ mod tests {
         assert!(store.create(&session("ada", OffsetDateTime::now_utc())).is_err());
     }
 
-    fn keys(sessions: &[(RecordKey, SessionRecord)]) -> Vec<RecordKey> {
+    fn keys(sessions: &[(RecordKey, SessionRecord<Visitor>)]) -> Vec<RecordKey> {
         sessions.iter().map(|(key, _)| key.clone()).collect()
     }
 

@@ -8,7 +8,7 @@ use rocket::tokio::sync::Semaphore;
 use rocket::tokio::task::spawn_blocking;
 
 use super::{FileStore, Purge};
-use crate::record::{SessionData, SessionRecord, StoredData};
+use crate::record::{SessionRecord, StoredData};
 use crate::store::{
     Decide, RecordKey, SessionId, SessionStore, StoreDescription, StoreUnavailable,
 };
@@ -21,7 +21,7 @@ const MAX_CONCURRENT_FILE_IO: usize = 16;
 
 /// A [`FileStore`] whose blocking file I/O runs on Tokio's blocking
 /// threads, never on the async workers that serve requests.
-pub struct ThreadedFileStore<T = SessionData> {
+pub struct ThreadedFileStore<T> {
     files: Arc<FileStore<T>>,
     io: Semaphore,
 }
@@ -102,7 +102,7 @@ impl<T: StoredData> SessionStore<T> for ThreadedFileStore<T> {
     }
 
     fn record_name(&self, id: &SessionId) -> String {
-        FileStore::file_name(id)
+        super::file_name(id)
     }
 
     fn describe(&self) -> StoreDescription {

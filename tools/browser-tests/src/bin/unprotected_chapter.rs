@@ -6,7 +6,7 @@
 //! page could be broken, the browser could never have sent the request, the
 //! test could look at the wrong thing. So the same test code also runs the
 //! same attacks against this program, which must let them through. It is
-//! the chapter's own site (`sessions::app_without_forms`: its pages,
+//! the chapter's own site (`tutorial::app_without_forms`: its pages,
 //! sessions, cookie and catchers), with the three forms handled the way the
 //! Flask tutorial handles them: no look at `Origin` or `Sec-Fetch-Site`, no
 //! token, and a `GET /logout` that signs out. Only the session cookie's
@@ -36,9 +36,9 @@ use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::Redirect;
 use rocket::{get, post, routes, FromForm};
-use sessions::safe_next::safe_next;
-use sessions::username::Username;
-use sessions::{Session, SessionManager, SystemClock};
+use tutorial::safe_next::safe_next;
+use tutorial::username::Username;
+use tutorial::{Session, SessionManager, SignIn, SystemClock};
 
 /// The variable, or first argument, that names the chapter.
 const CHAPTER_VARIABLE: &str = "UNPROTECTED_CHAPTER";
@@ -59,9 +59,9 @@ fn rocket() -> _ {
             std::process::exit(2)
         });
     let chapter = launcher::chapter(number);
-    sessions::app_without_forms(
+    tutorial::app_without_forms(
         chapter,
-        sessions::chapter::figment(&chapter),
+        tutorial::chapter::figment(&chapter),
         Arc::new(SystemClock),
     )
     .mount("/", routes![login, toggle_theme, logout])
@@ -97,7 +97,7 @@ impl<'r> FromRequest<'r> for CookieSent {
                 .split(';')
                 .any(|pair| pair.trim().split_once('=').is_some_and(|(n, _)| n == name))
         });
-        let chapter = request.rocket().state::<sessions::Chapter>().expect("managed by the app");
+        let chapter = request.rocket().state::<tutorial::Chapter>().expect("managed by the app");
         Outcome::Success(CookieSent { sent, chapter: chapter.number })
     }
 }

@@ -21,8 +21,9 @@ use serde::Serialize;
 use crate::csrf::SameOrigin;
 use crate::page::{readable_utc, Page};
 use crate::routes::{refuse_without_token, sign_in_first, unavailable, TokenForm};
-use crate::session::{Ended, SignedIn};
+use crate::session::Ended;
 use crate::store::RecordKey;
+use crate::SignedIn;
 
 /// The page.
 pub fn pages() -> Vec<Route> {

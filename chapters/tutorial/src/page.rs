@@ -11,9 +11,9 @@ use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 
 use crate::lifetime::describe;
-use crate::record::{SessionData, SessionRecord, Theme};
-use crate::session::{Session, SessionManager};
 use crate::{Chapter, CookieExpiry};
+use crate::{Session, SessionManager};
+use crate::{SessionData, SessionRecord, Theme};
 
 // ANCHOR: page_guard
 /// Request guard for rendering a page of the site. A `GET` takes the
@@ -33,7 +33,7 @@ impl<'r> FromRequest<'r> for Page<'r> {
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
         let session = rocket::outcome::try_outcome!(Session::from_request(request).await);
-        let chapter = request.rocket().state::<Chapter>().expect("managed by sessions::app");
+        let chapter = request.rocket().state::<Chapter>().expect("managed by tutorial::app");
         let flash = match request.method() {
             Method::Get => session.take_flash().await,
             _ => None,

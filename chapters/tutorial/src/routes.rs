@@ -10,9 +10,9 @@ use serde::Serialize;
 use crate::csrf::{self, SameOrigin};
 use crate::page::{page_context, Page};
 use crate::safe_next::safe_next;
-use crate::session::{SessionManager, SignedIn};
 use crate::username::Username;
 use crate::Chapter;
+use crate::{SessionManager, SignIn, SignedIn};
 
 /// The pages a browser gets.
 pub fn pages() -> Vec<Route> {
@@ -261,8 +261,8 @@ pub(crate) fn unavailable(
 /// A `403` from [`SameOrigin`] says which origin sent the form.
 #[catch(default)]
 fn any_error(status: Status, request: &Request<'_>) -> (Status, Template) {
-    let manager = request.rocket().state::<SessionManager>().expect("managed by sessions::app");
-    let chapter = request.rocket().state::<Chapter>().expect("managed by sessions::app");
+    let manager = request.rocket().state::<SessionManager>().expect("managed by tutorial::app");
+    let chapter = request.rocket().state::<Chapter>().expect("managed by tutorial::app");
     if let Some(csrf::Refused(reason)) = csrf::refusal(request) {
         let page = page_context(chapter, manager, None, request.uri().path().as_str(), None, false)
             .without_the_session();

@@ -1,0 +1,94 @@
+//! Everything the six chapters share but is not their lesson: the pages of
+//! the tutorial's site, its session data, the sign-in form and the
+//! username rule, safe redirects, the session panel, and the list of a
+//! user's sessions. The sessions themselves are the `rocket-session-kit`
+//! crate's, whose items this crate also re-exports for the chapters'
+//! tests and tools.
+//!
+//! A chapter binary only describes itself with a [`Chapter`] and hands it to
+//! [`app`]; that description is the whole difference between the chapters,
+//! just as the tutorial's listings differ in a few configuration lines.
+
+#![deny(missing_docs)]
+
+pub mod chapter;
+pub mod data;
+pub mod devices;
+mod lifetime;
+mod page;
+mod routes;
+pub mod safe_next;
+pub mod secret_key;
+pub mod username;
+
+use std::sync::Arc;
+
+use rocket::fairing::AdHoc;
+use rocket::figment::Figment;
+use rocket::{Build, Rocket};
+use rocket_dyn_templates::Template;
+
+pub use rocket_session_kit::*;
+
+pub use chapter::Chapter;
+pub use data::{SessionData, SignIn, Theme};
+pub use lifetime::{
+    FIVE_MINUTES, FOURTEEN_DAYS, THIRTY_DAYS, THIRTY_MINUTES, THIRTY_ONE_DAYS, TWELVE_HOURS,
+};
+
+/// The session of a request to the tutorial's site.
+pub type Session<'r> = rocket_session_kit::Session<'r, SessionData>;
+/// A signed-in user of the tutorial's site.
+pub type SignedIn<'r> = rocket_session_kit::SignedIn<'r, SessionData>;
+/// A session of the tutorial's site, with its timestamps.
+pub type SessionRecord = rocket_session_kit::SessionRecord<SessionData>;
+/// The session machinery of the tutorial's site.
+pub type SessionManager = rocket_session_kit::SessionManager<SessionData>;
+
+// ANCHOR: app
+/// Builds the Rocket application for `chapter`, configured from
+/// `Rocket.toml` and `ROCKET_*` environment variables, on the real clock.
+pub fn app(chapter: Chapter) -> Rocket<Build> {
+    app_with(chapter, chapter::figment(&chapter), Arc::new(SystemClock))
+}
+// ANCHOR_END: app
+
+/// Like [`app`], with the configuration and the clock supplied by the caller:
+/// tests use it to point the file store at a temporary folder and to move
+/// time forward without sleeping.
+pub fn app_with(chapter: Chapter, figment: Figment, clock: Arc<dyn Clock>) -> Rocket<Build> {
+    app_without_forms(chapter, figment, clock)
+        .mount("/", routes::forms())
+        .mount("/", devices::forms())
+}
+
+/// The site without the handlers of its three forms (`POST /login`,
+/// `POST /logout`, `POST /theme`): its pages, sessions and catchers. Only
+/// the browser tests use it, to build a test-only variant that handles
+/// those forms without the protections the chapters have and prove that
+/// the attacks the protections stop would otherwise work. No chapter can
+/// be configured into that variant: it is other code, in a test crate.
+pub fn app_without_forms(
+    chapter: Chapter,
+    figment: Figment,
+    clock: Arc<dyn Clock>,
+) -> Rocket<Build> {
+    rocket::custom(figment)
+        .attach(secret_key::fairing())
+        .attach(Template::fairing())
+        .attach(chapter.sessions.fairing_with_clock::<SessionData>(clock))
+        .manage(chapter)
+        .attach(AdHoc::on_liftoff("Address", move |rocket| {
+            Box::pin(async move {
+                let config = rocket.config();
+                let scheme = if config.tls_enabled() { "https" } else { "http" };
+                println!(
+                    "\nChapter {}: {}\n  open {scheme}://{}:{} in your browser\n",
+                    chapter.number, chapter.section, config.address, config.port
+                );
+            })
+        }))
+        .mount("/", routes::pages())
+        .mount("/", devices::pages())
+        .register("/", routes::catchers())
+}
