@@ -13,6 +13,7 @@
 pub mod clock;
 pub mod config;
 pub mod csrf;
+mod error;
 mod fairing;
 pub mod key_rotation;
 mod no_store;
@@ -27,6 +28,7 @@ pub mod transport;
 mod test_data;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::Error;
 pub use record::{SessionOwner, SessionRecord, StoredData};
 pub use session::{Session, SessionManager, SignedIn};
 pub use setup::{CookieExpiry, Sessions, Storage};

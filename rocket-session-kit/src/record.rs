@@ -33,6 +33,33 @@ impl<T> StoredData for T where
 {
 }
 
+/// Can `data` be kept in a session? Its fields are written beside the
+/// record's own, so it must be written as a JSON object.
+pub(crate) fn check_data<T: Serialize>(data: &T) -> Result<(), crate::Error> {
+    match serde_json::to_value(data) {
+        Ok(serde_json::Value::Object(_)) => Ok(()),
+        Ok(other) => Err(crate::Error::NotAnObject(std::sync::Arc::new(
+            <serde_json::Error as serde::ser::Error>::custom(format!(
+                "it is written as {}",
+                kind_of(&other)
+            )),
+        ))),
+        Err(e) => Err(crate::Error::NotAnObject(std::sync::Arc::new(e))),
+    }
+}
+
+/// What a JSON value is, in words.
+fn kind_of(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
 /// A change to a session. It may run more than once: a store with
 /// optimistic locking (Redis) applies it again when another request
 /// changed the record in between.
@@ -128,8 +155,12 @@ impl<T> SessionRecord<T> {
 
 impl<T: Serialize + DeserializeOwned> SessionRecord<T> {
     /// The record as the stores and the sealed cookie keep it.
+    ///
+    /// A record is only ever made, and its data only ever changed, once
+    /// [`check_data`] has accepted the data, so this cannot fail for data
+    /// the session code handled.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a session always serializes")
+        serde_json::to_string(self).expect("session data is checked before it is kept")
     }
 
     /// Reads a record; `None` for anything that is not a record this code

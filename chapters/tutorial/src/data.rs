@@ -1,7 +1,6 @@
 //! The tutorial's session data, and what its handlers do with it.
 
-use rocket_session_kit::store::StoreUnavailable;
-use rocket_session_kit::SessionOwner;
+use rocket_session_kit::{Error, SessionOwner};
 use serde::{Deserialize, Serialize};
 
 use crate::username::Username;
@@ -75,19 +74,20 @@ pub fn theme_changed(theme: Theme) -> String {
 pub trait SignIn {
     /// Signs `user_name` in with a fresh session of the tutorial's data,
     /// and says so on the next page.
-    async fn sign_in(&self, user_name: Username, remember: bool) -> Result<(), StoreUnavailable>;
+    async fn sign_in(&self, user_name: Username, remember: bool) -> Result<(), Error>;
 
     /// Switches between the dark and the light theme, and says so on the
     /// next page.
-    async fn toggle_theme(&self) -> Result<(), StoreUnavailable>;
+    async fn toggle_theme(&self) -> Result<(), Error>;
 }
 
 #[rocket::async_trait]
 impl SignIn for Session<'_> {
     // ANCHOR: sign_in
     /// Signs `user_name` in with a fresh session of the tutorial's data
-    /// (see [`Session::start`](rocket_session_kit::Session::start)), and says so on the next page.
-    async fn sign_in(&self, user_name: Username, remember: bool) -> Result<(), StoreUnavailable> {
+    /// (see [`Session::start`](rocket_session_kit::Session::start)), and
+    /// says so on the next page.
+    async fn sign_in(&self, user_name: Username, remember: bool) -> Result<(), Error> {
         let message = signed_in(user_name.as_str());
         self.start(SessionData::new(user_name), remember, message).await
     }
@@ -96,7 +96,7 @@ impl SignIn for Session<'_> {
     // ANCHOR: toggle_theme
     /// Switches between the dark and the light theme, and says so on the
     /// next page.
-    async fn toggle_theme(&self) -> Result<(), StoreUnavailable> {
+    async fn toggle_theme(&self) -> Result<(), Error> {
         self.modify(|data: &mut SessionData| {
             data.theme = data.theme.toggled();
             Some(theme_changed(data.theme))

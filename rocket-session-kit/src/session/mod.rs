@@ -8,7 +8,7 @@ mod sealed;
 mod server;
 
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rocket::fairing::{AdHoc, Fairing};
 use rocket::http::{CookieJar, Status};
@@ -22,10 +22,10 @@ use crate::config;
 use crate::csrf::CsrfToken;
 use crate::key_rotation::{KeyRotationConfig, PreviousKeys};
 use crate::policy::ExpiryPolicy;
-use crate::record::{bounded_user_agent, RecordChange, SessionRecord, StoredData};
+use crate::record::{bounded_user_agent, check_data, RecordChange, SessionRecord, StoredData};
 use crate::store::{RecordKey, ServerStore, StoreDescription, StoreUnavailable};
 use crate::transport::{Transport, TransportConfig};
-use crate::{Clock, Sessions};
+use crate::{Clock, Error, Sessions};
 
 // ANCHOR: mechanism
 /// Where a chapter's sessions live, as the session code sees it: sealed in
@@ -324,14 +324,11 @@ impl<'r, T: StoredData> Session<'r, T> {
     /// and `message` for the next page. `remember` is the "Keep me signed
     /// in" box, kept in the session where the chapter lets the user choose,
     /// and ignored elsewhere.
-    pub async fn start(
-        &self,
-        data: T,
-        remember: bool,
-        message: String,
-    ) -> Result<(), StoreUnavailable> {
+    pub async fn start(&self, data: T, remember: bool, message: String) -> Result<(), Error> {
+        check_data(&data)?;
         let now = self.manager.now();
-        let mut record = SessionRecord::new(data, now, CsrfToken::generate()?);
+        let token = CsrfToken::generate().map_err(StoreUnavailable::from)?;
+        let mut record = SessionRecord::new(data, now, token);
         record.flash = Some(message);
         // Only where the server lists sessions: in a sealed cookie it would
         // only make every request longer.
@@ -341,7 +338,7 @@ impl<'r, T: StoredData> Session<'r, T> {
         if self.manager.sessions.cookie_expiry().is_chosen_at_sign_in() {
             record.remember = Some(remember);
         }
-        self.manager.mechanism.start(self.jar, self.current(), record, now).await
+        Ok(self.manager.mechanism.start(self.jar, self.current(), record, now).await?)
     }
     // ANCHOR_END: start
 
@@ -431,17 +428,31 @@ impl<'r, T: StoredData> Session<'r, T> {
     /// Changes the session's data with `change`, and leaves the message it
     /// returns, if any, for the next page. Nothing happens when nobody is
     /// signed in. `change` may run more than once (see [`RecordChange`]).
+    /// Data changed into something a session cannot keep (see
+    /// [`Error::NotAnObject`]) is left as it was.
     pub async fn modify(
         &self,
         change: impl Fn(&mut T) -> Option<String> + Send + Sync + 'static,
-    ) -> Result<(), StoreUnavailable> {
+    ) -> Result<(), Error> {
         let Some(current) = self.current() else { return Ok(()) };
+        let refused: Arc<Mutex<Option<Error>>> = Arc::default();
+        let refusal = refused.clone();
         let change = Arc::new(move |record: &mut SessionRecord<T>| {
-            if let Some(message) = change(&mut record.data) {
-                record.flash = Some(message);
+            let mut data = record.data.clone();
+            let message = change(&mut data);
+            match check_data(&data) {
+                Ok(()) => {
+                    record.data = data;
+                    if let Some(message) = message {
+                        record.flash = Some(message);
+                    }
+                }
+                Err(e) => *refusal.lock().unwrap_or_else(PoisonError::into_inner) = Some(e),
             }
         });
-        self.manager.mechanism.change(self.jar, current, change, self.manager.now()).await
+        self.manager.mechanism.change(self.jar, current, change, self.manager.now()).await?;
+        let refused = refused.lock().unwrap_or_else(PoisonError::into_inner).take();
+        refused.map_or(Ok(()), Err)
     }
     // ANCHOR_END: modify
 
