@@ -50,6 +50,8 @@ impl Sessions {
             Storage::SealedCookie => rocket,
             Storage::ServerFiles => store::file::attach::<T>(rocket, self, clock),
             Storage::Redis => store::redis::attach::<T>(rocket, self),
+            // The app manages its own store.
+            Storage::AppStore => rocket,
         }
     }
     // ANCHOR_END: storage_setup

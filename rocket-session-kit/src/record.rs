@@ -156,9 +156,10 @@ impl<T> SessionRecord<T> {
 impl<T: Serialize + DeserializeOwned> SessionRecord<T> {
     /// The record as the stores and the sealed cookie keep it.
     ///
-    /// A record is only ever made, and its data only ever changed, once
-    /// [`check_data`] has accepted the data, so this cannot fail for data
-    /// the session code handled.
+    /// The session code keeps data, or a change to it, only once it is
+    /// known to be written as a JSON object (see
+    /// [`Error::NotAnObject`](crate::Error::NotAnObject)), so this cannot
+    /// fail for data it handled.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("session data is checked before it is kept")
     }

@@ -27,6 +27,11 @@ pub enum Storage {
     /// In Redis, shared by every instance of the server and expired by
     /// Redis itself; the cookie carries only a random session id.
     Redis,
+    /// In a [`SessionStore`](crate::store::SessionStore) of the app's own,
+    /// which the app puts in Rocket's managed state as a
+    /// [`ServerStore`](crate::store::ServerStore); the cookie carries only
+    /// a random session id.
+    AppStore,
 }
 // ANCHOR_END: storage
 
@@ -66,7 +71,7 @@ impl Storage {
     pub fn is_server_side(self) -> bool {
         match self {
             Storage::SealedCookie => false,
-            Storage::ServerFiles | Storage::Redis => true,
+            Storage::ServerFiles | Storage::Redis | Storage::AppStore => true,
         }
     }
 }

@@ -194,7 +194,9 @@ impl TestApp {
     /// keys under this app's prefix.
     fn store(&self) -> Records {
         match self.chapter.storage() {
-            Storage::SealedCookie | Storage::ServerFiles => {
+            // No chapter keeps its sessions in a store of its own: an empty
+            // folder is all the suite can show of one.
+            Storage::SealedCookie | Storage::ServerFiles | Storage::AppStore => {
                 Records::folder(self.session_root.path())
             }
             Storage::Redis => Records::redis(&self.keys).unwrap_or_else(|e| panic!("{e}")),
@@ -204,7 +206,7 @@ impl TestApp {
     /// [`TestApp::store`], or `None` while the Redis cannot be reached.
     fn try_store(&self) -> Option<Records> {
         match self.chapter.storage() {
-            Storage::SealedCookie | Storage::ServerFiles => Some(self.store()),
+            Storage::SealedCookie | Storage::ServerFiles | Storage::AppStore => Some(self.store()),
             Storage::Redis => Records::redis(&self.keys).ok(),
         }
     }
@@ -248,7 +250,7 @@ impl TestApp {
     pub fn record_name_of(&self, id: &tutorial::store::SessionId) -> String {
         match self.chapter.storage() {
             Storage::Redis => format!("{}{}", self.keys.prefix, id.hashed()),
-            Storage::SealedCookie | Storage::ServerFiles => {
+            Storage::SealedCookie | Storage::ServerFiles | Storage::AppStore => {
                 self.store_dir().join(tutorial::store::file::file_name(id)).display().to_string()
             }
         }
@@ -357,7 +359,7 @@ impl TestApp {
                 .value()
                 .as_bytes()
                 .to_vec(),
-            Storage::ServerFiles | Storage::Redis => {
+            Storage::ServerFiles | Storage::Redis | Storage::AppStore => {
                 let cookie =
                     self.client.cookies().get(self.chapter.cookie_name())?.value().to_owned();
                 let id = tutorial::store::SessionId::parse(&cookie)?;

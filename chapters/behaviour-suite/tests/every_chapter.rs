@@ -385,7 +385,7 @@ fn every_signed_in_response_keeps_the_cookie_expiry(#[case] chapter: Chapter) {
             let persistent = cookie_lifetime(&chapter, remember).is_some();
             match (chapter.storage(), persistent) {
                 // The id in the cookie never changes and never expires: nothing to send.
-                (Storage::ServerFiles | Storage::Redis, false) => {
+                (Storage::ServerFiles | Storage::Redis | Storage::AppStore, false) => {
                     assert!(refreshed.is_none(), "{path}: no Set-Cookie needed")
                 }
                 // A sliding cookie, or a sealed timestamp due for a refresh, is re-issued.
@@ -437,7 +437,7 @@ fn activity_is_recorded_once_per_refresh_step_for(chapter: Chapter, remember: bo
             assert_ne!(resealed.value(), signed_in.value());
             assert_chapter_cookie(&chapter, &app, &resealed, remember);
         }
-        Storage::ServerFiles | Storage::Redis => {
+        Storage::ServerFiles | Storage::Redis | Storage::AppStore => {
             let record: serde_json::Value = serde_json::from_slice(&record().unwrap()).unwrap();
             let last_seen = rocket::time::OffsetDateTime::parse(
                 record["last_seen"].as_str().unwrap(),
@@ -475,7 +475,7 @@ fn where_the_data_lives(#[case] chapter: Chapter) {
             assert!(tutorial::store::SessionId::parse(cookie.value()).is_none());
             assert!(cookie.value().len() > 60, "the cookie carries the sealed session");
         }
-        Storage::ServerFiles | Storage::Redis => {
+        Storage::ServerFiles | Storage::Redis | Storage::AppStore => {
             let id = tutorial::store::SessionId::parse(cookie.value())
                 .expect("the cookie is just an id");
             let records = app.records();
@@ -561,7 +561,7 @@ fn stolen_cookie_after_sign_out(#[case] chapter: Chapter) {
     let replayed = app.get_with_cookie("/about", &stolen);
     match chapter.storage() {
         // The record is gone, so the id points at nothing.
-        Storage::ServerFiles | Storage::Redis => {
+        Storage::ServerFiles | Storage::Redis | Storage::AppStore => {
             assert_is_redirect_to(&replayed, "/login?next=/about")
         }
         // The whole session is in the cookie and the server kept no list of
@@ -611,7 +611,7 @@ fn who_can_keep_a_copied_cookie_alive(#[case] chapter: Chapter) {
     clock.advance(lifetime * 0.4);
     let replayed = about(&copy);
     match chapter.storage() {
-        Storage::ServerFiles | Storage::Redis => {
+        Storage::ServerFiles | Storage::Redis | Storage::AppStore => {
             assert_eq!(replayed.status(), Status::Ok, "its use moved the record's last_seen");
         }
         Storage::SealedCookie => {
@@ -712,7 +712,7 @@ fn theme_toggle_changes_the_session(#[case] chapter: Chapter) {
             );
             assert_chapter_cookie(&chapter, &app, &after, false);
         }
-        Storage::ServerFiles | Storage::Redis => {
+        Storage::ServerFiles | Storage::Redis | Storage::AppStore => {
             if let Some(after) = after {
                 assert_eq!(after.value(), before.value(), "the same id");
             }

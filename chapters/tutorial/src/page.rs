@@ -11,8 +11,9 @@ use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 
 use crate::lifetime::describe;
-use crate::{Chapter, CookieExpiry};
-use crate::{Session, SessionManager};
+use crate::session::{SessionView, ThisSession};
+use crate::Session;
+use crate::{Chapter, CookieExpiry, Storage};
 use crate::{SessionData, SessionRecord, Theme};
 
 // ANCHOR: page_guard
@@ -64,8 +65,8 @@ pub struct PageContext<'a> {
 /// The facts of the "your session" panel.
 #[derive(Serialize)]
 struct Panel {
-    /// `sealed-cookie`, `server-files` or `redis`: the store's own
-    /// [`StoreDescription`](crate::store::StoreDescription).
+    /// `sealed-cookie`, `server-files` or `redis`, for the template to
+    /// branch on.
     storage: &'static str,
     /// `at-browser-close`, `sliding` or `chosen-at-sign-in`.
     cookie_expiry: &'static str,
@@ -149,19 +150,27 @@ pub(crate) fn readable_utc(at: OffsetDateTime) -> (String, String) {
     (at.format(readable).unwrap_or_default(), at.format(&Rfc3339).unwrap_or_default())
 }
 
-/// The deadlines of `record` at `now`, by the manager's policy.
-fn deadlines(manager: &SessionManager, record: &SessionRecord, now: OffsetDateTime) -> Deadlines {
-    let policy = manager.policy();
-    let (idle, absolute) = (policy.idle_deadline(record), policy.absolute_deadline(record));
-    let cookie_max_age = manager.cookie().max_age(record, now);
+/// The deadlines of `this`, the session of `record`, at `now`.
+fn deadlines(this: &ThisSession, record: &SessionRecord, now: OffsetDateTime) -> Deadlines {
+    let (idle, absolute) = (this.idle_deadline, this.absolute_deadline);
     Deadlines {
         sooner: if idle <= absolute { "idle" } else { "absolute" },
-        ending_soon: policy.deadline(record) - now < Duration::minutes(1),
+        ending_soon: this.deadline() - now < Duration::minutes(1),
         idle: Deadline::new(idle, now),
         absolute: Deadline::new(absolute, now),
         remember: record.remember,
-        cookie_max_age: cookie_max_age.map(describe),
-        cookie_max_age_seconds: cookie_max_age.map(|d| d.whole_seconds()),
+        cookie_max_age: this.cookie_max_age.map(describe),
+        cookie_max_age_seconds: this.cookie_max_age.map(|d| d.whole_seconds()),
+    }
+}
+
+/// What the panel's template calls where sessions live.
+fn storage_name(storage: Storage) -> &'static str {
+    match storage {
+        Storage::SealedCookie => "sealed-cookie",
+        Storage::ServerFiles => "server-files",
+        Storage::Redis => "redis",
+        Storage::AppStore => "app-store",
     }
 }
 
@@ -178,10 +187,9 @@ impl<'r> Page<'r> {
     pub fn context(&self) -> PageContext<'_> {
         let mut context = page_context(
             self.chapter,
-            self.session.manager(),
+            self.session.view(),
             self.session.record(),
             self.path,
-            self.session.record_name(),
             self.session.unavailable().is_some(),
         );
         context.flash = self.flash.clone();
@@ -203,38 +211,30 @@ impl<'r> Page<'r> {
 /// The context of a page, also for error pages rendered outside a route.
 pub fn page_context<'a>(
     chapter: &Chapter,
-    manager: &SessionManager,
+    view: SessionView,
     session: Option<&'a SessionRecord>,
     path: &'a str,
-    record: Option<String>,
     store_unavailable: bool,
 ) -> PageContext<'a> {
-    let store = manager.describe_store();
     let user = session.map(|s| &s.data);
-    let policy = manager.policy();
-    let cookie_lifetime = match chapter.cookie_expiry() {
-        CookieExpiry::AtBrowserClose => None,
-        CookieExpiry::SlidingLifetime | CookieExpiry::ChosenAtSignIn { .. } => {
-            Some(manager.cookie().lifetime)
-        }
-    };
+    let this = view.this_session.as_ref();
     let panel = Panel {
-        storage: store.kind,
-        cookie_expiry: match chapter.cookie_expiry() {
+        storage: storage_name(view.storage),
+        cookie_expiry: match view.cookie_expiry {
             CookieExpiry::AtBrowserClose => "at-browser-close",
             CookieExpiry::SlidingLifetime => "sliding",
             CookieExpiry::ChosenAtSignIn { .. } => "chosen-at-sign-in",
         },
-        cookie_name: manager.cookie().name,
-        lifetime: describe(manager.lifetime()),
-        lifetime_seconds: manager.lifetime().whole_seconds(),
-        absolute_lifetime: describe(policy.absolute_lifetime),
-        absolute_lifetime_seconds: policy.absolute_lifetime.whole_seconds(),
-        cookie_lifetime: cookie_lifetime.map(describe),
-        cookie_lifetime_seconds: cookie_lifetime.map(|d| d.whole_seconds()),
-        deadlines: session.map(|s| deadlines(manager, s, manager.now())),
-        store_dir: store.location,
-        record,
+        cookie_name: view.cookie_name,
+        lifetime: describe(view.idle_limit),
+        lifetime_seconds: view.idle_limit.whole_seconds(),
+        absolute_lifetime: describe(view.absolute_limit),
+        absolute_lifetime_seconds: view.absolute_limit.whole_seconds(),
+        cookie_lifetime: view.cookie_lifetime.map(describe),
+        cookie_lifetime_seconds: view.cookie_lifetime.map(|d| d.whole_seconds()),
+        deadlines: this.zip(session).map(|(this, s)| deadlines(this, s, view.now)),
+        store_dir: view.folder.clone(),
+        record: this.and_then(|this| this.record.clone()),
         store_unavailable,
         session_unread: false,
     };

@@ -146,7 +146,7 @@ async fn login(
     form: Form<LoginForm<'_>>,
 ) -> Result<Redirect, (Status, Template)> {
     let next = form.next.and_then(safe_next);
-    let offers_choice = page.session.manager().sessions().cookie_expiry().is_chosen_at_sign_in();
+    let offers_choice = page.session.view().cookie_expiry.is_chosen_at_sign_in();
     let remember = if offers_choice { parse_remember(&form.remember) } else { Ok(false) };
     let again = |error: String| {
         let view = LoginView {
@@ -263,8 +263,9 @@ pub(crate) fn unavailable(
 fn any_error(status: Status, request: &Request<'_>) -> (Status, Template) {
     let manager = request.rocket().state::<SessionManager>().expect("managed by tutorial::app");
     let chapter = request.rocket().state::<Chapter>().expect("managed by tutorial::app");
+    let path = request.uri().path().as_str();
     if let Some(csrf::Refused(reason)) = csrf::refusal(request) {
-        let page = page_context(chapter, manager, None, request.uri().path().as_str(), None, false)
+        let page = page_context(chapter, manager.signed_out_view(), None, path, false)
             .without_the_session();
         let form = context! { reason, layer: "origin" };
         return (status, Template::render("refused", context! { page, form }));
@@ -272,8 +273,7 @@ fn any_error(status: Status, request: &Request<'_>) -> (Status, Template) {
     // A 503 here comes from `SignedIn`: a session cookie the store could
     // not look up.
     let unavailable = status == Status::ServiceUnavailable;
-    let page =
-        page_context(chapter, manager, None, request.uri().path().as_str(), None, unavailable);
+    let page = page_context(chapter, manager.signed_out_view(), None, path, unavailable);
     if unavailable {
         return (status, Template::render("unavailable", context! { page }));
     }

@@ -6,6 +6,7 @@ mod cookie;
 pub mod flash;
 mod sealed;
 mod server;
+mod view;
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -13,19 +14,20 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rocket::fairing::{AdHoc, Fairing};
 use rocket::http::{CookieJar, Status};
 use rocket::request::{FromRequest, Outcome, Request};
-use rocket::time::{Duration, OffsetDateTime};
+use rocket::time::OffsetDateTime;
 
 pub use cookie::SessionCookie;
 pub use flash::{Notice, NoticeCookie};
+pub use view::{SessionView, ThisSession};
 
 use crate::config;
 use crate::csrf::CsrfToken;
 use crate::key_rotation::{KeyRotationConfig, PreviousKeys};
 use crate::policy::ExpiryPolicy;
 use crate::record::{bounded_user_agent, check_data, RecordChange, SessionRecord, StoredData};
-use crate::store::{RecordKey, ServerStore, StoreDescription, StoreUnavailable};
+use crate::store::{RecordKey, RecordPlace, ServerStore, StoreUnavailable};
 use crate::transport::{Transport, TransportConfig};
-use crate::{Clock, Error, Sessions};
+use crate::{Clock, Error, Sessions, Storage};
 
 // ANCHOR: mechanism
 /// Where a chapter's sessions live, as the session code sees it: sealed in
@@ -64,9 +66,6 @@ trait Mechanism<T>: Send + Sync {
     /// Ends the session on the server, if anything of it is there.
     async fn end(&self, jar: &CookieJar<'_>) -> Result<(), StoreUnavailable>;
 
-    /// The name of the session's record, for the panel.
-    fn record_name(&self, jar: &CookieJar<'_>) -> Option<String>;
-
     // The next three answer, by default, as the sealed cookie does: the
     // server keeps no record, so it has no list of sessions to show or end.
 
@@ -93,8 +92,6 @@ trait Mechanism<T>: Send + Sync {
     ) -> Result<bool, StoreUnavailable> {
         Ok(false)
     }
-
-    fn describe(&self) -> StoreDescription;
 }
 // ANCHOR_END: mechanism
 
@@ -108,6 +105,8 @@ pub struct SessionManager<T> {
     /// Where the "signed out" notice waits for the next page.
     notice: NoticeCookie,
     mechanism: Box<dyn Mechanism<T>>,
+    /// Where a server-side store keeps its records, for the view.
+    place: RecordPlace,
 }
 
 // ANCHOR: resumption
@@ -146,8 +145,9 @@ impl<T: StoredData> SessionManager<T> {
                 return Err(rocket);
             };
             let previous_keys = PreviousKeys::new(rotation.previous_secret_keys);
+            let place = rocket.state::<ServerStore<T>>().map(|s| s.place.clone());
             let mechanism: Box<dyn Mechanism<T>> = match rocket.state::<ServerStore<T>>() {
-                Some(ServerStore(store)) => {
+                Some(ServerStore { store, .. }) => {
                     if !previous_keys.is_empty() {
                         rocket::warn!(
                             "previous_secret_keys is ignored: the session cookie \
@@ -157,7 +157,15 @@ impl<T: StoredData> SessionManager<T> {
                     Box::new(server::StoredSessions { cookie, policy, store: store.clone() })
                 }
                 None if sessions.storage().is_server_side() => {
-                    rocket::error!("no session store was set up for {:?}", sessions.storage());
+                    rocket::error!(
+                        "no session store was set up for {:?}{}",
+                        sessions.storage(),
+                        match sessions.storage() {
+                            Storage::AppStore =>
+                                ": manage one with rocket.manage(ServerStore::new(…))",
+                            _ => "",
+                        }
+                    );
                     return Err(rocket);
                 }
                 None => Box::new(sealed::SealedCookie {
@@ -168,7 +176,9 @@ impl<T: StoredData> SessionManager<T> {
                 }),
             };
             let notice = NoticeCookie::new(&sessions, transport);
-            let manager = SessionManager { sessions, policy, clock, cookie, notice, mechanism };
+            let place = place.unwrap_or_default();
+            let manager =
+                SessionManager { sessions, policy, clock, cookie, notice, mechanism, place };
             Ok(rocket.manage(manager).manage(transport))
         })
     }
@@ -179,28 +189,13 @@ impl<T: StoredData> SessionManager<T> {
         &self.sessions
     }
 
-    /// The server-side idle limit (`session_lifetime`).
-    pub fn lifetime(&self) -> Duration {
-        self.policy.idle_lifetime
+    /// The view of a request that has no session, such as an error page
+    /// a catcher renders.
+    pub fn signed_out_view(&self) -> SessionView {
+        self.view()
     }
 
-    /// The server's limits, for the panel.
-    pub fn policy(&self) -> &ExpiryPolicy {
-        &self.policy
-    }
-
-    /// The session cookie's settings, for the panel.
-    pub fn cookie(&self) -> &SessionCookie {
-        &self.cookie
-    }
-
-    /// What the session panel says about where the sessions live.
-    pub fn describe_store(&self) -> StoreDescription {
-        self.mechanism.describe()
-    }
-
-    /// The time now, by the manager's clock (the system's, or a test's).
-    pub fn now(&self) -> OffsetDateTime {
+    fn now(&self) -> OffsetDateTime {
         self.clock.now()
     }
 
@@ -293,16 +288,15 @@ impl<'r, T: StoredData> Session<'r, T> {
         }
     }
 
-    /// The app's session machinery, for the panel.
-    pub fn manager(&self) -> &'r SessionManager<T> {
-        self.manager
-    }
-
-    /// The name of this session's record (a file or a Redis key), in the
-    /// server-side chapters.
-    pub fn record_name(&self) -> Option<String> {
-        self.current()?;
-        self.manager.mechanism.record_name(self.jar)
+    /// A read-only view of the sessions and of this one, for a page that
+    /// shows them.
+    pub fn view(&self) -> SessionView {
+        match self.current() {
+            Some(record) => {
+                self.manager.view_of(record, self.manager.mechanism.record_key(self.jar))
+            }
+            None => self.manager.view(),
+        }
     }
 
     /// The session's CSRF token, for its forms, if someone is signed in.

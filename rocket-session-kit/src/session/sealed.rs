@@ -18,7 +18,7 @@ use super::Mechanism;
 use crate::key_rotation::PreviousKeys;
 use crate::policy::{ExpiryPolicy, Verdict};
 use crate::record::{RecordChange, SessionRecord, StoredData};
-use crate::store::{StoreDescription, StoreUnavailable};
+use crate::store::StoreUnavailable;
 
 /// The sealed cookie as the place a session lives.
 pub struct SealedCookie<T> {
@@ -135,13 +135,5 @@ impl<T: StoredData> Mechanism<T> for SealedCookie<T> {
     async fn end(&self, _: &CookieJar<'_>) -> Result<(), StoreUnavailable> {
         // Nothing on the server: removing the cookie is all there is.
         Ok(())
-    }
-
-    fn record_name(&self, _: &CookieJar<'_>) -> Option<String> {
-        None
-    }
-
-    fn describe(&self) -> StoreDescription {
-        StoreDescription { kind: "sealed-cookie", location: None }
     }
 }

@@ -10,9 +10,7 @@ use super::cookie::SessionCookie;
 use super::Mechanism;
 use crate::policy::{ExpiryPolicy, Verdict};
 use crate::record::{RecordChange, SessionRecord, StoredData};
-use crate::store::{
-    Decision, RecordKey, SessionId, SessionStore, StoreDescription, StoreUnavailable,
-};
+use crate::store::{Decision, RecordKey, SessionId, SessionStore, StoreUnavailable};
 
 /// A [`SessionStore`] as the place a session lives.
 pub struct StoredSessions<T> {
@@ -124,10 +122,6 @@ impl<T: StoredData> Mechanism<T> for StoredSessions<T> {
     }
     // ANCHOR_END: end
 
-    fn record_name(&self, jar: &CookieJar<'_>) -> Option<String> {
-        Some(self.store.record_name(&self.id(jar)?))
-    }
-
     fn record_key(&self, jar: &CookieJar<'_>) -> Option<RecordKey> {
         Some(RecordKey::of(&self.id(jar)?))
     }
@@ -145,9 +139,5 @@ impl<T: StoredData> Mechanism<T> for StoredSessions<T> {
         key: &RecordKey,
     ) -> Result<bool, StoreUnavailable> {
         self.store.delete_of_user(user_name, key).await
-    }
-
-    fn describe(&self) -> StoreDescription {
-        self.store.describe()
     }
 }

@@ -76,12 +76,6 @@ pub trait SessionStore<T>: Send + Sync {
         key: &RecordKey,
     ) -> Result<bool, StoreUnavailable>;
     // ANCHOR_END: user_index
-
-    /// The name of the record of `id`, as the session panel shows it.
-    fn record_name(&self, id: &SessionId) -> String;
-
-    /// What the session panel says about this store.
-    fn describe(&self) -> StoreDescription;
 }
 // ANCHOR_END: session_store
 
@@ -105,21 +99,40 @@ pub enum Decision {
     Delete,
 }
 
-/// A store as the session panel names it: the `storage` value the panel
-/// template branches on, and where the records are.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreDescription {
-    /// Where the sessions live, for the panel's template to branch on:
-    /// `"sealed-cookie"`, `"server-files"` or `"redis"`.
-    pub kind: &'static str,
-    /// The folder of the records, for a store that has one.
-    pub location: Option<String>,
+/// A server-side store in Rocket's managed state, where the session
+/// manager finds it: put there by the fairing of the crate's own stores,
+/// or by the app for a store of its own ([`Storage::AppStore`](crate::Storage::AppStore)).
+#[derive(Clone)]
+pub struct ServerStore<T> {
+    pub(crate) store: Arc<dyn SessionStore<T>>,
+    pub(crate) place: RecordPlace,
 }
 
-/// The store of a server-side chapter, in Rocket's managed state: put
-/// there by the store's own fairing, used by the session code.
-#[derive(Clone)]
-pub struct ServerStore<T>(pub Arc<dyn SessionStore<T>>);
+impl<T> ServerStore<T> {
+    /// The app's own `store`, for Rocket's managed state.
+    pub fn new(store: impl SessionStore<T> + 'static) -> Self {
+        ServerStore { store: Arc::new(store), place: RecordPlace::default() }
+    }
+}
+
+/// Where a store keeps its records, as a
+/// [`SessionView`](crate::session::SessionView) shows it: a folder, and
+/// what a record's name is made of besides its key.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RecordPlace {
+    pub folder: Option<String>,
+    /// Before and after the record key in a record's name; `None` for a
+    /// store that does not say.
+    pub name: Option<(String, &'static str)>,
+}
+
+impl RecordPlace {
+    /// The name of the record `key`, where the store says.
+    pub fn record_name(&self, key: &RecordKey) -> Option<String> {
+        let (before, after) = self.name.as_ref()?;
+        Some(format!("{before}{}{after}", key.as_str()))
+    }
+}
 
 // ANCHOR: store_unavailable
 /// The session store is out of order: a folder that cannot be read or

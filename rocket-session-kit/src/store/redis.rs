@@ -55,8 +55,8 @@ use rocket_db_pools::Database;
 use serde::Deserialize;
 
 use super::{
-    user_index_name, Decide, Decision, RecordKey, ServerStore, SessionId, SessionStore,
-    StoreDescription, StoreUnavailable,
+    user_index_name, Decide, Decision, RecordKey, RecordPlace, ServerStore, SessionId,
+    SessionStore, StoreUnavailable,
 };
 use crate::record::{SessionRecord, StoredData};
 use crate::Sessions;
@@ -105,8 +105,10 @@ pub(crate) fn attach<T: StoredData>(rocket: Rocket<Build>, sessions: Sessions) -
             };
             // `SessionsDb::init()`, attached just before, built the pool.
             let Some(db) = SessionsDb::fetch(&rocket) else { return Err(rocket) };
-            let store = RedisStore::<T>::new((*db).clone(), config.session_key_prefix);
-            Ok(rocket.manage(ServerStore(Arc::new(store))))
+            let prefix = config.session_key_prefix;
+            let store = RedisStore::<T>::new((*db).clone(), prefix.clone());
+            let place = RecordPlace { folder: None, name: Some((prefix, "")) };
+            Ok(rocket.manage(ServerStore { store: Arc::new(store), place }))
         },
     ))
 }
@@ -450,14 +452,6 @@ impl<T: StoredData> SessionStore<T> for RedisStore<T> {
                 .await
         })
         .await
-    }
-
-    fn record_name(&self, id: &SessionId) -> String {
-        self.key_of(id)
-    }
-
-    fn describe(&self) -> StoreDescription {
-        StoreDescription { kind: "redis", location: None }
     }
 }
 

@@ -58,6 +58,11 @@ impl Records {
                 })?;
                 Records::redis(space).map(Some)
             }
+            // No chapter has a store of its own: nothing this tool can read.
+            Storage::AppStore => Err(io::Error::other(format!(
+                "chapter {} keeps its records in a store of its own",
+                chapter.number
+            ))),
         }
     }
 
@@ -204,7 +209,7 @@ mod tests {
                 Storage::SealedCookie | Storage::ServerFiles => {
                     Records::of(&chapter, dir, None).unwrap()
                 }
-                Storage::Redis => continue,
+                Storage::Redis | Storage::AppStore => continue,
             };
             match (chapter.storage(), records) {
                 (Storage::SealedCookie, None) => {}

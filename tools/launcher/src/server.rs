@@ -63,7 +63,7 @@ impl Launch {
     pub fn new(chapter: Chapter) -> io::Result<Launch> {
         let key_space = match chapter.storage() {
             Storage::Redis => Some(KeySpace::unique(&chapter)),
-            Storage::SealedCookie | Storage::ServerFiles => None,
+            Storage::SealedCookie | Storage::ServerFiles | Storage::AppStore => None,
         };
         let mut launch = Launch::with_binary(None)?;
         launch.chapter = Some(chapter);
@@ -190,7 +190,7 @@ impl Launch {
         let chapter = self.chapter.as_ref()?;
         match chapter.storage() {
             Storage::Redis => self.key_space.as_ref(),
-            Storage::SealedCookie | Storage::ServerFiles => None,
+            Storage::SealedCookie | Storage::ServerFiles | Storage::AppStore => None,
         }
     }
 

@@ -116,7 +116,7 @@ fn chapter(text: &str) -> Result<Chapter, String> {
 /// The Redis chapter needs the test Redis to answer before it is run.
 fn needs_redis(chapter: &Chapter) -> Result<(), String> {
     match chapter.storage() {
-        Storage::SealedCookie | Storage::ServerFiles => Ok(()),
+        Storage::SealedCookie | Storage::ServerFiles | Storage::AppStore => Ok(()),
         Storage::Redis => {
             launcher::keys::connect(&launcher::test_redis_url()).map(drop).map_err(|e| {
                 format!(

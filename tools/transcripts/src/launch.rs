@@ -73,7 +73,9 @@ pub fn show_as_the_chapter(n: &mut Normaliser, launch: &Launch) {
 /// whole session folder, also for the chapters that write nothing there.
 pub fn records_of(launch: &Launch) -> io::Result<Records> {
     match chapter_of(launch).storage() {
-        Storage::SealedCookie | Storage::ServerFiles => Ok(Records::folder(launch.records_dir())),
+        Storage::SealedCookie | Storage::ServerFiles | Storage::AppStore => {
+            Ok(Records::folder(launch.records_dir()))
+        }
         Storage::Redis => Records::redis(launch.redis_keys().expect("the Redis chapter's keys")),
     }
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{FileStore, ThreadedFileStore};
 use crate::record::StoredData;
-use crate::store::ServerStore;
+use crate::store::{RecordPlace, ServerStore};
 use crate::{Clock, Sessions};
 
 /// The keys the file store reads from the configuration.
@@ -54,9 +54,11 @@ pub(crate) fn attach<T: StoredData>(
         if let Err(e) = files.ensure_dir() {
             rocket::error!("session folder {} is unusable: {e}", files.dir().display());
         }
+        let folder = files.dir().display().to_string();
         let store = Arc::new(ThreadedFileStore::new(files));
         let sweep = sweep(store.clone(), clock, config.cleanup_interval());
-        Ok(rocket.manage(ServerStore::<T>(store)).attach(sweep))
+        let place = RecordPlace { folder: Some(folder), name: Some((String::new(), ".json")) };
+        Ok(rocket.manage(ServerStore::<T> { store, place }).attach(sweep))
     }))
 }
 

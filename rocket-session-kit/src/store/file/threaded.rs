@@ -9,9 +9,7 @@ use rocket::tokio::task::spawn_blocking;
 
 use super::{FileStore, Purge};
 use crate::record::{SessionRecord, StoredData};
-use crate::store::{
-    Decide, RecordKey, SessionId, SessionStore, StoreDescription, StoreUnavailable,
-};
+use crate::store::{Decide, RecordKey, SessionId, SessionStore, StoreUnavailable};
 
 /// How many file operations may run at once. Each one holds a blocking
 /// thread (a write can take milliseconds on a busy disk); with no bound, a
@@ -99,16 +97,5 @@ impl<T: StoredData> SessionStore<T> for ThreadedFileStore<T> {
     ) -> Result<bool, StoreUnavailable> {
         let (user_name, key) = (user_name.to_owned(), key.clone());
         self.blocking(move |files| files.delete_of_user(&user_name, &key)).await
-    }
-
-    fn record_name(&self, id: &SessionId) -> String {
-        super::file_name(id)
-    }
-
-    fn describe(&self) -> StoreDescription {
-        StoreDescription {
-            kind: "server-files",
-            location: Some(self.files.dir().display().to_string()),
-        }
     }
 }
