@@ -58,6 +58,8 @@ impl SessionConfig {
 /// Reads the configuration a fairing needs from `rocket`'s figment, or
 /// prints why it cannot (as Rocket prints its own configuration errors)
 /// so that the fairing can refuse to launch.
-pub fn read<T: serde::de::DeserializeOwned>(rocket: &rocket::Rocket<rocket::Build>) -> Option<T> {
+pub(crate) fn read<T: serde::de::DeserializeOwned>(
+    rocket: &rocket::Rocket<rocket::Build>,
+) -> Option<T> {
     rocket.figment().extract().map_err(rocket::config::pretty_print_error).ok()
 }

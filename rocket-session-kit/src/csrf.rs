@@ -8,8 +8,8 @@
 //!    change them.
 //! 2. [`CsrfToken`]: every form that changes a signed-in session carries a
 //!    secret of that session, which another page cannot read.
-//! 3. `SameSite=Lax` on the session cookie (see
-//!    [`SessionCookie`](crate::session::SessionCookie)): another *site*'s
+//! 3. `SameSite=Lax` on the session cookie, which the crate always
+//!    sends with it: another *site*'s
 //!    `POST` arrives without the cookie at all.
 
 use std::io;

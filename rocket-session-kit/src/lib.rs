@@ -22,7 +22,7 @@ pub mod record;
 pub mod session;
 mod setup;
 pub mod store;
-pub mod transport;
+mod transport;
 
 #[cfg(test)]
 mod test_data;
@@ -30,5 +30,7 @@ mod test_data;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::Error;
 pub use record::{SessionOwner, SessionRecord, StoredData};
-pub use session::{Session, SessionManager, SignedIn};
+pub use session::{
+    Ended, Session, SessionList, SessionManager, SessionView, SignedIn, ThisSession,
+};
 pub use setup::{CookieExpiry, Sessions, Storage};

@@ -104,7 +104,8 @@ pub struct SessionRecord<T> {
     /// session this code started, and reads as none.
     pub csrf_token: CsrfToken,
     /// A one-time message for the next page (see
-    /// [`flash`](crate::session::flash)); absent from the JSON when none.
+    /// [`Session::take_flash`](crate::Session::take_flash)); absent from
+    /// the JSON when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flash: Option<String>,
     /// The `User-Agent` the sign-in came with, cut to

@@ -3,7 +3,7 @@
 //! sign out or change the theme; they never see a raw key or cookie.
 
 mod cookie;
-pub mod flash;
+mod flash;
 mod sealed;
 mod server;
 mod view;
@@ -16,8 +16,8 @@ use rocket::http::{CookieJar, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::time::OffsetDateTime;
 
-pub use cookie::SessionCookie;
-pub use flash::{Notice, NoticeCookie};
+use cookie::SessionCookie;
+use flash::{Notice, NoticeCookie};
 pub use view::{SessionView, ThisSession};
 
 use crate::config;
