@@ -1,13 +1,4 @@
-//! Sessions for Rocket apps: typed session data of the app's own, kept
-//! sealed in the cookie, in files or in Redis, with an idle *and* an
-//! absolute limit that the server enforces, "keep me signed in", CSRF
-//! protection, one-time messages, a user's list of sessions, previous
-//! secret keys, and an honest `503` when the store is out of order.
-//!
-//! An app describes its sessions with a [`Sessions`] value and attaches
-//! its [`fairing`](Sessions::fairing); its handlers then take a
-//! [`Session`] (anyone) or a [`SignedIn`] (signed-in users only) guard.
-
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
 pub mod clock;

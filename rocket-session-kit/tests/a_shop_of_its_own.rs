@@ -24,7 +24,7 @@ const SHOP: Sessions =
 #[post("/start/<customer>")]
 async fn start(customer: &str, session: Session<'_, Cart>) -> Status {
     let cart = Cart { customer: customer.into(), items: Vec::new() };
-    match session.start(cart, false, format!("Welcome, {customer}.")).await {
+    match session.start(cart, false, Some(format!("Welcome, {customer}."))).await {
         Ok(()) => Status::Ok,
         Err(_) => Status::ServiceUnavailable,
     }

@@ -106,7 +106,7 @@ fn answer(result: Result<(), Error>) -> Status {
 #[post("/start/<customer>")]
 async fn start(customer: &str, session: Session<'_, Cart>) -> Status {
     let cart = Cart { customer: customer.into(), items: Vec::new() };
-    answer(session.start(cart, false, String::new()).await)
+    answer(session.start(cart, false, None).await)
 }
 
 #[post("/add/<item>")]

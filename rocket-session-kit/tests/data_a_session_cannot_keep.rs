@@ -38,7 +38,7 @@ fn answer(result: Result<(), Error>) -> Status {
 
 #[post("/start/<name>")]
 async fn start(name: &str, session: Session<'_, Mood>) -> Status {
-    answer(session.start(mood(name), false, String::new()).await)
+    answer(session.start(mood(name), false, None).await)
 }
 
 #[post("/become/<name>")]

@@ -89,7 +89,7 @@ impl SignIn for Session<'_> {
     /// says so on the next page.
     async fn sign_in(&self, user_name: Username, remember: bool) -> Result<(), Error> {
         let message = signed_in(user_name.as_str());
-        self.start(SessionData::new(user_name), remember, message).await
+        self.start(SessionData::new(user_name), remember, Some(message)).await
     }
     // ANCHOR_END: sign_in
 

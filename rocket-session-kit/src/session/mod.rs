@@ -315,15 +315,21 @@ impl<'r, T: StoredData> Session<'r, T> {
     // ANCHOR: start
     /// Starts a fresh session that holds `data`: a new record under a new
     /// id (the session the request had, if any, ends), a new CSRF token,
-    /// and `message` for the next page. `remember` is the "Keep me signed
-    /// in" box, kept in the session where the chapter lets the user choose,
+    /// and `message`, if any, for the next page. `remember` is the "Keep me
+    /// signed in" box, kept in the session where the user chooses
+    /// ([`CookieExpiry::ChosenAtSignIn`](crate::CookieExpiry::ChosenAtSignIn)),
     /// and ignored elsewhere.
-    pub async fn start(&self, data: T, remember: bool, message: String) -> Result<(), Error> {
+    pub async fn start(
+        &self,
+        data: T,
+        remember: bool,
+        message: Option<String>,
+    ) -> Result<(), Error> {
         check_data(&data)?;
         let now = self.manager.now();
         let token = CsrfToken::generate().map_err(StoreUnavailable::from)?;
         let mut record = SessionRecord::new(data, now, token);
-        record.flash = Some(message);
+        record.flash = message;
         // Only where the server lists sessions: in a sealed cookie it would
         // only make every request longer.
         if self.manager.sessions.storage().is_server_side() {
