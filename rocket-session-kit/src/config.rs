@@ -3,27 +3,27 @@
 //! They come from the app's figment (`Rocket.toml`, then `ROCKET_*`
 //! environment variables), with the defaults of the app's
 //! [`Sessions`](crate::Sessions) beneath, so
-//! `ROCKET_SESSION_LIFETIME=30 cargo run -p chapter-3` just works.
+//! `ROCKET_SESSION_LIFETIME=30 cargo run` just works.
 
 use rocket::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::policy::ExpiryPolicy;
 
-/// What every chapter reads at launch besides Rocket's own keys. Each
+/// The session keys the app reads at launch besides Rocket's own. Each
 /// store reads its own keys too: [`FileStoreConfig`](crate::store::file::FileStoreConfig)
 /// and [`RedisStoreConfig`](crate::store::redis::RedisStoreConfig).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct SessionConfig {
     /// Seconds without a request after which the server refuses a session.
-    /// In the persistent chapters it is also the cookie's `Max-Age`.
+    /// For a sliding cookie it is also the cookie's `Max-Age`.
     pub session_lifetime: u64,
     /// Seconds after sign-in after which the server refuses a session,
     /// whatever its activity. No cookie's `Max-Age` reaches beyond it.
     pub session_absolute_lifetime: u64,
     /// Seconds the browser keeps the cookie of a user who ticked "Keep me
-    /// signed in" (its `Max-Age`), in the chapter where users choose; the
-    /// other chapters have no default and ignore it.
+    /// signed in" (its `Max-Age`), where users choose; elsewhere it has no
+    /// default and is ignored.
     #[serde(default)]
     pub remember_lifetime: Option<u64>,
 }

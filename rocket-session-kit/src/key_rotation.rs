@@ -3,8 +3,8 @@
 //!
 //! Rocket opens a private cookie with one key, `secret_key`. Change it and
 //! every sealed session in every browser stops opening: everyone is signed
-//! out at once. So the chapters that seal the session in the cookie (1 and
-//! 3) also read a list of previous keys. A cookie that the current key does
+//! out at once. So an app that seals the session in the cookie also reads
+//! a list of previous keys. A cookie that the current key does
 //! not open is tried with each of them; one that opens is sealed again with
 //! the current key on that same response, so the browser holds a cookie of
 //! the current key from then on. Nothing is ever sealed with a previous
@@ -26,7 +26,7 @@ use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
 // ANCHOR: key_rotation_config
-/// The key the sealed-cookie chapters read besides Rocket's `secret_key`:
+/// The key a sealed-cookie app reads besides Rocket's `secret_key`:
 /// `previous_secret_keys` in `Rocket.toml`, or
 /// `ROCKET_PREVIOUS_SECRET_KEYS='["<old key>"]'`.
 #[derive(Debug, Default, Deserialize)]

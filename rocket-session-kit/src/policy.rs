@@ -1,5 +1,5 @@
-//! When a session ends: the server's own rules, the same in every chapter
-//! whatever keeps the session. The stores below only store; the session
+//! When a session ends: the server's own rules, the same whatever keeps
+//! the session. The stores below only store; the session
 //! code asks this policy whether a record is still live, whether its
 //! activity is worth recording, how long a store may keep it, and how long
 //! the browser may keep a persistent cookie.

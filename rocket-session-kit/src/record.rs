@@ -77,8 +77,8 @@ time::serde::format_description!(
 /// A session as every mechanism keeps it (sealed in the cookie, or a
 /// record on the server): the app's data `T` plus the two timestamps the
 /// server needs to enforce its idle and absolute limits by itself, whatever
-/// the browser does with the cookie; in the chapter where the user
-/// chooses, whether they asked to be remembered; the session's CSRF token;
+/// the browser does with the cookie; where the user chooses, whether they
+/// asked to be remembered; the session's CSRF token;
 /// and a message waiting for the next page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionRecord<T> {
@@ -93,9 +93,9 @@ pub struct SessionRecord<T> {
     /// [`ExpiryPolicy`](crate::policy::ExpiryPolicy)).
     #[serde(with = "rfc3339_nanos")]
     pub last_seen: OffsetDateTime,
-    /// "Keep me signed in", as ticked at sign-in, in the chapter whose
-    /// users choose ([`CookieExpiry::ChosenAtSignIn`](crate::CookieExpiry));
-    /// `None` (and absent from the JSON) where the chapter decides. Records
+    /// "Keep me signed in", as ticked at sign-in, in an app whose users
+    /// choose ([`CookieExpiry::ChosenAtSignIn`](crate::CookieExpiry));
+    /// `None` (and absent from the JSON) where the app decides. Records
     /// written without it read as `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remember: Option<bool>,

@@ -8,7 +8,8 @@
 //! keys).
 
 use rocket::figment::providers::Serialized;
-use rocket::figment::Provider;
+use rocket::figment::value::magic::RelativePathBuf;
+use rocket::figment::{self, Figment, Provider};
 use rocket::time::Duration;
 use rocket::{Build, Rocket};
 
@@ -203,7 +204,7 @@ impl Sessions {
 
     /// The configuration keys the code gives a default, as the figment
     /// value beneath whatever `Rocket.toml` and the environment say.
-    pub fn defaults(&self) -> impl Provider {
+    fn defaults(&self) -> impl Provider {
         let remember_lifetime = match self.cookie_expiry {
             CookieExpiry::ChosenAtSignIn { default_remember_lifetime } => {
                 Some(default_remember_lifetime.whole_seconds())
@@ -223,14 +224,43 @@ impl Sessions {
     /// Reads the configuration keys the sessions use from `rocket`'s
     /// figment, with this description's defaults beneath, or prints why it
     /// cannot so that the fairing can refuse to launch.
+    ///
+    /// The keys can also be written in a table of their own, `[sessions]`
+    /// in `Rocket.toml` (or `ROCKET_SESSIONS={lifetime=120}`), without
+    /// their `session_` prefix: `lifetime`, `absolute_lifetime`,
+    /// `remember_lifetime`, `dir`, `cleanup_interval`, `key_prefix`. A key
+    /// set under its own name, such as `ROCKET_SESSION_LIFETIME=120`, wins
+    /// over the table.
     pub(crate) fn read<C: serde::de::DeserializeOwned>(&self, rocket: &Rocket<Build>) -> Option<C> {
-        let figment = rocket.figment().clone().join(self.defaults());
-        figment.extract().map_err(rocket::config::pretty_print_error).ok()
+        self.extract(rocket.figment()).map_err(rocket::config::pretty_print_error).ok()
     }
 
     /// [`SessionConfig`], as [`read`](Self::read).
     pub(crate) fn config(&self, rocket: &Rocket<Build>) -> Option<SessionConfig> {
         self.read(rocket)
+    }
+
+    /// The configuration `C` that `figment` sets ([`SessionConfig`], or a
+    /// store's: [`FileStoreConfig`](crate::store::file::FileStoreConfig),
+    /// [`RedisStoreConfig`](crate::store::redis::RedisStoreConfig)), as the
+    /// fairing reads it: with the `[sessions]` table and these defaults.
+    /// For tests and tools that read it back.
+    // figment's own error, as `Figment::extract` returns it.
+    #[allow(clippy::result_large_err)]
+    pub fn extract<C: serde::de::DeserializeOwned>(
+        &self,
+        figment: &Figment,
+    ) -> Result<C, figment::Error> {
+        self.beneath(figment)?.extract()
+    }
+
+    /// `figment` with the `[sessions]` table's values, then these defaults,
+    /// beneath it.
+    // figment's own error, as `Figment::extract` returns it.
+    #[allow(clippy::result_large_err)]
+    fn beneath(&self, figment: &Figment) -> Result<Figment, figment::Error> {
+        let table = SessionsTable::read(figment)?;
+        Ok(figment.clone().join(table.as_keys()).join(self.defaults()))
     }
 }
 
@@ -245,3 +275,50 @@ struct SessionDefaults {
     session_cleanup_interval: u64,
     session_key_prefix: String,
 }
+
+/// The `[sessions]` table of the configuration: the session keys without
+/// their `session_` prefix, each optional.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionsTable {
+    lifetime: Option<u64>,
+    absolute_lifetime: Option<u64>,
+    remember_lifetime: Option<u64>,
+    dir: Option<RelativePathBuf>,
+    cleanup_interval: Option<u64>,
+    key_prefix: Option<String>,
+}
+
+impl SessionsTable {
+    /// The table, if the configuration has one (else an empty one); an
+    /// error when it is not a table of these keys.
+    #[allow(clippy::result_large_err)]
+    fn read(figment: &Figment) -> Result<SessionsTable, figment::Error> {
+        if figment.find_value(TABLE).is_err() {
+            return Ok(SessionsTable::default());
+        }
+        figment.extract_inner(TABLE)
+    }
+
+    /// The table's values under the keys' own names.
+    fn as_keys(&self) -> impl Provider {
+        let mut keys = serde_json::Map::new();
+        let mut set = |name: &str, value: Option<serde_json::Value>| {
+            if let Some(value) = value {
+                keys.insert(name.to_owned(), value);
+            }
+        };
+        set("session_lifetime", self.lifetime.map(Into::into));
+        set("session_absolute_lifetime", self.absolute_lifetime.map(Into::into));
+        set("remember_lifetime", self.remember_lifetime.map(Into::into));
+        // Relative to the file that set it, as Rocket reads such paths.
+        let dir = self.dir.as_ref().map(|dir| dir.relative().display().to_string());
+        set("session_dir", dir.map(Into::into));
+        set("session_cleanup_interval", self.cleanup_interval.map(Into::into));
+        set("session_key_prefix", self.key_prefix.clone().map(Into::into));
+        Serialized::defaults(keys)
+    }
+}
+
+/// The name of the configuration's table of session keys.
+const TABLE: &str = "sessions";

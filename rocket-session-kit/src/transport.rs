@@ -18,7 +18,7 @@ use serde::Deserialize;
 /// `Rocket.toml`, or `ROCKET_BEHIND_TLS_PROXY=true`.
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 pub struct TransportConfig {
-    /// A proxy in front of the chapter terminates TLS: browsers reach the
+    /// A proxy in front of the app terminates TLS: browsers reach the
     /// site over HTTPS although Rocket hears plain HTTP. `false` unless set.
     #[serde(default)]
     pub behind_tls_proxy: bool,
@@ -26,11 +26,11 @@ pub struct TransportConfig {
 // ANCHOR_END: transport_config
 
 // ANCHOR: transport
-/// How browsers reach the chapter, read once at ignite and kept in managed
+/// How browsers reach the app, read once at ignite and kept in managed
 /// state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transport {
-    /// Plain HTTP: no `Secure`, the chapter's plain cookie names, and
+    /// Plain HTTP: no `Secure`, the app's plain cookie names, and
     /// `http://` origins.
     Plain,
     /// Rocket serves TLS itself (`tls.certs` and `tls.key`).

@@ -131,3 +131,25 @@ fn two_changes_in_one_request_are_both_kept() {
         assert_eq!(cart, "ada: tea,jam", "{storage:?}");
     }
 }
+
+#[test]
+fn the_sessions_table_of_the_configuration_sets_the_limits() {
+    let folder = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::default());
+    let figment = rocket::Config::figment()
+        .merge(("session_dir", folder.path()))
+        .merge(("sessions", rocket::figment::util::map! { "lifetime" => 60 }));
+    let rocket = rocket::custom(figment)
+        .attach(SHOP.fairing_with_clock::<Cart>(clock.clone()))
+        .mount("/", routes![start, add, add_two, cart, no_cart]);
+    let client = Client::tracked(rocket).expect("the shop launches");
+    assert_eq!(client.post("/start/ada").dispatch().status(), Status::Ok);
+    clock.advance(Duration::seconds(59));
+    assert_eq!(client.get("/cart").dispatch().into_string().unwrap(), "ada: ");
+    clock.advance(Duration::seconds(61));
+    assert_eq!(
+        client.get("/cart").dispatch().into_string().unwrap(),
+        "no cart",
+        "idle 61 s > 60 s"
+    );
+}

@@ -36,10 +36,7 @@ pub fn another_browser(app: &TestApp) -> TestApp {
     TestConfig::new(app.chapter)
         .set("session_dir", app.session_root())
         .set("session_key_prefix", app.key_prefix())
-        .set(
-            "session_lifetime",
-            app.client.rocket().figment().extract_inner::<u64>("session_lifetime").unwrap(),
-        )
+        .set("session_lifetime", app.config().session_lifetime)
         .on_clock(app.clock.clone())
         .launch()
 }

@@ -142,7 +142,8 @@ impl TestConfig {
 
     /// The server's limits as this configuration sets them.
     pub fn policy(&self) -> ExpiryPolicy {
-        let config: SessionConfig = self.figment.extract().expect("the session keys");
+        let config: SessionConfig =
+            self.chapter.sessions.extract(&self.figment).expect("the session keys");
         config.expiry_policy()
     }
 
@@ -254,6 +255,12 @@ impl TestApp {
                 self.store_dir().join(tutorial::store::file::file_name(id)).display().to_string()
             }
         }
+    }
+
+    /// The session keys the app runs with, as its fairing read them.
+    pub fn config(&self) -> SessionConfig {
+        let figment = self.client.rocket().figment();
+        self.chapter.sessions.extract(figment).expect("the session keys")
     }
 
     /// The folder the chapter's file store uses (empty in cookie chapters).

@@ -18,6 +18,7 @@ use rstest_reuse::apply;
 use tutorial::chapter::figment;
 use tutorial::config::SessionConfig;
 use tutorial::store::file::FileStoreConfig;
+use tutorial::store::redis::RedisStoreConfig;
 use tutorial::ManualClock;
 use tutorial::{app, Chapter, CookieExpiry, Storage};
 
@@ -52,8 +53,8 @@ fn defaults_come_from_the_chapter(#[case] chapter: Chapter) {
         clear_rocket_env(jail);
         let figment = figment(&chapter);
         let rocket: rocket::Config = figment.extract()?;
-        let sessions: SessionConfig = figment.extract()?;
-        let files: FileStoreConfig = figment.extract()?;
+        let sessions: SessionConfig = chapter.sessions.extract(&figment)?;
+        let files: FileStoreConfig = chapter.sessions.extract(&figment)?;
         assert_eq!(rocket.port, chapter.default_port);
         assert_eq!(rocket.address.to_string(), "127.0.0.1");
         let (idle, absolute, remember) = match chapter.cookie_expiry() {
@@ -82,8 +83,8 @@ fn rocket_toml_and_environment_override_the_defaults(#[case] chapter: Chapter) {
             "[default]\nsession_lifetime = 42\nsession_absolute_lifetime = 420\n\
              remember_lifetime = 4200\nsession_dir = \"from-toml\"\n",
         )?;
-        let sessions: SessionConfig = figment(&chapter).extract()?;
-        let files: FileStoreConfig = figment(&chapter).extract()?;
+        let sessions: SessionConfig = chapter.sessions.extract(&figment(&chapter))?;
+        let files: FileStoreConfig = chapter.sessions.extract(&figment(&chapter))?;
         assert_eq!(sessions.session_lifetime, 42);
         assert_eq!(sessions.session_absolute_lifetime, 420);
         assert_eq!(sessions.remember_lifetime, Some(4200));
@@ -101,8 +102,8 @@ fn rocket_toml_and_environment_override_the_defaults(#[case] chapter: Chapter) {
         jail.set_env("ROCKET_SESSION_DIR", "/tmp/from-env");
         let figment = figment(&chapter);
         let rocket: rocket::Config = figment.extract()?;
-        let sessions: SessionConfig = figment.extract()?;
-        let files: FileStoreConfig = figment.extract()?;
+        let sessions: SessionConfig = chapter.sessions.extract(&figment)?;
+        let files: FileStoreConfig = chapter.sessions.extract(&figment)?;
         assert_eq!(rocket.port, 9100);
         assert_eq!(sessions.session_lifetime, 7);
         assert_eq!(sessions.session_absolute_lifetime, 70);
@@ -112,6 +113,52 @@ fn rocket_toml_and_environment_override_the_defaults(#[case] chapter: Chapter) {
             files.store_dir(&chapter.sessions),
             std::path::Path::new("/tmp/from-env").join(chapter.store_folder())
         );
+        Ok(())
+    });
+}
+
+#[apply(every_chapter)]
+fn the_sessions_table_sets_the_same_keys(#[case] chapter: Chapter) {
+    Jail::expect_with(|jail| {
+        clear_rocket_env(jail);
+        jail.create_file(
+            "Rocket.toml",
+            "[default.sessions]\nlifetime = 42\nabsolute_lifetime = 420\n\
+             remember_lifetime = 4200\ndir = \"from-table\"\nkey_prefix = \"t:\"\n",
+        )?;
+        let sessions: SessionConfig = chapter.sessions.extract(&figment(&chapter))?;
+        let files: FileStoreConfig = chapter.sessions.extract(&figment(&chapter))?;
+        let redis: RedisStoreConfig = chapter.sessions.extract(&figment(&chapter))?;
+        assert_eq!(sessions.session_lifetime, 42);
+        assert_eq!(sessions.session_absolute_lifetime, 420);
+        assert_eq!(sessions.remember_lifetime, Some(4200));
+        assert_eq!(redis.session_key_prefix, "t:");
+        // Relative to the folder of `Rocket.toml`, as a key of its own is.
+        assert_eq!(
+            files.store_dir(&chapter.sessions),
+            std::env::current_dir().unwrap().join("from-table").join(chapter.store_folder())
+        );
+
+        // The short variable the book names still wins over the table.
+        jail.set_env("ROCKET_SESSION_LIFETIME", 7);
+        let sessions: SessionConfig = chapter.sessions.extract(&figment(&chapter))?;
+        assert_eq!((sessions.session_lifetime, sessions.session_absolute_lifetime), (7, 420));
+
+        // And the table in the environment, as Rocket reads nested values.
+        jail.set_env("ROCKET_SESSIONS", "{absolute_lifetime=77}");
+        let sessions: SessionConfig = chapter.sessions.extract(&figment(&chapter))?;
+        assert_eq!(sessions.session_absolute_lifetime, 77);
+        Ok(())
+    });
+}
+
+#[apply(every_chapter)]
+fn a_sessions_table_with_an_unknown_key_stops_the_launch(#[case] chapter: Chapter) {
+    Jail::expect_with(|jail| {
+        clear_rocket_env(jail);
+        jail.create_file("Rocket.toml", "[default.sessions]\nlifetme = 42\n")?;
+        let error = chapter.sessions.extract::<SessionConfig>(&figment(&chapter)).unwrap_err();
+        assert!(error.to_string().contains("lifetme"), "{error}");
         Ok(())
     });
 }

@@ -50,7 +50,7 @@ fn redis_url_comes_from_rocket_toml_or_environment(#[case] chapter: Chapter) {
         clear_rocket_env(jail);
         assert_eq!(url(figment(&chapter))?, DEFAULT_REDIS_URL);
         assert_eq!(DEFAULT_REDIS_URL, "redis://127.0.0.1:6379");
-        let prefix: RedisStoreConfig = figment(&chapter).extract()?;
+        let prefix: RedisStoreConfig = chapter.sessions.extract(&figment(&chapter))?;
         assert_eq!(prefix.session_key_prefix, "chapter-5:session:");
 
         jail.create_file(

@@ -70,14 +70,14 @@ pub fn figment(chapter: &Chapter) -> Figment {
 }
 // ANCHOR_END: figment
 
-/// Rocket's built-in defaults, then the chapter's: what applies when
-/// neither `Rocket.toml` nor the environment says otherwise. The session
-/// keys' defaults are the ones [`Sessions::fairing`](crate::Sessions::fairing)
-/// would supply, here too so that tests can read them back.
+/// Rocket's built-in defaults, then the chapter's port and Redis: what
+/// applies when neither `Rocket.toml` nor the environment says otherwise.
+/// The session keys' defaults are the chapter's [`Sessions`]', which its
+/// fairing puts beneath the whole figment (read them back with
+/// [`Sessions::extract`]).
 pub fn chapter_defaults(chapter: &Chapter) -> Figment {
     Figment::from(rocket::Config::default())
         .merge(Serialized::default("port", chapter.default_port))
-        .merge(chapter.sessions.defaults())
         .merge(Serialized::default("databases.sessions.url", DEFAULT_REDIS_URL))
 }
 

@@ -1,4 +1,4 @@
-//! The session cookie as a chapter sends it: the same attributes whatever
+//! The session cookie as the app sends it: the same attributes whatever
 //! the cookie carries (the sealed session, or a session id).
 
 use std::collections::BTreeSet;
@@ -14,7 +14,7 @@ use crate::record::SessionRecord;
 use crate::transport::Transport;
 use crate::{CookieExpiry, Sessions};
 
-/// Builds and removes the chapter's session cookie.
+/// Builds and removes the app's session cookie.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionCookie {
     /// The app's cookie name, `__Host-` prefixed over HTTPS.
@@ -24,8 +24,8 @@ pub struct SessionCookie {
     pub secure: bool,
     /// When the browser drops the cookie.
     pub expiry: CookieExpiry,
-    /// How long a persistent cookie lasts: `session_lifetime` in the
-    /// sliding chapters, `remember_lifetime` where the user chooses.
+    /// How long a persistent cookie lasts: `session_lifetime` for a
+    /// sliding cookie, `remember_lifetime` where the user chooses.
     pub lifetime: Duration,
     /// The server's limits: no cookie outlives the absolute one.
     pub policy: ExpiryPolicy,
@@ -67,8 +67,8 @@ impl SessionCookie {
     }
 
     // ANCHOR: session_cookie
-    /// The session cookie holding `value` for `record`, as this chapter
-    /// sends it at `now`.
+    /// The session cookie holding `value` for `record`, as the app sends
+    /// it at `now`.
     pub fn build<T>(
         &self,
         value: String,
@@ -112,8 +112,8 @@ impl SessionCookie {
 }
 
 /// `name` as the `&'static str` that cookie names are in this crate, made
-/// once per distinct name: there are at most two per chapter (plain and
-/// `__Host-`), however often a chapter is ignited.
+/// once per distinct name: there are at most two per app (plain and
+/// `__Host-`), however often it is ignited.
 fn static_name(name: String) -> &'static str {
     static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
     let mut names = NAMES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

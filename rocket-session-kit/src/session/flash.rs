@@ -61,10 +61,10 @@ impl Notice {
 // ANCHOR_END: messages
 
 // ANCHOR: notice_cookie
-/// The cookie that carries a [`Notice`] to the next page: `chapterN_notice`,
-/// `HttpOnly`, `SameSite=Lax`, and gone after a minute even if no page
-/// reads it. Over HTTPS, like the session cookie, `__Host-chapterN_notice`
-/// and `Secure`.
+/// The cookie that carries a [`Notice`] to the next page: named by
+/// [`Sessions::with_notice_cookie_name`], `HttpOnly`, `SameSite=Lax`, and
+/// gone after a minute even if no page reads it. Over HTTPS, like the
+/// session cookie, `__Host-` prefixed and `Secure`.
 #[derive(Debug, Clone)]
 pub struct NoticeCookie {
     /// The app's notice cookie name, `__Host-` prefixed over HTTPS.

@@ -30,7 +30,7 @@ use crate::transport::{Transport, TransportConfig};
 use crate::{Clock, Error, Sessions, Storage};
 
 // ANCHOR: mechanism
-/// Where a chapter's sessions live, as the session code sees it: sealed in
+/// Where an app's sessions live, as the session code sees it: sealed in
 /// the cookie ([`sealed::SealedCookie`]) or in a server-side store
 /// ([`server::StoredSessions`]). Each method gets the request's cookies;
 /// the cookie's removal is left to the caller.
@@ -95,7 +95,7 @@ trait Mechanism<T>: Send + Sync {
 }
 // ANCHOR_END: mechanism
 
-/// The chapter's session machinery for the app's data `T`, held in
+/// The app's session machinery for its data `T`, held in
 /// Rocket's managed state.
 pub struct SessionManager<T> {
     sessions: Sessions,
@@ -128,7 +128,7 @@ impl<T: StoredData> SessionManager<T> {
     /// [`Transport`], also put in managed state for the CSRF check), and
     /// puts the manager in managed state, on the server-side store that the
     /// store's own fairing set up (attached before this one), or on the
-    /// sealed cookie in the chapters that keep nothing on the server.
+    /// sealed cookie where the server keeps nothing.
     pub(crate) fn fairing(sessions: Sessions, clock: Arc<dyn Clock>) -> impl Fairing {
         AdHoc::try_on_ignite("Session manager", move |rocket| async move {
             let Some(config) = sessions.config(&rocket) else { return Err(rocket) };

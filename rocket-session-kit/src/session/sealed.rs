@@ -1,4 +1,4 @@
-//! Chapters 1 and 3: the whole session travels in the cookie, sealed.
+//! `Storage::SealedCookie`: the whole session travels in the cookie, sealed.
 //!
 //! Sealing is Rocket's own: `CookieJar::add_private` encrypts and
 //! authenticates the value with AES-256-GCM under a key derived from

@@ -1,5 +1,5 @@
-//! Chapters 2, 4, 5 and 6: the session lives in a server-side store, and the
-//! cookie carries only a random id.
+//! A server-side session (files, Redis, or a store of the app's own): the
+//! session lives in the store, and the cookie carries only a random id.
 
 use std::sync::Arc;
 

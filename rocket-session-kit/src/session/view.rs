@@ -1,5 +1,5 @@
 //! A read-only view of a session: what a page that shows the session to
-//! its user needs (the chapters' "your session" panel), and nothing it
+//! its user needs (such as the course's "your session" panel), and nothing it
 //! could change.
 
 use rocket::time::{Duration, OffsetDateTime};

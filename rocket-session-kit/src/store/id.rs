@@ -8,8 +8,8 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 /// 256 random bits from the operating system's CSPRNG, base64url-encoded:
-/// unguessable, and the only thing the browser holds in the server-side
-/// chapters.
+/// unguessable, and the only thing the browser holds of a server-side
+/// session.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct SessionId(String);
 

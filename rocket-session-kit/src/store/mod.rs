@@ -23,13 +23,14 @@ use crate::record::SessionRecord;
 /// A server-side home for session records of the app's data `T`, keyed by
 /// [`SessionId`].
 ///
-/// Chapters 2 and 4 keep records in files, chapter 5 in Redis; the session
-/// code above this trait is the same for both. Each store also keeps an
+/// The crate keeps records in files ([`FileStore`]) or in Redis
+/// ([`RedisStore`]), and an app may bring a store of its own; the session
+/// code above this trait is the same for all. Each store also keeps an
 /// index of every user's sessions, changed with the records themselves
 /// (`create` adds to it, every deletion removes from it), for the list of a
 /// user's sessions; a record's owner (its
-/// [`SessionOwner::owner`](crate::record::SessionOwner::owner), the
-/// tutorial's `user_name`) never changes, so neither does the index entry
+/// [`SessionOwner::owner`](crate::record::SessionOwner::owner), such as a
+/// user name) never changes, so neither does the index entry
 /// it has. Every method answers `Err`
 /// only when the store itself is out of order: "no such session" is
 /// `Ok(None)`.

@@ -8,7 +8,7 @@
 //! - Native expiry: every record is written with `PX <lifetime>`, and
 //!   Redis deletes it by itself once it is idle that long. There is no
 //!   sweep. The server still checks `last_seen` against its own idle limit,
-//!   as the other chapters do.
+//!   as it does for every store.
 //! - Atomic operations: a record is created with `NX` (never over another
 //!   one), and changed with `WATCH`/`MULTI`/`EXEC`, so two requests that
 //!   change one session at once on two servers never lose an update, and
