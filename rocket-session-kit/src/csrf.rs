@@ -167,10 +167,104 @@ impl<'r> FromRequest<'r> for SameOrigin {
 }
 // ANCHOR_END: same_origin
 
-/// Why the request was refused, if [`SameOrigin`] refused it: for the
-/// catcher's page.
+/// Why the request was refused, if [`SameOrigin`] or [`CsrfForm`] refused
+/// it: for the catcher's page.
 pub fn refusal(request: &Request<'_>) -> Option<Refused> {
     request.local_cache(|| None::<Refused>).clone()
+}
+
+// ANCHOR: csrf_form
+/// A form of the app's own, `F`, that must carry the signed-in session's
+/// token in a field `csrf_token` (which `F` need not have): the data guard
+/// of a `POST` that changes what a signed-in user has. A form without the
+/// session's token, or sent when nobody is signed in, is refused with
+/// `403` before the handler runs; [`refusal`] says why. A form that is
+/// not an `F` gets `422`, as Rocket's own [`Form`](rocket::form::Form) does.
+///
+/// ```
+/// # use rocket::{post, FromForm};
+/// # use rocket_session_kit::csrf::CsrfForm;
+/// #[derive(FromForm)]
+/// struct Rename<'r> {
+///     name: &'r str,
+/// }
+///
+/// #[post("/rename", data = "<form>")]
+/// fn rename(form: CsrfForm<Rename<'_>>) -> String {
+///     format!("renamed to {}", form.0.name)
+/// }
+/// ```
+#[derive(Debug)]
+pub struct CsrfForm<F>(pub F);
+// ANCHOR_END: csrf_form
+
+/// Why a [`CsrfForm`] was not accepted.
+#[derive(Debug)]
+pub enum CsrfFormError<'r> {
+    /// The form is larger than the `form` limit, or could not be read.
+    Unreadable,
+    /// It did not carry the token of the signed-in session.
+    Refused(Refused),
+    /// It is no form of the handler's type.
+    Invalid(rocket::form::Errors<'r>),
+}
+
+/// How [`CsrfForm`] learns the token of the request's session without
+/// knowing the app's data type: the session manager, which does, puts it
+/// in managed state.
+pub(crate) struct TokenOf(pub for<'a> fn(&'a Request<'_>) -> TokenLookup<'a>);
+
+/// The future [`TokenOf`] returns.
+pub(crate) type TokenLookup<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Option<CsrfToken>> + Send + 'a>>;
+
+/// The body of a [`CsrfForm`], kept in the request so that the form's
+/// fields may borrow from it.
+struct FormBody(String);
+
+/// The one field [`CsrfForm`] reads for itself.
+#[derive(rocket::FromForm)]
+struct TokenField<'r> {
+    csrf_token: Option<&'r str>,
+}
+
+#[rocket::async_trait]
+impl<'r, F: rocket::form::FromForm<'r> + Send> rocket::data::FromData<'r> for CsrfForm<F> {
+    type Error = CsrfFormError<'r>;
+
+    async fn from_data(
+        request: &'r Request<'_>,
+        data: rocket::Data<'r>,
+    ) -> rocket::data::Outcome<'r, Self> {
+        use rocket::data::{Limits, Outcome};
+        use rocket::form::Form;
+
+        let limit = request.limits().get("form").unwrap_or(Limits::FORM);
+        let body = match data.open(limit).into_string().await {
+            Ok(body) if body.is_complete() => body.into_inner(),
+            Ok(_) => return Outcome::Error((Status::PayloadTooLarge, CsrfFormError::Unreadable)),
+            Err(_) => return Outcome::Error((Status::BadRequest, CsrfFormError::Unreadable)),
+        };
+        let body = request.local_cache(|| FormBody(body)).0.as_str();
+        let given = Form::<TokenField<'r>>::parse(body).ok().and_then(|field| field.csrf_token);
+        let expected = match request.rocket().state::<TokenOf>() {
+            Some(TokenOf(token_of)) => token_of(request).await,
+            None => None,
+        };
+        if !expected.is_some_and(|token| token.matches(given)) {
+            rocket::warn!("refused a {} without the session's token", request.uri());
+            let reason = "the form did not carry this session's token".to_owned();
+            let refused = request.local_cache(|| Some(Refused(reason))).clone();
+            let refused = refused.expect("cached just now");
+            return Outcome::Error((Status::Forbidden, CsrfFormError::Refused(refused)));
+        }
+        match Form::<F>::parse(body) {
+            Ok(form) => Outcome::Success(CsrfForm(form)),
+            Err(errors) => {
+                Outcome::Error((Status::UnprocessableEntity, CsrfFormError::Invalid(errors)))
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use flash::{Notice, NoticeCookie};
 pub use view::{SessionView, ThisSession};
 
 use crate::config;
-use crate::csrf::CsrfToken;
+use crate::csrf::{CsrfToken, TokenLookup, TokenOf};
 use crate::key_rotation::{KeyRotationConfig, PreviousKeys};
 use crate::policy::ExpiryPolicy;
 use crate::record::{bounded_user_agent, check_data, RecordChange, SessionRecord, StoredData};
@@ -179,7 +179,7 @@ impl<T: StoredData> SessionManager<T> {
             let place = place.unwrap_or_default();
             let manager =
                 SessionManager { sessions, policy, clock, cookie, notice, mechanism, place };
-            Ok(rocket.manage(manager).manage(transport))
+            Ok(rocket.manage(manager).manage(transport).manage(TokenOf(token_of::<T>)))
         })
     }
     // ANCHOR_END: manager_fairing
@@ -232,6 +232,17 @@ pub(crate) fn came_signed_in<T: Send + Sync + 'static>(request: &Request<'_>) ->
         Resumption::SignedIn(_) | Resumption::Unavailable(_) => true,
         Resumption::SignedOut => false,
     }
+}
+
+/// The CSRF token of the request's session, for [`CsrfForm`](crate::csrf::CsrfForm),
+/// which does not know the app's data type `T`.
+fn token_of<'a, T: StoredData>(request: &'a Request<'_>) -> TokenLookup<'a> {
+    Box::pin(async move {
+        match Session::<T>::from_request(request).await {
+            Outcome::Success(session) => session.csrf_token().cloned(),
+            Outcome::Error(_) | Outcome::Forward(_) => None,
+        }
+    })
 }
 
 // ANCHOR: session_guard
