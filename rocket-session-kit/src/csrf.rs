@@ -2,12 +2,15 @@
 //! send one of our forms. Refused in layers, each one enough for the cases
 //! it sees, so that no single mistake opens the door:
 //!
-//! 1. [`SameOrigin`]: every `POST` whose `Origin` header (or, without one,
-//!    `Sec-Fetch-Site`) names another origin is refused before anything
-//!    else runs. Browsers send these headers themselves, and no page can
-//!    change them.
+//! 1. [`SameOrigin`], a request guard the app puts first on each route
+//!    that changes something: a request whose `Origin` header (or, without
+//!    one, `Sec-Fetch-Site`) names another origin is refused before the
+//!    route's other guards run. Browsers send these headers themselves,
+//!    and no page can change them.
 //! 2. [`CsrfToken`]: every form that changes a signed-in session carries a
-//!    secret of that session, which another page cannot read.
+//!    secret of that session, which another page cannot read; the app
+//!    checks it with [`Session::token_matches`](crate::Session::token_matches)
+//!    or takes the form as a [`CsrfForm`].
 //! 3. `SameSite=Lax` on the session cookie, which the crate always
 //!    sends with it: another *site*'s
 //!    `POST` arrives without the cookie at all.
@@ -17,6 +20,7 @@ use std::io;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rocket::http::uri::{Absolute, Host};
+use rocket::http::RawStr;
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use serde::{Deserialize, Serialize};
@@ -141,9 +145,10 @@ fn from_origin(origin: &str, scheme: &str, host: Option<&Host<'_>>) -> Provenanc
 // ANCHOR_END: provenance
 
 // ANCHOR: same_origin
-/// Request guard of every `POST`: refuses, with `403`, a request another
-/// origin sent, before any other guard runs (so before the session is even
-/// read, and nothing of it changes). The catcher shows why.
+/// Request guard for each route that changes something, put first among
+/// its guards: refuses, with `403`, a request another origin sent, before
+/// the other guards run (so before the session is even read, and nothing
+/// of it changes). [`refusal`] tells the catcher why.
 pub struct SameOrigin;
 
 /// Why [`SameOrigin`] refused a request, for the `403` page.
@@ -196,6 +201,21 @@ pub fn refusal(request: &Request<'_>) -> Option<Refused> {
 /// ```
 #[derive(Debug)]
 pub struct CsrfForm<F>(pub F);
+
+impl<F> CsrfForm<F> {
+    /// The form itself.
+    pub fn into_inner(self) -> F {
+        self.0
+    }
+}
+
+impl<F> std::ops::Deref for CsrfForm<F> {
+    type Target = F;
+
+    fn deref(&self) -> &F {
+        &self.0
+    }
+}
 // ANCHOR_END: csrf_form
 
 /// Why a [`CsrfForm`] was not accepted.
@@ -218,14 +238,21 @@ pub(crate) struct TokenOf(pub for<'a> fn(&'a Request<'_>) -> TokenLookup<'a>);
 pub(crate) type TokenLookup<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Option<CsrfToken>> + Send + 'a>>;
 
-/// The body of a [`CsrfForm`], kept in the request so that the form's
-/// fields may borrow from it.
-struct FormBody(String);
+/// The fields of a [`CsrfForm`], decoded and kept in the request so that
+/// the form's fields may borrow from them.
+struct DecodedFields(Vec<(String, String)>);
 
-/// The one field [`CsrfForm`] reads for itself.
-#[derive(rocket::FromForm)]
-struct TokenField<'r> {
-    csrf_token: Option<&'r str>,
+/// The name and value of each field of an `x-www-form-urlencoded` body,
+/// decoded (`%C3%A9` is `é`, `+` a space), as Rocket's own [`Form`](rocket::form::Form) decodes them.
+fn decode_fields(body: &str) -> Vec<(String, String)> {
+    let decode = |text: &str| RawStr::new(text).url_decode_lossy().into_owned();
+    body.split('&')
+        .filter(|field| !field.is_empty())
+        .map(|field| {
+            let (name, value) = field.split_once('=').unwrap_or((field, ""));
+            (decode(name), decode(value))
+        })
+        .collect()
 }
 
 #[rocket::async_trait]
@@ -237,7 +264,7 @@ impl<'r, F: rocket::form::FromForm<'r> + Send> rocket::data::FromData<'r> for Cs
         data: rocket::Data<'r>,
     ) -> rocket::data::Outcome<'r, Self> {
         use rocket::data::{Limits, Outcome};
-        use rocket::form::Form;
+        use rocket::form::{Form, ValueField};
 
         let limit = request.limits().get("form").unwrap_or(Limits::FORM);
         let body = match data.open(limit).into_string().await {
@@ -245,8 +272,9 @@ impl<'r, F: rocket::form::FromForm<'r> + Send> rocket::data::FromData<'r> for Cs
             Ok(_) => return Outcome::Error((Status::PayloadTooLarge, CsrfFormError::Unreadable)),
             Err(_) => return Outcome::Error((Status::BadRequest, CsrfFormError::Unreadable)),
         };
-        let body = request.local_cache(|| FormBody(body)).0.as_str();
-        let given = Form::<TokenField<'r>>::parse(body).ok().and_then(|field| field.csrf_token);
+        let fields = &request.local_cache(|| DecodedFields(decode_fields(&body))).0;
+        let given = fields.iter().find(|(name, _)| name == "csrf_token");
+        let given = given.map(|(_, value)| value.as_str());
         let expected = match request.rocket().state::<TokenOf>() {
             Some(TokenOf(token_of)) => token_of(request).await,
             None => None,
@@ -258,7 +286,9 @@ impl<'r, F: rocket::form::FromForm<'r> + Send> rocket::data::FromData<'r> for Cs
             let refused = refused.expect("cached just now");
             return Outcome::Error((Status::Forbidden, CsrfFormError::Refused(refused)));
         }
-        match Form::<F>::parse(body) {
+        let values =
+            fields.iter().map(|(name, value)| ValueField::from((name.as_str(), value.as_str())));
+        match Form::<F>::parse_iter(values) {
             Ok(form) => Outcome::Success(CsrfForm(form)),
             Err(errors) => {
                 Outcome::Error((Status::UnprocessableEntity, CsrfFormError::Invalid(errors)))

@@ -22,6 +22,11 @@ pub enum Error {
     /// number or a string is not ([`Status::InternalServerError`]: the
     /// app's code is at fault, not the visitor).
     NotAnObject(Arc<serde_json::Error>),
+    /// The app's data has a field of the name the session keeps one of its
+    /// own under (`created_at`, `last_seen`, `remember`, `csrf_token`,
+    /// `flash`, `user_agent`): written beside each other, the session could
+    /// not be read back ([`Status::InternalServerError`]).
+    ReservedField(&'static str),
 }
 // ANCHOR_END: error
 
@@ -30,7 +35,7 @@ impl Error {
     pub fn status(&self) -> Status {
         match self {
             Error::Unavailable(_) => Status::ServiceUnavailable,
-            Error::NotAnObject(_) => Status::InternalServerError,
+            Error::NotAnObject(_) | Error::ReservedField(_) => Status::InternalServerError,
         }
     }
 }
@@ -42,6 +47,9 @@ impl fmt::Display for Error {
             Error::NotAnObject(e) => {
                 write!(f, "the session data is not written as a JSON object: {e}")
             }
+            Error::ReservedField(name) => {
+                write!(f, "the session data has a field `{name}`, a name the session keeps")
+            }
         }
     }
 }
@@ -51,7 +59,17 @@ impl std::error::Error for Error {
         match self {
             Error::Unavailable(e) => Some(e),
             Error::NotAnObject(e) => Some(&**e),
+            Error::ReservedField(_) => None,
         }
+    }
+}
+
+/// A handler may answer with the error itself: its [`status`](Error::status),
+/// through the app's catcher for it.
+impl<'r> rocket::response::Responder<'r, 'static> for Error {
+    fn respond_to(self, _: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
+        rocket::error!("{self}");
+        Err(self.status())
     }
 }
 

@@ -33,11 +33,20 @@ impl<T> StoredData for T where
 {
 }
 
+/// The record's own fields, which the app's data is written beside.
+const RESERVED_FIELDS: [&str; 6] =
+    ["created_at", "last_seen", "remember", "csrf_token", "flash", "user_agent"];
+
 /// Can `data` be kept in a session? Its fields are written beside the
 /// record's own, so it must be written as a JSON object.
 pub(crate) fn check_data<T: Serialize>(data: &T) -> Result<(), crate::Error> {
     match serde_json::to_value(data) {
-        Ok(serde_json::Value::Object(_)) => Ok(()),
+        Ok(serde_json::Value::Object(fields)) => {
+            match RESERVED_FIELDS.iter().find(|name| fields.contains_key(**name)) {
+                Some(name) => Err(crate::Error::ReservedField(name)),
+                None => Ok(()),
+            }
+        }
         Ok(other) => Err(crate::Error::NotAnObject(std::sync::Arc::new(
             <serde_json::Error as serde::ser::Error>::custom(format!(
                 "it is written as {}",

@@ -104,8 +104,9 @@ pub struct Sessions {
 
 impl Sessions {
     /// Sessions kept in `storage`, with a browser-session cookie named
-    /// `session`, an idle limit of 30 minutes and an absolute limit of
-    /// 12 hours, until the methods below say otherwise.
+    /// `session`, an idle limit of 30 minutes, an absolute limit of
+    /// 12 hours and the store name `app`, until the methods below say
+    /// otherwise.
     pub const fn new(storage: Storage) -> Self {
         Sessions {
             storage,
@@ -114,7 +115,7 @@ impl Sessions {
             cookie_expiry: CookieExpiry::AtBrowserClose,
             idle_limit: Duration::minutes(30),
             absolute_limit: Duration::hours(12),
-            store_name: "sessions",
+            store_name: "app",
         }
     }
 

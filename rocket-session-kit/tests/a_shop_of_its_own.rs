@@ -57,6 +57,22 @@ async fn add_two(first: String, second: String, session: Session<'_, Cart>) -> S
     Status::Ok
 }
 
+/// Signs out, then tries to change the session it just ended.
+#[post("/leave-then-add")]
+async fn leave_then_add(session: Session<'_, Cart>) -> Status {
+    if session.sign_out().await.is_err() {
+        return Status::ServiceUnavailable;
+    }
+    let add = |cart: &mut Cart| {
+        cart.items.push("left behind".into());
+        None
+    };
+    match session.modify(add).await {
+        Ok(()) => Status::Ok,
+        Err(_) => Status::ServiceUnavailable,
+    }
+}
+
 #[get("/cart")]
 fn cart(cart: SignedIn<'_, Cart>) -> String {
     format!("{}: {}", cart.0.customer, cart.0.items.join(","))
@@ -76,7 +92,7 @@ fn shop_keeping_carts(
     let figment = rocket::Config::figment().merge(("session_dir", folder));
     let rocket = rocket::custom(figment)
         .attach(settings.fairing_with_clock::<Cart>(clock))
-        .mount("/", routes![start, add, add_two, cart, no_cart]);
+        .mount("/", routes![start, add, add_two, leave_then_add, cart, no_cart]);
     Client::tracked(rocket).expect("the shop launches")
 }
 
@@ -141,7 +157,7 @@ fn the_sessions_table_of_the_configuration_sets_the_limits() {
         .merge(("sessions", rocket::figment::util::map! { "lifetime" => 60 }));
     let rocket = rocket::custom(figment)
         .attach(SHOP.fairing_with_clock::<Cart>(clock.clone()))
-        .mount("/", routes![start, add, add_two, cart, no_cart]);
+        .mount("/", routes![start, add, add_two, leave_then_add, cart, no_cart]);
     let client = Client::tracked(rocket).expect("the shop launches");
     assert_eq!(client.post("/start/ada").dispatch().status(), Status::Ok);
     clock.advance(Duration::seconds(59));
@@ -152,4 +168,17 @@ fn the_sessions_table_of_the_configuration_sets_the_limits() {
         "no cart",
         "idle 61 s > 60 s"
     );
+}
+
+#[test]
+fn nothing_later_in_the_request_writes_back_a_session_it_ended() {
+    for storage in [Storage::SealedCookie, Storage::ServerFiles] {
+        let folder = tempfile::tempdir().unwrap();
+        let settings = SHOP.with_storage(storage);
+        let client = shop_keeping_carts(settings, Arc::new(ManualClock::default()), folder.path());
+        assert_eq!(client.post("/start/ada").dispatch().status(), Status::Ok);
+        assert_eq!(client.post("/leave-then-add").dispatch().status(), Status::Ok);
+        assert!(client.cookies().get("shop_session").is_none(), "{storage:?}: signed out");
+        assert_eq!(client.get("/cart").dispatch().into_string().unwrap(), "no cart", "{storage:?}");
+    }
 }

@@ -88,3 +88,32 @@ fn data_that_is_no_object_is_refused_and_the_session_kept() {
         assert_eq!(client.cookies().get("mood").unwrap().value().len(), cookie.len());
     }
 }
+
+/// Data with a field the session keeps one of its own under.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Note {
+    owner: String,
+    flash: String,
+}
+
+impl SessionOwner for Note {
+    fn owner(&self) -> &str {
+        &self.owner
+    }
+}
+
+#[post("/note")]
+async fn note(session: Session<'_, Note>) -> Status {
+    let note = Note { owner: "ada".into(), flash: "hello".into() };
+    answer(session.start(note, false, None).await)
+}
+
+#[test]
+fn data_with_a_field_the_session_keeps_is_refused() {
+    let sessions = Sessions::new(Storage::SealedCookie).with_cookie_name("note");
+    let rocket = rocket::build().attach(sessions.fairing::<Note>()).mount("/", routes![note]);
+    let client = Client::tracked(rocket).expect("the app launches");
+    let refused = client.post("/note").dispatch();
+    assert_eq!(refused.status(), Status::InternalServerError);
+    assert!(refused.headers().get_one("Set-Cookie").is_none(), "no session");
+}

@@ -73,6 +73,10 @@ fn a_form_without_the_sessions_token_is_refused() {
     // The session's own token: the handler runs, on the form's own fields.
     assert_eq!(post_form(&client, &format!("customer=bob&csrf_token={token}")), Status::Ok);
     assert_eq!(client.get("/customer").dispatch().into_string().unwrap(), "bob");
+    // Its fields decoded, as Rocket's own forms are.
+    let encoded = format!("customer=Jos%C3%A9+Smith&csrf_token={token}");
+    assert_eq!(post_form(&client, &encoded), Status::Ok);
+    assert_eq!(client.get("/customer").dispatch().into_string().unwrap(), "José Smith");
     // With the token but without the form's fields: Rocket's 422.
     let incomplete = format!("csrf_token={token}");
     assert_eq!(post_form(&client, &incomplete), Status::UnprocessableEntity);

@@ -8,7 +8,7 @@ use rocket::response::content::RawHtml;
 use rocket::response::Redirect;
 use rocket::{get, post, routes, Build, FromForm, Rocket};
 use rocket_session_kit::csrf::SameOrigin;
-use rocket_session_kit::{Session, SessionOwner, Sessions, SignedIn};
+use rocket_session_kit::{Error, Session, SessionOwner, Sessions, SignedIn};
 use serde::{Deserialize, Serialize};
 
 /// What this app keeps in a session: any serde struct of its own.
@@ -18,7 +18,8 @@ struct Visitor {
     visits: u32,
 }
 
-/// Whose session it is, for the list of a user's sessions.
+/// Whose session it is, for the list of a user's sessions: in a real app,
+/// the id your sign-in checked, never something the visitor just typed.
 impl SessionOwner for Visitor {
     fn owner(&self) -> &str {
         &self.name
@@ -29,23 +30,23 @@ impl SessionOwner for Visitor {
 async fn home(
     visitor: SignedIn<'_, Visitor>,
     session: Session<'_, Visitor>,
-) -> Result<RawHtml<String>, Status> {
-    // The change may run again on a fresh copy if another request changed
-    // the session meanwhile: so it adds one, rather than setting a number.
+) -> Result<RawHtml<String>, Error> {
+    // A change to the session, sealed into this response's cookie (or
+    // written to the store). It adds one to what is there, rather than
+    // setting a number: a store may run it again on a fresher copy.
     session
         .modify(|v| {
             v.visits += 1;
             None
         })
-        .await
-        .map_err(|e| e.status())?;
-    let visits = visitor.0.visits + 1;
-    let name = RawStr::new(&visitor.0.name).html_escape();
+        .await?;
+    let visits = visitor.visits + 1;
+    let name = RawStr::new(&visitor.name).html_escape();
     let token = session.csrf_token().map_or("", |t| t.as_str());
     Ok(RawHtml(format!(
         "<p>Hello {name}, this is visit {visits}.</p>\
          <form method=post action=/sign-out>\
-         <input type=hidden name=csrf_token value={token}><button>Sign out</button></form>"
+         <input type=hidden name=csrf_token value=\"{token}\"><button>Sign out</button></form>"
     )))
 }
 
@@ -59,14 +60,17 @@ struct SignIn<'r> {
     name: &'r str,
 }
 
+/// A demo: whoever types a name is signed in as that name. Check a
+/// password (or whatever your app trusts) before `start`.
 #[post("/sign-in", data = "<form>")]
 async fn sign_in(
     _same_origin: SameOrigin,
     session: Session<'_, Visitor>,
     form: Form<SignIn<'_>>,
-) -> Result<Redirect, Status> {
+) -> Result<Redirect, Error> {
     let visitor = Visitor { name: form.name.into(), visits: 0 };
-    session.start(visitor, false, None).await.map_err(|e| e.status())?;
+    // Always a fresh session, under a fresh id.
+    session.start(visitor, false, None).await?;
     Ok(Redirect::to("/"))
 }
 
@@ -111,7 +115,7 @@ pub fn check(rocket: Rocket<Build>) {
     assert!(first.contains("Hello ada, this is visit 1."), "{first}");
     let second = client.get("/").dispatch().into_string().unwrap();
     assert!(second.contains("this is visit 2."), "{second}");
-    let token = second.split("value=").nth(1).unwrap().split('>').next().unwrap().to_owned();
+    let token = second.split("value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     let signed_out = client
         .post("/sign-out")
         .header(rocket::http::ContentType::Form)

@@ -9,6 +9,7 @@ mod server;
 mod view;
 
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rocket::fairing::{AdHoc, Fairing};
@@ -253,21 +254,37 @@ pub struct Session<'r, T> {
     resumption: &'r Resumption<T>,
     /// The request's `User-Agent`, kept (bounded) in a session it starts.
     user_agent: Option<&'r str>,
+    /// Set once this request started a new session or signed out: what the
+    /// request's cookie held is then no session of this request any more.
+    replaced: &'r ReplacedThisRequest,
 }
+
+/// See [`Session::start`] and [`Session::sign_out`].
+#[derive(Default)]
+struct ReplacedThisRequest(AtomicBool);
 
 #[rocket::async_trait]
 impl<'r, T: StoredData> FromRequest<'r> for Session<'r, T> {
     type Error = Infallible;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
-        let manager = request
-            .rocket()
-            .state::<SessionManager<T>>()
-            .expect("the session manager is attached by sessions::app");
+        let manager = request.rocket().state::<SessionManager<T>>().unwrap_or_else(|| {
+            panic!(
+                "no session manager for {}: attach Sessions::fairing::<{0}>()",
+                std::any::type_name::<T>()
+            )
+        });
         let resumption =
             request.local_cache_async(async { manager.resume(request.cookies()).await }).await;
         let user_agent = request.headers().get_one("User-Agent");
-        Outcome::Success(Session { manager, jar: request.cookies(), resumption, user_agent })
+        let replaced = request.local_cache(ReplacedThisRequest::default);
+        Outcome::Success(Session {
+            manager,
+            jar: request.cookies(),
+            resumption,
+            user_agent,
+            replaced,
+        })
     }
 }
 // ANCHOR_END: session_guard
@@ -279,6 +296,9 @@ impl<'r, T: StoredData> Session<'r, T> {
     }
 
     fn current(&self) -> Option<&'r SessionRecord<T>> {
+        if self.replaced.0.load(Ordering::Relaxed) {
+            return None;
+        }
         match self.resumption {
             Resumption::SignedIn(record) => Some(record),
             Resumption::SignedOut | Resumption::Unavailable(_) => None,
@@ -329,7 +349,8 @@ impl<'r, T: StoredData> Session<'r, T> {
     /// and `message`, if any, for the next page. `remember` is the "Keep me
     /// signed in" box, kept in the session where the user chooses
     /// ([`CookieExpiry::ChosenAtSignIn`](crate::CookieExpiry::ChosenAtSignIn)),
-    /// and ignored elsewhere.
+    /// and ignored elsewhere. The new session is the next request's: after
+    /// it, this guard sees nobody signed in, so answer with a redirect.
     pub async fn start(
         &self,
         data: T,
@@ -349,7 +370,9 @@ impl<'r, T: StoredData> Session<'r, T> {
         if self.manager.sessions.cookie_expiry().is_chosen_at_sign_in() {
             record.remember = Some(remember);
         }
-        Ok(self.manager.mechanism.start(self.jar, self.current(), record, now).await?)
+        self.manager.mechanism.start(self.jar, self.current(), record, now).await?;
+        self.replaced.0.store(true, Ordering::Relaxed);
+        Ok(())
     }
     // ANCHOR_END: start
 
@@ -359,7 +382,8 @@ impl<'r, T: StoredData> Session<'r, T> {
     /// the store is out of order the record may well survive, and a copy of
     /// the cookie would work again once the store is back: so the cookie
     /// stays too, the answer is an error, and Log Out can be pressed again
-    /// then.
+    /// then. After it, this guard sees nobody signed in, so nothing later
+    /// in the request can write the session back.
     pub async fn sign_out(&self) -> Result<(), StoreUnavailable> {
         if let Some(e) = self.unavailable() {
             return Err(e.clone());
@@ -367,6 +391,7 @@ impl<'r, T: StoredData> Session<'r, T> {
         self.manager.mechanism.end(self.jar).await?;
         self.manager.cookie.remove(self.jar);
         self.manager.notice.leave(self.jar, Notice::SignedOut);
+        self.replaced.0.store(true, Ordering::Relaxed);
         Ok(())
     }
     // ANCHOR_END: sign_out
@@ -517,6 +542,14 @@ pub enum Ended {
 /// store is out of order it fails with `503`, since sending someone who
 /// may well be signed in to a sign-in that cannot work helps nobody.
 pub struct SignedIn<'r, T>(pub &'r T);
+
+impl<T> std::ops::Deref for SignedIn<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.0
+    }
+}
 
 #[rocket::async_trait]
 impl<'r, T: StoredData> FromRequest<'r> for SignedIn<'r, T> {
