@@ -226,8 +226,10 @@ impl Sessions {
     /// figment, with this description's defaults beneath, or prints why it
     /// cannot so that the fairing can refuse to launch.
     ///
-    /// The keys can also be written in a table of their own, `[sessions]`
-    /// in `Rocket.toml` (or `ROCKET_SESSIONS={lifetime=120}`), without
+    /// The keys can also be written in a table of their own,
+    /// `[default.sessions]` in `Rocket.toml` (a profile's table, as
+    /// Rocket's own `databases` are), or `ROCKET_SESSIONS={lifetime=120}`,
+    /// without
     /// their `session_` prefix: `lifetime`, `absolute_lifetime`,
     /// `remember_lifetime`, `dir`, `cleanup_interval`, `key_prefix`. A key
     /// set under its own name, such as `ROCKET_SESSION_LIFETIME=120`, wins

@@ -61,7 +61,8 @@ impl Chapter {
 
 // ANCHOR: figment
 /// Rocket's usual figment, with the chapter's own defaults beneath
-/// `Rocket.toml` and the environment: its port and its session lifetimes.
+/// `Rocket.toml` and the environment: its port and where Redis is. (The
+/// session keys' defaults are its `Sessions`', beneath everything.)
 pub fn figment(chapter: &Chapter) -> Figment {
     chapter_defaults(chapter)
         .merge(Toml::file(Env::var_or("ROCKET_CONFIG", "Rocket.toml")).nested())
