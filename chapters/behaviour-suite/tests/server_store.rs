@@ -72,7 +72,8 @@ fn sweep_removes_expired_records_and_keeps_live_ones(#[case] chapter: Chapter) {
     std::fs::File::options().write(true).open(&torn).unwrap().set_modified(long_ago).unwrap();
 
     let app = config.launch();
-    eventually("the expired and the corrupt record are swept", || app.stored_files().len() == 1);
+    // The first sweep is over before the server takes its first request.
+    assert_eq!(app.stored_files().len(), 1, "the expired and the corrupt record are swept");
     assert!(store.path_of(&live).exists(), "the live session stays");
     assert!(!store.path_of(&expired).exists());
 
@@ -101,7 +102,7 @@ fn sweep_removes_busy_records_past_the_absolute_deadline(#[case] chapter: Chapte
     let younger = busy(3_590);
 
     let app = config.launch();
-    eventually("the record signed in an hour ago is swept", || app.stored_files().len() == 1);
+    assert_eq!(app.stored_files().len(), 1, "the record signed in an hour ago is swept");
     assert!(!store.path_of(&too_old).exists());
     assert!(store.path_of(&younger).exists(), "ten seconds short of the limit, it stays");
 
@@ -666,9 +667,12 @@ fn sweep_of_100_000_records_keeps_live_ones_and_requests_flowing(#[case] chapter
     const STALL: StdDuration = StdDuration::from_millis(1_000);
 
     let clock = ManualClock::default();
-    // The first sweep starts at launch; no second one comes during the test.
+    // Every record is live at launch, so the first sweep (before the first
+    // request) keeps them all; they expire two seconds later, and a sweep
+    // of the running server, one per second, removes them while requests
+    // flow.
     let config = TestConfig::new(chapter)
-        .set("session_cleanup_interval", 3_600)
+        .set("session_cleanup_interval", 1)
         .without_absolute_limit()
         .on_clock(clock.clone());
     let lifetime = chapter.default_session_lifetime();
@@ -685,8 +689,9 @@ fn sweep_of_100_000_records_keeps_live_ones_and_requests_flowing(#[case] chapter
     // The other records are written once per 10 000 and hard-linked under
     // the names the store would give them (a file has at most 65 000
     // links on ext4): 100 000 records in seconds, on any disk.
+    let expires_in = Duration::seconds(2);
     let (live, expired) =
-        (record_of("live", now - lifetime / 2), record_of("gone", now - lifetime));
+        (record_of("live", now - lifetime / 2), record_of("gone", now - lifetime + expires_in));
     let deadlines = (policy.deadline(&live), policy.deadline(&expired));
     let live = serde_json::to_vec(&live).unwrap();
     let expired = serde_json::to_vec(&expired).unwrap();
@@ -717,6 +722,8 @@ fn sweep_of_100_000_records_keeps_live_ones_and_requests_flowing(#[case] chapter
     let written = written.elapsed();
 
     let app = config.launch();
+    assert_eq!(count_records(store.dir()), TOTAL, "nothing has expired at launch");
+    clock.advance(expires_in);
     let swept = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let watcher = {
         let (swept, dir) = (swept.clone(), store.dir().to_path_buf());

@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use rocket::fairing::{AdHoc, Fairing};
 use rocket::figment::value::magic::RelativePathBuf;
-use rocket::tokio::{self, time::interval};
+use rocket::tokio::{
+    self,
+    time::{interval_at, Instant},
+};
 use rocket::{Build, Orbit, Rocket};
 use serde::Deserialize;
 
@@ -77,28 +80,35 @@ fn sweep<T: StoredData>(
 ) -> impl Fairing {
     AdHoc::on_liftoff("Expired session sweep", move |rocket: &Rocket<Orbit>| {
         Box::pin(async move {
-            let mut ticks = interval(every);
+            // The first sweep runs before the server takes its first request:
+            // a restarted server removes what expired while it was down, and
+            // no one sees the folder half-swept (on Windows, a folder being
+            // read cannot be renamed or deleted).
+            purge(&store, clock.as_ref()).await;
+            let mut ticks = interval_at(Instant::now() + every, every);
             let mut shutdown = rocket.shutdown();
             tokio::spawn(async move {
                 loop {
-                    // The first tick is immediate: a restarted server sweeps
-                    // what expired while it was down.
                     tokio::select! {
-                        _ = ticks.tick() => {}
+                        _ = ticks.tick() => purge(&store, clock.as_ref()).await,
                         _ = &mut shutdown => break,
-                    }
-                    match store.purge_expired(clock.now()).await {
-                        Ok(purge) if purge.removed > 0 => rocket::info!(
-                            "session sweep: removed {} expired sessions, kept {}",
-                            purge.removed,
-                            purge.kept
-                        ),
-                        Ok(_) => {}
-                        Err(e) => rocket::error!("session sweep failed: {e}"),
                     }
                 }
             });
         })
     })
+}
+
+/// One sweep, logged.
+async fn purge<T: StoredData>(store: &ThreadedFileStore<T>, clock: &dyn Clock) {
+    match store.purge_expired(clock.now()).await {
+        Ok(purge) if purge.removed > 0 => rocket::info!(
+            "session sweep: removed {} expired sessions, kept {}",
+            purge.removed,
+            purge.kept
+        ),
+        Ok(_) => {}
+        Err(e) => rocket::error!("session sweep failed: {e}"),
+    }
 }
 // ANCHOR_END: sweep
