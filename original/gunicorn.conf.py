@@ -1,6 +1,13 @@
 """How `scripts/flask-original N` serves the tutorial's app: gunicorn, two
-sync workers (a common small deployment, and what the benchmark measures),
-on 127.0.0.1:500N unless FLASK_ORIGINAL_PORT says otherwise."""
+worker processes of four threads each (a common small deployment, and what
+the benchmark measures), on 127.0.0.1:500N unless FLASK_ORIGINAL_PORT says
+otherwise.
+
+Threads, not gunicorn's default sync workers: a browser opens connections
+before it needs them and leaves them idle, and a sync worker waits on such
+a connection until gunicorn kills it, 30 s later; two of them stall the
+whole app. gunicorn's docs say sync workers belong behind a buffering proxy,
+and the tutorial runs with none."""
 
 import os
 import sys
@@ -13,7 +20,8 @@ port = int(os.environ.get("FLASK_ORIGINAL_PORT", 5000 + section))
 
 bind = f"127.0.0.1:{port}"
 workers = 2
-worker_class = "sync"
+worker_class = "gthread"
+threads = 4
 
 
 def when_ready(server):

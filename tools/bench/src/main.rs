@@ -8,7 +8,7 @@
 //! latency, the ratio to the baseline with its spread, and each server's
 //! peak RSS. After chapters 1 to 4 it measures the Flask original's section
 //! of the same number the same way (`scripts/flask-original`, gunicorn with
-//! two sync workers). The markdown table goes to stdout and, with
+//! two workers of four threads). The markdown table goes to stdout and, with
 //! `--out FILE`, to the book, with each section beside its chapter in
 //! `costs-original.md` next to it; `--svg FILE` draws the ratios as a chart.
 

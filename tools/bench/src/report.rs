@@ -23,7 +23,7 @@ impl Measurement {
 }
 
 /// What a row measures: a chapter, or the Flask original of a tutorial
-/// section (`scripts/flask-original N`, gunicorn with two sync workers).
+/// section (`scripts/flask-original N`, gunicorn with two workers of four threads).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
     Chapter(u8),
@@ -44,7 +44,9 @@ impl Subject {
         match self {
             Subject::Chapter(n) => format!("Chapter {n}: {}", launcher::chapter(n).section),
             Subject::Original(n) => {
-                format!("The original, section {n}: Flask under gunicorn, two sync workers")
+                format!(
+                    "The original, section {n}: Flask under gunicorn, two workers of four threads"
+                )
             }
         }
     }
@@ -140,7 +142,7 @@ impl Report {
              × baseline is the median of the per-round ratios of the chapter's req/s to the baseline's, \
              and range the lowest and the highest of those ratios. Errors counts both servers' over all rounds. \
              The original-N rows are the Flask tutorial's app, section N (`scripts/flask-original N`), \
-             under gunicorn with two sync workers, in the same rounds against the same baseline.\n",
+             under gunicorn with two workers of four threads, in the same rounds against the same baseline.\n",
             self.connections, self.rounds, self.seconds
         );
         out.push_str("| chapter | request | req/s | baseline req/s | × baseline | range | p50 ms | p99 ms | errors |\n");
@@ -204,8 +206,8 @@ impl Report {
             |subject: Subject| self.rss.iter().find(|(s, _)| *s == subject).map(|(_, kib)| *kib);
         let mut out = format!(
             "Measured by `scripts/bench` in one run with the chapters ({} rounds of {} s per server, \
-             {} connections, the same baseline): each section of the tutorial under gunicorn with two sync \
-             workers (`scripts/flask-original N`) beside its chapter, as the median of the per-round ratios \
+             {} connections, the same baseline): each section of the tutorial under gunicorn with two \
+             workers of four threads (`scripts/flask-original N`) beside its chapter, as the median of the per-round ratios \
              of its requests/s to the session-less baseline's. Above 1 is faster than the baseline.\n\n\
              | section | request | chapter × baseline | original × baseline |\n\
              | --- | --- | ---: | ---: |\n",

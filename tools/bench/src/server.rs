@@ -61,7 +61,7 @@ impl Server {
     }
 
     /// The Flask original of section `section`, as `scripts/flask-original`
-    /// serves it (gunicorn, two sync workers), on port 24120 + `section`.
+    /// serves it (gunicorn, two workers of four threads), on port 24120 + `section`.
     pub fn original(section: u8) -> Server {
         let port = BASE_PORT + 20 + u16::from(section);
         let name = format!("original-{section}");

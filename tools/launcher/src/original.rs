@@ -29,7 +29,7 @@ use crate::server::{output_since, poll_until_ready};
 /// The cookie every section of the original sets: Flask's default name.
 pub const COOKIE_NAME: &str = "session";
 
-/// The sync workers `original/gunicorn.conf.py` starts.
+/// The worker processes `original/gunicorn.conf.py` starts.
 const WORKERS: usize = 2;
 
 /// How long the original may take to answer after it was started.
@@ -278,12 +278,32 @@ mod tests {
         assert_eq!(http_status(original.port(), "/home"), Some(200));
         assert_eq!(http_status(original.port(), "/about"), Some(302), "signed out: to /login");
         let pids = original.pids();
-        assert_eq!(pids.len(), 1 + WORKERS, "gunicorn and its two sync workers: {pids:?}");
+        assert_eq!(pids.len(), 1 + WORKERS, "gunicorn and its two workers: {pids:?}");
         let port = original.port();
         drop(original);
         assert_eq!(http_status(port, "/home"), None, "nothing answers after the drop");
         for pid in pids {
             assert!(!Path::new(&format!("/proc/{pid}")).exists(), "process {pid} still runs");
         }
+    }
+
+    /// A browser opens connections before it needs them (Chromium's
+    /// preconnect, Firefox's speculative connections) and keeps them idle.
+    /// A sync worker that accepts one waits on it until gunicorn kills the
+    /// worker (30 s): two such connections stalled the whole original, and
+    /// a browser test now and then read an error page as "signed out".
+    /// Threaded workers answer beside idle connections.
+    #[test]
+    fn answers_while_a_browser_holds_idle_connections() {
+        let original = Original::start(1).expect("the original starts");
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, original.port()));
+        let idle: Vec<TcpStream> =
+            (0..6).map(|_| TcpStream::connect(address).expect("a connection")).collect();
+        let asked = std::time::Instant::now();
+        assert_eq!(http_status(original.port(), "/home"), Some(200));
+        // Milliseconds when a worker is free; a sync worker's wait is seconds.
+        let waited = asked.elapsed();
+        assert!(waited < Duration::from_secs(2), "answered after {waited:?}");
+        drop(idle);
     }
 }
