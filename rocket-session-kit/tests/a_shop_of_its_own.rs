@@ -10,9 +10,9 @@ use std::sync::Arc;
 use rocket::http::Status;
 use rocket::local::blocking::Client;
 use rocket::time::Duration;
-use rocket::{get, post, routes};
+use rocket::{post, routes};
 
-use rocket_session_kit::{ManualClock, Session, Sessions, SignedIn, Storage};
+use rocket_session_kit::{ManualClock, Session, Sessions, Storage};
 
 use common::Cart;
 
@@ -73,16 +73,6 @@ async fn leave_then_add(session: Session<'_, Cart>) -> Status {
     }
 }
 
-#[get("/cart")]
-fn cart(cart: SignedIn<'_, Cart>) -> String {
-    format!("{}: {}", cart.0.customer, cart.0.items.join(","))
-}
-
-#[get("/cart", rank = 2)]
-fn no_cart() -> &'static str {
-    "no cart"
-}
-
 /// The shop, its sessions kept as `settings` say.
 fn shop_keeping_carts(
     settings: Sessions,
@@ -92,7 +82,7 @@ fn shop_keeping_carts(
     let figment = rocket::Config::figment().merge(("session_dir", folder));
     let rocket = rocket::custom(figment)
         .attach(settings.fairing_with_clock::<Cart>(clock))
-        .mount("/", routes![start, add, add_two, leave_then_add, cart, no_cart]);
+        .mount("/", routes![start, add, add_two, leave_then_add, common::cart, common::no_cart]);
     Client::tracked(rocket).expect("the shop launches")
 }
 
@@ -157,7 +147,7 @@ fn the_sessions_table_of_the_configuration_sets_the_limits() {
         .merge(("sessions", rocket::figment::util::map! { "lifetime" => 60 }));
     let rocket = rocket::custom(figment)
         .attach(SHOP.fairing_with_clock::<Cart>(clock.clone()))
-        .mount("/", routes![start, add, add_two, leave_then_add, cart, no_cart]);
+        .mount("/", routes![start, add, add_two, leave_then_add, common::cart, common::no_cart]);
     let client = Client::tracked(rocket).expect("the shop launches");
     assert_eq!(client.post("/start/ada").dispatch().status(), Status::Ok);
     clock.advance(Duration::seconds(59));

@@ -18,7 +18,7 @@ use rocket_session_kit::store::{
     Decide, Decision, RecordKey, ServerStore, SessionId, SessionStore, StoreUnavailable,
 };
 use rocket_session_kit::{Error, Storage};
-use rocket_session_kit::{ManualClock, Session, SessionOwner, SessionRecord, Sessions, SignedIn};
+use rocket_session_kit::{ManualClock, Session, SessionOwner, SessionRecord, Sessions};
 
 use common::Cart;
 
@@ -121,16 +121,6 @@ async fn add(item: String, session: Session<'_, Cart>) -> Status {
     )
 }
 
-#[get("/cart")]
-fn cart(cart: SignedIn<'_, Cart>) -> String {
-    format!("{}: {}", cart.0.customer, cart.0.items.join(","))
-}
-
-#[get("/cart", rank = 2)]
-fn no_cart() -> &'static str {
-    "no cart"
-}
-
 #[get("/sessions")]
 async fn sessions(session: Session<'_, Cart>) -> String {
     let list = session.list_sessions().await.unwrap().expect("a list, from the store");
@@ -144,7 +134,7 @@ fn shop(clock: Arc<ManualClock>) -> Client {
     let rocket = rocket::build()
         .manage(ServerStore::new(MemoryStore::default()))
         .attach(sessions.fairing_with_clock::<Cart>(clock))
-        .mount("/", routes![start, add, cart, no_cart, sessions]);
+        .mount("/", routes![start, add, common::cart, common::no_cart, sessions]);
     Client::tracked(rocket).expect("the shop launches")
 }
 

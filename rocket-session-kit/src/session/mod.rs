@@ -146,8 +146,9 @@ impl<T: StoredData> SessionManager<T> {
                 return Err(rocket);
             };
             let previous_keys = PreviousKeys::new(rotation.previous_secret_keys);
-            let place = rocket.state::<ServerStore<T>>().map(|s| s.place.clone());
-            let mechanism: Box<dyn Mechanism<T>> = match rocket.state::<ServerStore<T>>() {
+            let server_store = rocket.state::<ServerStore<T>>();
+            let place = server_store.map(|s| s.place.clone()).unwrap_or_default();
+            let mechanism: Box<dyn Mechanism<T>> = match server_store {
                 Some(ServerStore { store, .. }) => {
                     if !previous_keys.is_empty() {
                         rocket::warn!(
@@ -177,7 +178,6 @@ impl<T: StoredData> SessionManager<T> {
                 }),
             };
             let notice = NoticeCookie::new(&sessions, transport);
-            let place = place.unwrap_or_default();
             let manager =
                 SessionManager { sessions, policy, clock, cookie, notice, mechanism, place };
             Ok(rocket.manage(manager).manage(transport).manage(TokenOf(token_of::<T>)))

@@ -1,6 +1,13 @@
-//! What the crate's tests share: an app's data that is not the tutorial's.
+//! What the crate's tests share: an app's data that is not the tutorial's,
+//! and the page that shows it.
 
+// Each test file compiles this module for itself, and not all of them show
+// the cart.
+#![allow(dead_code)]
+
+use rocket::get;
 use rocket_session_kit::record::SessionOwner;
+use rocket_session_kit::SignedIn;
 use serde::{Deserialize, Serialize};
 
 /// A shop's session: whose cart it is, and what is in it.
@@ -14,4 +21,16 @@ impl SessionOwner for Cart {
     fn owner(&self) -> &str {
         &self.customer
     }
+}
+
+/// The cart of the customer signed in.
+#[get("/cart")]
+pub fn cart(cart: SignedIn<'_, Cart>) -> String {
+    format!("{}: {}", cart.customer, cart.items.join(","))
+}
+
+/// Nobody is signed in: `cart`'s guard forwarded here.
+#[get("/cart", rank = 2)]
+pub fn no_cart() -> &'static str {
+    "no cart"
 }
