@@ -32,7 +32,7 @@ use tutorial::config::SessionConfig;
 use tutorial::csrf::CsrfToken;
 use tutorial::policy::ExpiryPolicy;
 use tutorial::{
-    app_with, Chapter, Clock, CookieExpiry, ManualClock, SessionData, SessionRecord, Storage, Theme,
+    Chapter, Clock, CookieExpiry, ManualClock, SessionData, SessionRecord, Storage, Theme,
 };
 
 use rocket_db_pools::deadpool_redis::redis;
@@ -162,7 +162,7 @@ impl TestConfig {
     /// The chapter's application, not yet launched, and the session folder
     /// it uses (which is deleted when dropped).
     pub fn into_rocket(self) -> (rocket::Rocket<rocket::Build>, TempDir) {
-        let rocket = app_with(self.chapter, self.figment, Arc::new(self.clock));
+        let rocket = launcher::app_with(self.chapter, self.figment, Arc::new(self.clock));
         (rocket, self.session_root)
     }
 
@@ -644,7 +644,7 @@ impl RealServer {
         let port = launcher::free_port().expect("a free port");
         let TestConfig { figment, session_root, .. } =
             TestConfig::new(chapter).set("address", "127.0.0.1").set("port", port);
-        let rocket = app_with(chapter, figment, Arc::new(tutorial::SystemClock));
+        let rocket = launcher::app_with(chapter, figment, Arc::new(tutorial::SystemClock));
         let rocket = rocket::execute(rocket.ignite()).expect("the chapter ignites");
         let shutdown = rocket.shutdown();
         let thread = std::thread::spawn(move || {

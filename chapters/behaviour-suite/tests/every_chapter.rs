@@ -13,6 +13,7 @@ use rocket::http::{Cookie, Status};
 use rocket::time::Duration;
 
 use behaviour_suite::*;
+use launcher::app;
 use rstest::rstest;
 use rstest_reuse::apply;
 use tutorial::chapter::figment;
@@ -20,7 +21,7 @@ use tutorial::config::SessionConfig;
 use tutorial::store::file::FileStoreConfig;
 use tutorial::store::redis::RedisStoreConfig;
 use tutorial::ManualClock;
-use tutorial::{app, Chapter, CookieExpiry, Storage};
+use tutorial::{Chapter, CookieExpiry, Storage};
 
 const HOSTILE_NEXT: &[&str] = &[
     "https://evil.example/",

@@ -1,7 +1,6 @@
-//! `cargo run -p chapter-1`: serves [`chapter_1::CHAPTER`], the whole
-//! description of this chapter, with the application every chapter shares.
+//! `cargo run -p chapter-1`: serves [`chapter_1::app`].
 
 #[rocket::launch]
 fn rocket() -> _ {
-    tutorial::app(chapter_1::CHAPTER)
+    chapter_1::app()
 }

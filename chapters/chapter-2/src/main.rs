@@ -1,7 +1,6 @@
-//! `cargo run -p chapter-2`: serves [`chapter_2::CHAPTER`], the whole
-//! description of this chapter, with the application every chapter shares.
+//! `cargo run -p chapter-2`: serves [`chapter_2::app`].
 
 #[rocket::launch]
 fn rocket() -> _ {
-    tutorial::app(chapter_2::CHAPTER)
+    chapter_2::app()
 }

@@ -1,7 +1,6 @@
-//! `cargo run -p chapter-3`: serves [`chapter_3::CHAPTER`], the whole
-//! description of this chapter, with the application every chapter shares.
+//! `cargo run -p chapter-3`: serves [`chapter_3::app`].
 
 #[rocket::launch]
 fn rocket() -> _ {
-    tutorial::app(chapter_3::CHAPTER)
+    chapter_3::app()
 }

@@ -1,7 +1,6 @@
-//! `cargo run -p chapter-4`: serves [`chapter_4::CHAPTER`], the whole
-//! description of this chapter, with the application every chapter shares.
+//! `cargo run -p chapter-4`: serves [`chapter_4::app`].
 
 #[rocket::launch]
 fn rocket() -> _ {
-    tutorial::app(chapter_4::CHAPTER)
+    chapter_4::app()
 }

@@ -1,7 +1,6 @@
-//! `cargo run -p chapter-5`: serves [`chapter_5::CHAPTER`], the whole
-//! description of this chapter, with the application every chapter shares.
+//! `cargo run -p chapter-5`: serves [`chapter_5::app`].
 
 #[rocket::launch]
 fn rocket() -> _ {
-    tutorial::app(chapter_5::CHAPTER)
+    chapter_5::app()
 }

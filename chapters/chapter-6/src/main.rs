@@ -1,7 +1,6 @@
-//! `cargo run -p chapter-6`: serves [`chapter_6::CHAPTER`], the whole
-//! description of this chapter, with the application every chapter shares.
+//! `cargo run -p chapter-6`: serves [`chapter_6::app`].
 
 #[rocket::launch]
 fn rocket() -> _ {
-    tutorial::app(chapter_6::CHAPTER)
+    chapter_6::app()
 }

@@ -5,9 +5,10 @@
 //! crate's, whose items this crate also re-exports for the chapters'
 //! tests and tools.
 //!
-//! A chapter binary only describes itself with a [`Chapter`] and hands it to
-//! [`app`]; that description is the whole difference between the chapters,
-//! just as the tutorial's listings differ in a few configuration lines.
+//! A chapter is a small app of its own: a [`Chapter`] (its sessions, the
+//! lesson), and its pages and forms, mounted on the [`site`] this crate
+//! builds for it. The chapters differ in their `Chapter`, just as the
+//! tutorial's listings differ in a few configuration lines.
 
 #![deny(missing_docs)]
 
@@ -15,8 +16,8 @@ pub mod chapter;
 pub mod data;
 pub mod devices;
 mod lifetime;
-mod page;
-mod routes;
+pub mod page;
+pub mod routes;
 pub mod safe_next;
 pub mod secret_key;
 pub mod username;
@@ -45,34 +46,20 @@ pub type SessionRecord = rocket_session_kit::SessionRecord<SessionData>;
 /// The session machinery of the tutorial's site.
 pub type SessionManager = rocket_session_kit::SessionManager<SessionData>;
 
-// ANCHOR: app
-/// Builds the Rocket application for `chapter`, configured from
-/// `Rocket.toml` and `ROCKET_*` environment variables, on the real clock.
-pub fn app(chapter: Chapter) -> Rocket<Build> {
-    app_with(chapter, chapter::figment(&chapter), Arc::new(SystemClock))
+// ANCHOR: site
+/// The chapters' shared site for `chapter`, configured from `Rocket.toml`
+/// and `ROCKET_*` environment variables, on the real clock: its sessions,
+/// templates and error pages, and the list of a user's sessions. A chapter
+/// mounts its own pages and forms on it.
+pub fn site(chapter: Chapter) -> Rocket<Build> {
+    site_with(chapter, chapter::figment(&chapter), Arc::new(SystemClock))
 }
-// ANCHOR_END: app
+// ANCHOR_END: site
 
-/// Like [`app`], with the configuration and the clock supplied by the caller:
-/// tests use it to point the file store at a temporary folder and to move
-/// time forward without sleeping.
-pub fn app_with(chapter: Chapter, figment: Figment, clock: Arc<dyn Clock>) -> Rocket<Build> {
-    app_without_forms(chapter, figment, clock)
-        .mount("/", routes::forms())
-        .mount("/", devices::forms())
-}
-
-/// The site without the handlers of its three forms (`POST /login`,
-/// `POST /logout`, `POST /theme`): its pages, sessions and catchers. Only
-/// the browser tests use it, to build a test-only variant that handles
-/// those forms without the protections the chapters have and prove that
-/// the attacks the protections stop would otherwise work. No chapter can
-/// be configured into that variant: it is other code, in a test crate.
-pub fn app_without_forms(
-    chapter: Chapter,
-    figment: Figment,
-    clock: Arc<dyn Clock>,
-) -> Rocket<Build> {
+/// Like [`site`], with the configuration and the clock supplied by the
+/// caller: tests use it to point the file store at a temporary folder and
+/// to move time forward without sleeping.
+pub fn site_with(chapter: Chapter, figment: Figment, clock: Arc<dyn Clock>) -> Rocket<Build> {
     rocket::custom(figment)
         .attach(secret_key::fairing())
         .attach(Template::fairing())
@@ -88,7 +75,7 @@ pub fn app_without_forms(
                 );
             })
         }))
-        .mount("/", routes::pages())
         .mount("/", devices::pages())
+        .mount("/", devices::forms())
         .register("/", routes::catchers())
 }

@@ -22,6 +22,7 @@ use crate::{SessionData, SessionRecord, Theme};
 /// no later page does; a form's `POST` leaves it for the page it
 /// redirects to.
 pub struct Page<'r> {
+    /// The request's session: read it, start one, change it, end it.
     pub session: Session<'r>,
     chapter: &'r Chapter,
     path: &'r str,
@@ -34,7 +35,7 @@ impl<'r> FromRequest<'r> for Page<'r> {
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
         let session = rocket::outcome::try_outcome!(Session::from_request(request).await);
-        let chapter = request.rocket().state::<Chapter>().expect("managed by tutorial::app");
+        let chapter = request.rocket().state::<Chapter>().expect("managed by tutorial::site");
         let flash = match request.method() {
             Method::Get => session.take_flash().await,
             _ => None,
@@ -184,6 +185,7 @@ impl PageContext<'_> {
 }
 
 impl<'r> Page<'r> {
+    /// What the templates see of this page, under `page`.
     pub fn context(&self) -> PageContext<'_> {
         let mut context = page_context(
             self.chapter,

@@ -6,8 +6,8 @@
 //! page could be broken, the browser could never have sent the request, the
 //! test could look at the wrong thing. So the same test code also runs the
 //! same attacks against this program, which must let them through. It is
-//! the chapter's own site (`tutorial::app_without_forms`: its pages,
-//! sessions, cookie and catchers), with the three forms handled the way the
+//! the chapter's own site (`tutorial::site_with` and the chapter's pages:
+//! its sessions, cookie and catchers), with the three forms handled the way the
 //! Flask tutorial handles them: no look at `Origin` or `Sec-Fetch-Site`, no
 //! token, and a `GET /logout` that signs out. Only the session cookie's
 //! `SameSite=Lax`, which the chapter's cookie keeps, stands in the way.
@@ -59,13 +59,10 @@ fn rocket() -> _ {
             std::process::exit(2)
         });
     let chapter = launcher::chapter(number);
-    tutorial::app_without_forms(
-        chapter,
-        tutorial::chapter::figment(&chapter),
-        Arc::new(SystemClock),
-    )
-    .mount("/", routes![login, toggle_theme, logout])
-    .mount("/", logout_by_get_route())
+    tutorial::site_with(chapter, tutorial::chapter::figment(&chapter), Arc::new(SystemClock))
+        .mount("/", launcher::pages(number))
+        .mount("/", routes![login, toggle_theme, logout])
+        .mount("/", logout_by_get_route())
 }
 
 /// [`logout_by_get`], ranked before the site's own `GET /logout` page
