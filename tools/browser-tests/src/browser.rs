@@ -102,9 +102,28 @@ pub struct Browser {
     profile: PathBuf,
     /// Firefox's own driver; Chromium's is shared by the process.
     _geckodriver: Option<Geckodriver>,
+    /// The profile of a [`Browser::fresh`] browser. Last, so that it is
+    /// deleted after the browser and its driver are gone.
+    own_profile: Option<Profile>,
 }
 
 impl Browser {
+    /// Starts `engine` on a new, empty profile of its own, deleted when
+    /// the browser is dropped. (A `&Profile::new()` argument would be
+    /// deleted as soon as the browser started, and the browser would write
+    /// it again, outside any test's keeping.)
+    pub async fn fresh(engine: Engine) -> Browser {
+        Browser::fresh_with(engine, &Options::new()).await
+    }
+
+    /// [`Browser::fresh`] with `options`.
+    pub async fn fresh_with(engine: Engine, options: &Options) -> Browser {
+        let profile = Profile::new();
+        let mut browser = Browser::launch_with(engine, &profile, options).await;
+        browser.own_profile = Some(profile);
+        browser
+    }
+
     /// Starts `engine` on `profile`.
     pub async fn launch(engine: Engine, profile: &Profile) -> Browser {
         Browser::launch_with(engine, profile, &Options::new()).await
@@ -136,6 +155,7 @@ impl Browser {
             engine,
             profile: profile.path().to_path_buf(),
             _geckodriver: geckodriver,
+            own_profile: None,
         }
     }
 
@@ -239,5 +259,12 @@ impl Drop for Browser {
         // Nothing is left after a clean close or crash; after a panic,
         // whatever is left goes.
         processes::kill(&self.profile, Which::All);
+        // A browser that was told to close, or killed, may still write to
+        // its profile for a moment while it exits: wait for it to be gone
+        // before its profile can be deleted.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !processes::using_profile(&self.profile).is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }

@@ -216,7 +216,7 @@ async fn name_and_value_of(engine: Engine, bytes: usize) -> Finding {
     let name = "big";
     let value = "x".repeat(bytes - name.len());
     let fixture = Fixture::start();
-    let browser = Browser::launch(engine, &Profile::new()).await;
+    let browser = Browser::fresh(engine).await;
     browser.goto(&fixture.set_url("127.0.0.1", &format!("{name}={value}"))).await.unwrap();
     let stored_value = stored(&browser, name).await.map(|cookie| cookie.value().to_owned());
     browser.close().await;
@@ -234,7 +234,7 @@ async fn name_and_value_of(engine: Engine, bytes: usize) -> Finding {
 async fn cross_site_post(engine: Engine, after: Duration) -> Finding {
     let target = Fixture::start();
     let stranger = Fixture::start();
-    let browser = Browser::launch(engine, &Profile::new()).await;
+    let browser = Browser::fresh(engine).await;
     browser.goto(&target.set_url("127.0.0.1", "u=1")).await.unwrap();
     let set_at = Instant::now();
     if stored(&browser, "u").await.is_none() {
@@ -253,7 +253,7 @@ async fn cross_site_post(engine: Engine, after: Duration) -> Finding {
 async fn host_cookie_over_http(engine: Engine, host: &str) -> Finding {
     let fixture = Fixture::start();
     let options = Options::new().resolve_to_loopback(NOT_LOCAL);
-    let browser = Browser::launch_with(engine, &Profile::new(), &options).await;
+    let browser = Browser::fresh_with(engine, &options).await;
     browser.goto(&fixture.set_url(host, "__Host-h=1; Secure; Path=/")).await.unwrap();
     let kept = stored(&browser, "__Host-h").await.is_some();
     browser.close().await;
@@ -263,7 +263,7 @@ async fn host_cookie_over_http(engine: Engine, host: &str) -> Finding {
 /// `p=1` set by `127.0.0.1:A`; then a request to `127.0.0.1:B/echo`.
 async fn cookie_of_one_port_on_another(engine: Engine) -> Finding {
     let (a, b) = (Fixture::start(), Fixture::start());
-    let browser = Browser::launch(engine, &Profile::new()).await;
+    let browser = Browser::fresh(engine).await;
     browser.goto(&a.set_url("127.0.0.1", "p=1")).await.unwrap();
     let sent = sends(&browser, &b, "p").await;
     browser.close().await;
@@ -318,7 +318,7 @@ async fn wait_for_page(browser: &Browser, url: &str) -> String {
 /// `name`: "dropped", "a session cookie", "expires in 400 days".
 async fn lifetime_of(engine: Engine, name: &str, set_cookie: &str) -> Finding {
     let fixture = Fixture::start();
-    let browser = Browser::launch(engine, &Profile::new()).await;
+    let browser = Browser::fresh(engine).await;
     browser.goto(&fixture.set_url("127.0.0.1", set_cookie)).await.unwrap();
     let cookie = stored(&browser, name).await;
     browser.close().await;

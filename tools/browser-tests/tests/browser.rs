@@ -197,7 +197,7 @@ async fn remembered_browser_restart(engine: Engine, number: u8) {
     let server = ChapterServer::start(number, Lifetime::ChapterDefault);
     let remember = default_remember_lifetime(&server.chapter)
         .unwrap_or_else(|| panic!("chapter {number} offers no \"Keep me signed in\""));
-    let browser = Browser::launch(engine, &Profile::new()).await;
+    let browser = Browser::fresh(engine).await;
     pages::sign_in_remembered(&browser, &server, USER).await;
     let cookie = stored_session_cookie(&browser, &server).await;
     assert_eq!(cookie.http_only(), Some(true), "chapter {number}: HttpOnly");
@@ -327,7 +327,7 @@ async fn absolute_expiry_signed_in(engine: Engine, number: u8, how: SignIn) {
         Duration::from_secs(SHORT_ABSOLUTE),
     );
     let persistent = persists(&server, how);
-    let browser = Browser::launch(engine, &Profile::new()).await;
+    let browser = Browser::fresh(engine).await;
     sign_in(&browser, &server, how).await;
     let signed_in_at = Instant::now();
     let absolute = pages::deadline(&browser, DeadlineKind::Absolute).await;
@@ -432,7 +432,7 @@ async fn countdown_ticks(engine: Engine, number: u8) {
         Lifetime::ChapterDefault,
         Duration::from_secs(COUNTDOWN_ABSOLUTE),
     );
-    let browser = Browser::launch(engine, &Profile::new()).await;
+    let browser = Browser::fresh(engine).await;
     let signing_in = Instant::now();
     pages::sign_in(&browser, &server, USER).await;
     // Gone if the page reloads: what follows happens on this one page.

@@ -22,7 +22,7 @@ use browser_tests::stranger::{
     self, rows, tables, Attack, AttackRun, Outcome, Results, Stranger, StrangerSite, Victim,
     ATTACKER,
 };
-use browser_tests::{original, Browser, ChapterServer, Engine, Lifetime, Profile};
+use browser_tests::{original, Browser, ChapterServer, Engine, Lifetime};
 
 /// One `#[test]` per engine, chapter, stranger and target:
 /// `chromium::chapter_3::same_site_attacks_refused`; for the chapters
@@ -188,7 +188,7 @@ fn expected_on_the_original(site: StrangerSite, attack: Attack) -> AttackRun {
 /// before every attack).
 async fn attacks(engine: Engine, number: u8, target: Target, site: StrangerSite) {
     let stranger = Stranger::start();
-    let browser = Browser::launch(engine, &Profile::new()).await;
+    let browser = Browser::fresh(engine).await;
     let mut runs = Vec::new();
     match target {
         Target::Chapter | Target::Unprotected => {

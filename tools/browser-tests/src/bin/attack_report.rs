@@ -35,7 +35,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use browser_tests::stranger::{self, rows, tables, Results, Stranger, StrangerSite, Victim};
-use browser_tests::{Browser, ChapterServer, Engine, Lifetime, Profile, CHAPTERS};
+use browser_tests::{Browser, ChapterServer, Engine, Lifetime, CHAPTERS};
 use launcher::progress::Progress;
 
 const USAGE: &str = "\
@@ -171,7 +171,7 @@ async fn main() -> ExitCode {
     let mut progress =
         Progress::new("attack report", steps as u64).with_estimate(Duration::from_secs(8));
     let stranger = Stranger::start();
-    let browser = Browser::launch(options.engine, &Profile::new()).await;
+    let browser = Browser::fresh(options.engine).await;
     let mut victim = Victim::new(&browser);
     let mut all: Vec<(u8, Results)> = Vec::new();
     for &number in &options.chapters {

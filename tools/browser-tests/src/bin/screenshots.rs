@@ -178,7 +178,7 @@ async fn stranger_refused(path: &Path, progress: &Progress) {
     let server = ChapterServer::start(2, Lifetime::ChapterDefault);
     // The page names the stranger's origin: the one a learner sees.
     let stranger = Stranger::start_on_own_ports();
-    let browser = Browser::launch(Engine::Chromium, &Profile::new()).await;
+    let browser = Browser::fresh(Engine::Chromium).await;
     pages::sign_in(&browser, &server, USER).await;
     let status =
         stranger::open(&browser, &stranger, StrangerSite::SameSite, Attack::Theme, &server).await;
