@@ -1,9 +1,9 @@
-//! Everything the six chapters share but is not their lesson: the pages of
-//! the tutorial's site, its session data, the sign-in form and the
-//! username rule, safe redirects, the session panel, and the list of a
-//! user's sessions. The sessions themselves are the `rocket-session-kit`
-//! crate's, whose items this crate also re-exports for the chapters'
-//! tests and tools.
+//! Everything the six chapters share but is not their lesson: the site
+//! their pages are mounted on (its sessions, templates and error pages),
+//! the tutorial's session data, the username rule, safe redirects, the
+//! session panel, and the list of a user's sessions. The sessions
+//! themselves are the `rocket-session-kit` crate's, whose items this crate
+//! also re-exports for the chapters' tests and tools.
 //!
 //! A chapter is a small app of its own: a [`Chapter`] (its sessions, the
 //! lesson), and its pages and forms, mounted on the [`site`] this crate
