@@ -259,12 +259,5 @@ impl Drop for Browser {
         // Nothing is left after a clean close or crash; after a panic,
         // whatever is left goes.
         processes::kill(&self.profile, Which::All);
-        // A browser that was told to close, or killed, may still write to
-        // its profile for a moment while it exits: wait for it to be gone
-        // before its profile can be deleted.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !processes::using_profile(&self.profile).is_empty() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
     }
 }
