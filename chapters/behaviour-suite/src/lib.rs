@@ -31,9 +31,13 @@ use tutorial::chapter::chapter_defaults;
 use tutorial::config::SessionConfig;
 use tutorial::csrf::CsrfToken;
 use tutorial::policy::ExpiryPolicy;
-use tutorial::{
-    Chapter, Clock, CookieExpiry, ManualClock, SessionData, SessionRecord, Storage, Theme,
-};
+use tutorial::{Chapter, Clock, CookieExpiry, ManualClock, Storage, Theme};
+
+/// The tutorial's session data, as every chapter stores it.
+pub use launcher::SessionData;
+
+/// A session of the tutorial's data, with its timestamps.
+pub type SessionRecord = tutorial::SessionRecord<SessionData>;
 
 use rocket_db_pools::deadpool_redis::redis;
 

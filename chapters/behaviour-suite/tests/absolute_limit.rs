@@ -11,10 +11,11 @@ use rocket::local::blocking::Client;
 use rocket::time::format_description::well_known::Rfc3339;
 use rocket::time::{Duration, OffsetDateTime};
 
+use behaviour_suite::SessionRecord;
 use behaviour_suite::*;
 use rstest::rstest;
 use rstest_reuse::apply;
-use tutorial::{Chapter, Clock, ManualClock, SessionRecord};
+use tutorial::{Chapter, Clock, ManualClock};
 
 /// An absolute limit a busy session reaches in a few dozen requests, each
 /// well within the chapter's idle limit: the chapter's own where that is

@@ -14,12 +14,13 @@ use rocket::figment::Jail;
 use rocket::http::{Cookie, Status};
 use rocket::local::blocking::Client;
 
+use behaviour_suite::SessionRecord;
 use behaviour_suite::*;
 use launcher::app;
 use rstest::rstest;
 use rstest_reuse::apply;
 use tutorial::key_rotation::{PreviousKey, PreviousKeys};
-use tutorial::{Chapter, ManualClock, SessionRecord};
+use tutorial::{Chapter, ManualClock};
 
 // Three keys, as `openssl rand -base64 32` makes them. Test keys only.
 const OLD_KEY: &str = "VOmag5UHGUq10NqfvG0fCp7+mJfALTi7ALBZUIMpCeo=";

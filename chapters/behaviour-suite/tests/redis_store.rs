@@ -16,6 +16,7 @@ use rocket::local::blocking::LocalResponse;
 use rocket_db_pools::deadpool_redis::redis::{self, Commands};
 use rocket_db_pools::deadpool_redis::{Config as PoolConfig, Runtime};
 
+use behaviour_suite::SessionRecord;
 use behaviour_suite::*;
 use launcher::RedisServer;
 use rstest::rstest;
@@ -23,7 +24,6 @@ use rstest_reuse::apply;
 use tutorial::chapter::{figment, DEFAULT_REDIS_URL};
 use tutorial::store::redis::{RedisStoreConfig, BACK_OFF};
 use tutorial::store::{Decision, RedisStore, SessionId, SessionStore};
-use tutorial::SessionRecord;
 use tutorial::{Chapter, Storage, Theme};
 
 /// The PTTL of `key`, in milliseconds (negative when there is no key).
@@ -242,7 +242,7 @@ fn concurrent_changes_lose_no_update(#[case] chapter: Chapter) {
     let prefix = unique_key_prefix(&chapter);
     let runtime = rocket::tokio::runtime::Runtime::new().unwrap();
     let pool = PoolConfig::from_url(test_redis_url()).create_pool(Some(Runtime::Tokio1)).unwrap();
-    let stores: Vec<Arc<RedisStore<tutorial::SessionData>>> =
+    let stores: Vec<Arc<RedisStore<behaviour_suite::SessionData>>> =
         (0..2).map(|_| Arc::new(RedisStore::new(pool.clone(), prefix.clone()))).collect();
     let lifetime = chapter.default_session_lifetime();
     let now = rocket::time::OffsetDateTime::now_utc();

@@ -10,11 +10,11 @@ use rocket::http::{Cookie, Status};
 use rocket::time::Duration;
 use tempfile::TempDir;
 
+use behaviour_suite::SessionRecord;
 use behaviour_suite::*;
 use rstest::rstest;
 use rstest_reuse::apply;
 use tutorial::store::{Decision, FileStore, SessionId};
-use tutorial::SessionRecord;
 use tutorial::{Chapter, Clock, ManualClock, Theme};
 
 /// On Unix, asserts that `path` has the permission bits `expected`.

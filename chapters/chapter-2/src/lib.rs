@@ -13,13 +13,15 @@ use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{get, post, routes, uri, Build, FromForm, Rocket, Route};
 use rocket_dyn_templates::{context, Template};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tutorial::csrf::SameOrigin;
-use tutorial::page::Page;
 use tutorial::routes::{refuse_without_token, sign_in_first, TokenForm};
 use tutorial::safe_next::safe_next;
 use tutorial::username::Username;
-use tutorial::{Chapter, Sessions, SignIn, SignedIn, Storage, THIRTY_ONE_DAYS, TWELVE_HOURS};
+use tutorial::{
+    signed_in, theme_changed, Chapter, SessionOwner, Sessions, Storage, Theme, THIRTY_ONE_DAYS,
+    TWELVE_HOURS,
+};
 
 // ANCHOR: chapter
 /// The chapter's sessions, its lesson: all that sets it apart from chapters
@@ -37,12 +39,49 @@ pub const CHAPTER: Chapter = Chapter {
 };
 // ANCHOR_END: chapter
 
+// ANCHOR: session_data
+/// What the session holds once the user signs in: the tutorial's three
+/// values. The crate stores it beside the session's own fields (its
+/// timestamps, its CSRF token) as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionData {
+    /// The name the user signed in with.
+    pub user_name: String,
+    /// The user's language; the tutorial always stores `"en"`.
+    pub lang: String,
+    /// The page colours the user chose.
+    pub theme: Theme,
+}
+
+impl SessionData {
+    /// The tutorial's three values for a user who just signed in.
+    pub fn new(user_name: Username) -> Self {
+        SessionData { user_name: user_name.into_string(), lang: "en".into(), theme: Theme::Dark }
+    }
+}
+
+/// Whose session it is: the list of a user's sessions goes by this name.
+impl SessionOwner for SessionData {
+    fn owner(&self) -> &str {
+        &self.user_name
+    }
+}
+// ANCHOR_END: session_data
+
+// ANCHOR: guards
+/// The guard of every page: the session of this app's data, and what the
+/// templates show of it.
+type Page<'r> = tutorial::page::Page<'r, SessionData>;
+/// The guard of the pages only a signed-in user may see.
+type SignedIn<'r> = tutorial::SignedIn<'r, SessionData>;
+// ANCHOR_END: guards
+
 // ANCHOR: app
 /// What `cargo run -p chapter-2` serves: the chapters' shared site (its
 /// session panel, the list of a user's sessions, its error pages) with
 /// this chapter's sessions, and this chapter's pages and forms.
 pub fn app() -> Rocket<Build> {
-    tutorial::site(CHAPTER).mount("/", pages()).mount("/", forms())
+    tutorial::site::<SessionData>(CHAPTER).mount("/", pages()).mount("/", forms())
 }
 // ANCHOR_END: app
 
@@ -157,7 +196,13 @@ async fn login(
             return Err((Status::UnprocessableEntity, page.render_with("login", view)));
         }
     };
-    if let Err(e) = page.session.sign_in(user_name, false).await {
+    // ANCHOR: sign_in
+    // A fresh session, under a new id, whatever the request came with; and
+    // a message for the next page.
+    let message = signed_in(user_name.as_str());
+    let started = page.session.start(SessionData::new(user_name), false, Some(message));
+    // ANCHOR_END: sign_in
+    if let Err(e) = started.await {
         rocket::error!("sign-in failed: {e}");
         return Err((Status::ServiceUnavailable, page.render("unavailable")));
     }
@@ -213,7 +258,13 @@ async fn toggle_theme(
     if !page.session.token_matches(form.csrf_token) {
         return Err(refuse_without_token(&page, form.csrf_token));
     }
-    if let Err(e) = page.session.toggle_theme().await {
+    // ANCHOR: toggle_theme
+    let toggled = page.session.modify(|data: &mut SessionData| {
+        data.theme = data.theme.toggled();
+        Some(theme_changed(data.theme))
+    });
+    // ANCHOR_END: toggle_theme
+    if let Err(e) = toggled.await {
         rocket::error!("theme change failed: {e}");
         return Err((Status::ServiceUnavailable, page.render("unavailable")));
     }

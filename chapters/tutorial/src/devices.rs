@@ -11,10 +11,15 @@
 //! the id: the page and its forms show nothing that could be put in a
 //! cookie.
 
+use std::marker::PhantomData;
+
+use rocket::data::{Data, FromData};
 use rocket::form::Form;
-use rocket::http::Status;
+use rocket::http::{Method, Status};
+use rocket::request::{self, FromRequest, Request};
 use rocket::response::Redirect;
-use rocket::{get, post, routes, uri, FromForm, Route};
+use rocket::route::{self, Handler, Route};
+use rocket::{uri, FromForm};
 use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 
@@ -23,17 +28,108 @@ use crate::page::{readable_utc, Page};
 use crate::routes::{refuse_without_token, sign_in_first, unavailable, TokenForm};
 use crate::session::Ended;
 use crate::store::RecordKey;
-use crate::SignedIn;
+use crate::{SignedIn, StoredData};
 
-/// The page.
-pub fn pages() -> Vec<Route> {
-    routes![sessions, sessions_signed_out]
+// ANCHOR: routes
+/// The page and its two forms, for a site whose session data is `D`.
+///
+/// Rocket's `#[get]` and `#[post]` cannot make a generic handler, and
+/// these serve every chapter's own data type. So each route is a small
+/// [`Handler`] that runs the guards the attribute would, in the order it
+/// would, and then the handler function below.
+pub fn routes<D: StoredData>() -> Vec<Route> {
+    vec![
+        Route::new(Method::Get, "/sessions", Sessions::<D>::route(Action::List)),
+        Route::new(Method::Post, "/sessions/end", Sessions::<D>::route(Action::End)),
+        Route::new(Method::Post, "/sessions/end-others", Sessions::<D>::route(Action::EndOthers)),
+    ]
 }
 
-/// Its two forms.
-pub fn forms() -> Vec<Route> {
-    routes![end_session, end_other_sessions]
+/// The handler of the page and its forms.
+struct Sessions<D> {
+    action: Action,
+    data: PhantomData<fn() -> D>,
 }
+
+impl<D> Sessions<D> {
+    fn route(action: Action) -> Self {
+        Sessions { action, data: PhantomData }
+    }
+}
+
+// Derived, `Clone` would ask `D: Clone` of the data; the handler holds none.
+impl<D> Clone for Sessions<D> {
+    fn clone(&self) -> Self {
+        Sessions::route(self.action)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Action {
+    /// `GET /sessions`
+    List,
+    /// `POST /sessions/end`
+    End,
+    /// `POST /sessions/end-others`
+    EndOthers,
+}
+
+/// What a request guard's outcome becomes in a handler: its value, or the
+/// error (to the site's error page) or forward Rocket would have made.
+macro_rules! guard {
+    ($guard:ty, $request:expr, $data:expr) => {
+        match <$guard as FromRequest>::from_request($request).await {
+            request::Outcome::Success(value) => value,
+            request::Outcome::Error((status, _)) => return route::Outcome::Error(status),
+            request::Outcome::Forward(status) => return route::Outcome::Forward(($data, status)),
+        }
+    };
+}
+
+/// The same for a form, the data guard.
+macro_rules! form {
+    ($form:ty, $request:expr, $data:expr) => {
+        match <Form<$form> as FromData>::from_data($request, $data).await {
+            rocket::data::Outcome::Success(form) => form,
+            rocket::data::Outcome::Error((status, _)) => return route::Outcome::Error(status),
+            rocket::data::Outcome::Forward(forward) => return route::Outcome::Forward(forward),
+        }
+    };
+}
+
+#[rocket::async_trait]
+impl<D: StoredData> Handler for Sessions<D> {
+    async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
+        match self.action {
+            Action::List => {
+                // Where `#[get("/sessions")]` with a `SignedIn` guard would
+                // forward to a rank-2 route, the redirect is made here.
+                match SignedIn::<D>::from_request(request).await {
+                    request::Outcome::Success(_) => {}
+                    request::Outcome::Error((status, _)) => return route::Outcome::Error(status),
+                    request::Outcome::Forward(_) => {
+                        return route::Outcome::from(request, sign_in_first(uri!("/sessions")))
+                    }
+                }
+                let page = guard!(Page<'_, D>, request, data);
+                route::Outcome::from(request, sessions(page).await)
+            }
+            Action::End => {
+                guard!(SameOrigin, request, data);
+                let page = guard!(Page<'_, D>, request, data);
+                let form = form!(EndForm<'_>, request, data);
+                route::Outcome::from(request, end_session(page, form.into_inner()).await)
+            }
+            Action::EndOthers => {
+                guard!(SameOrigin, request, data);
+                let page = guard!(Page<'_, D>, request, data);
+                let form = form!(TokenForm<'_>, request, data);
+                route::Outcome::from(request, end_other_sessions(page, form.into_inner()).await)
+            }
+        }
+    }
+}
+// ANCHOR_END: routes
 
 /// One session as the page lists it.
 #[derive(Serialize)]
@@ -49,8 +145,9 @@ struct Listed {
 }
 
 // ANCHOR: sessions_page
-#[get("/sessions")]
-async fn sessions(_user: SignedIn<'_>, page: Page<'_>) -> Result<Template, (Status, Template)> {
+/// `GET /sessions`, for a signed-in user: their sessions, or, in a
+/// client-side chapter, why there is no list.
+async fn sessions<D: StoredData>(page: Page<'_, D>) -> Result<Template, (Status, Template)> {
     let list = match page.session.list_sessions().await {
         Ok(list) => list,
         Err(e) => return Err(unavailable(&page, e)),
@@ -78,11 +175,6 @@ async fn sessions(_user: SignedIn<'_>, page: Page<'_>) -> Result<Template, (Stat
         .collect();
     Ok(page.render_with("sessions", context! { kept_on_server: true, sessions: listed }))
 }
-
-#[get("/sessions", rank = 2)]
-fn sessions_signed_out() -> Redirect {
-    sign_in_first(uri!(sessions))
-}
 // ANCHOR_END: sessions_page
 
 // ANCHOR: end_session
@@ -92,14 +184,12 @@ struct EndForm<'r> {
     csrf_token: Option<&'r str>,
 }
 
-/// "Sign out this one". A record that is not one of the signed-in user's
-/// sessions (another user's, an expired one, a made-up or malformed name)
-/// is refused with `404`, and nothing changes.
-#[post("/sessions/end", data = "<form>")]
-async fn end_session(
-    _from: SameOrigin,
-    page: Page<'_>,
-    form: Form<EndForm<'_>>,
+/// `POST /sessions/end`: "Sign out this one". A record that is not one of
+/// the signed-in user's sessions (another user's, an expired one, a
+/// made-up or malformed name) is refused with `404`, and nothing changes.
+async fn end_session<D: StoredData>(
+    page: Page<'_, D>,
+    form: EndForm<'_>,
 ) -> Result<Redirect, (Status, Template)> {
     if let Some(refused) = check_form(&page, form.csrf_token) {
         return refused;
@@ -107,24 +197,23 @@ async fn end_session(
     let Some(key) = form.record.and_then(RecordKey::parse) else { return Err(not_yours(&page)) };
     match page.session.end_session(&key).await {
         Ok(Ended::ThisOne) => Ok(Redirect::to(uri!("/logout"))),
-        Ok(Ended::Another) => Ok(Redirect::to(uri!(sessions))),
+        Ok(Ended::Another) => Ok(Redirect::to(uri!("/sessions"))),
         Ok(Ended::NotYours) => Err(not_yours(&page)),
         Err(e) => Err(unavailable(&page, e)),
     }
 }
 
-/// "Sign out everywhere else": every session of the user but this one.
-#[post("/sessions/end-others", data = "<form>")]
-async fn end_other_sessions(
-    _from: SameOrigin,
-    page: Page<'_>,
-    form: Form<TokenForm<'_>>,
+/// `POST /sessions/end-others`: "Sign out everywhere else", every session
+/// of the user but this one.
+async fn end_other_sessions<D: StoredData>(
+    page: Page<'_, D>,
+    form: TokenForm<'_>,
 ) -> Result<Redirect, (Status, Template)> {
     if let Some(refused) = check_form(&page, form.csrf_token) {
         return refused;
     }
     match page.session.end_other_sessions().await {
-        Ok(Some(_)) => Ok(Redirect::to(uri!(sessions))),
+        Ok(Some(_)) => Ok(Redirect::to(uri!("/sessions"))),
         Ok(None) => Err(not_yours(&page)),
         Err(e) => Err(unavailable(&page, e)),
     }
@@ -133,15 +222,15 @@ async fn end_other_sessions(
 
 /// What both forms check first: a store that can say who is signed in,
 /// someone signed in, and the session's token.
-fn check_form(
-    page: &Page<'_>,
+fn check_form<D: StoredData>(
+    page: &Page<'_, D>,
     csrf_token: Option<&str>,
 ) -> Option<Result<Redirect, (Status, Template)>> {
     if let Some(e) = page.session.unavailable() {
         return Some(Err(unavailable(page, e.clone())));
     }
     if page.session.data().is_none() {
-        return Some(Ok(sign_in_first(uri!(sessions))));
+        return Some(Ok(sign_in_first(uri!("/sessions"))));
     }
     if !page.session.token_matches(csrf_token) {
         return Some(Err(refuse_without_token(page, csrf_token)));
@@ -150,7 +239,7 @@ fn check_form(
 }
 
 /// `404` for a session that is not one of the signed-in user's.
-fn not_yours(page: &Page<'_>) -> (Status, Template) {
+fn not_yours<D: StoredData>(page: &Page<'_, D>) -> (Status, Template) {
     rocket::warn!("refused to end a session that is not one of the user's");
     let error = context! { code: 404, reason: "Not Found", not_a_session: true };
     (Status::NotFound, Template::render("error", context! { page: page.context(), error }))

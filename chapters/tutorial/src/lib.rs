@@ -1,13 +1,14 @@
 //! Everything the six chapters share but is not their lesson: the site
 //! their pages are mounted on (its sessions, templates and error pages),
-//! the tutorial's session data, the username rule, safe redirects, the
-//! session panel, and the list of a user's sessions. The sessions
+//! the theme and the messages of the tutorial's session data, the username
+//! rule, safe redirects, the session panel, and the list of a user's
+//! sessions. The sessions
 //! themselves are the `rocket-session-kit` crate's, whose items this crate
 //! also re-exports for the chapters' tests and tools.
 //!
 //! A chapter is a small app of its own: a [`Chapter`] (its sessions, the
-//! lesson), and its pages and forms, mounted on the [`site`] this crate
-//! builds for it. The chapters differ in their `Chapter`, just as the
+//! lesson), its session data, and its pages and forms, mounted on the
+//! [`site`] this crate builds for it. The chapters differ in their `Chapter`, just as the
 //! tutorial's listings differ in a few configuration lines.
 
 #![deny(missing_docs)]
@@ -32,39 +33,35 @@ use rocket_dyn_templates::Template;
 pub use rocket_session_kit::*;
 
 pub use chapter::Chapter;
-pub use data::{SessionData, SignIn, Theme};
+pub use data::{signed_in, theme_changed, Theme};
 pub use lifetime::{
     FIVE_MINUTES, FOURTEEN_DAYS, THIRTY_DAYS, THIRTY_MINUTES, THIRTY_ONE_DAYS, TWELVE_HOURS,
 };
 
-/// The session of a request to the tutorial's site.
-pub type Session<'r> = rocket_session_kit::Session<'r, SessionData>;
-/// A signed-in user of the tutorial's site.
-pub type SignedIn<'r> = rocket_session_kit::SignedIn<'r, SessionData>;
-/// A session of the tutorial's site, with its timestamps.
-pub type SessionRecord = rocket_session_kit::SessionRecord<SessionData>;
-/// The session machinery of the tutorial's site.
-pub type SessionManager = rocket_session_kit::SessionManager<SessionData>;
-
 // ANCHOR: site
-/// The chapters' shared site for `chapter`, configured from `Rocket.toml`
-/// and `ROCKET_*` environment variables, on the real clock: its sessions,
-/// templates and error pages, and the list of a user's sessions. A chapter
-/// mounts its own pages and forms on it.
-pub fn site(chapter: Chapter) -> Rocket<Build> {
-    site_with(chapter, chapter::figment(&chapter), Arc::new(SystemClock))
+/// The chapters' shared site for `chapter`, whose session data is `D`,
+/// configured from `Rocket.toml` and `ROCKET_*` environment variables, on
+/// the real clock: its sessions, templates and error pages, and the list of
+/// a user's sessions. A chapter mounts its own pages and forms on it.
+pub fn site<D: StoredData>(chapter: Chapter) -> Rocket<Build> {
+    site_with::<D>(chapter, chapter::figment(&chapter), Arc::new(SystemClock))
 }
 // ANCHOR_END: site
 
 /// Like [`site`], with the configuration and the clock supplied by the
 /// caller: tests use it to point the file store at a temporary folder and
 /// to move time forward without sleeping.
-pub fn site_with(chapter: Chapter, figment: Figment, clock: Arc<dyn Clock>) -> Rocket<Build> {
+pub fn site_with<D: StoredData>(
+    chapter: Chapter,
+    figment: Figment,
+    clock: Arc<dyn Clock>,
+) -> Rocket<Build> {
     rocket::custom(figment)
         .attach(secret_key::fairing())
         .attach(Template::fairing())
-        .attach(chapter.sessions.fairing_with_clock::<SessionData>(clock))
+        .attach(chapter.sessions.fairing_with_clock::<D>(clock))
         .manage(chapter)
+        .manage(routes::SignedOutView::of::<D>())
         .attach(AdHoc::on_liftoff("Address", move |rocket| {
             Box::pin(async move {
                 let config = rocket.config();
@@ -75,7 +72,6 @@ pub fn site_with(chapter: Chapter, figment: Figment, clock: Arc<dyn Clock>) -> R
                 );
             })
         }))
-        .mount("/", devices::pages())
-        .mount("/", devices::forms())
+        .mount("/", devices::routes::<D>())
         .register("/", routes::catchers())
 }

@@ -12,29 +12,27 @@ use serde::Serialize;
 
 use crate::lifetime::describe;
 use crate::session::{SessionView, ThisSession};
-use crate::Session;
-use crate::{Chapter, CookieExpiry, Storage};
-use crate::{SessionData, SessionRecord, Theme};
+use crate::{Chapter, CookieExpiry, Session, SessionRecord, Storage, StoredData};
 
 // ANCHOR: page_guard
 /// Request guard for rendering a page of the site. A `GET` takes the
 /// one-time message waiting for it, if any, so that the page shows it and
 /// no later page does; a form's `POST` leaves it for the page it
-/// redirects to.
-pub struct Page<'r> {
+/// redirects to. `D` is the chapter's session data.
+pub struct Page<'r, D> {
     /// The request's session: read it, start one, change it, end it.
-    pub session: Session<'r>,
+    pub session: Session<'r, D>,
     chapter: &'r Chapter,
     path: &'r str,
     flash: Option<String>,
 }
 
 #[rocket::async_trait]
-impl<'r> FromRequest<'r> for Page<'r> {
+impl<'r, D: StoredData> FromRequest<'r> for Page<'r, D> {
     type Error = Infallible;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
-        let session = rocket::outcome::try_outcome!(Session::from_request(request).await);
+        let session = rocket::outcome::try_outcome!(Session::<D>::from_request(request).await);
         let chapter = request.rocket().state::<Chapter>().expect("managed by tutorial::site");
         let flash = match request.method() {
             Method::Get => session.take_flash().await,
@@ -47,12 +45,12 @@ impl<'r> FromRequest<'r> for Page<'r> {
 
 /// The values every template can use, under `page`.
 #[derive(Serialize)]
-pub struct PageContext<'a> {
+pub struct PageContext<'a, D> {
     chapter: u8,
     section: &'static str,
-    /// The signed-in user's session data; absent when signed out.
-    user: Option<&'a SessionData>,
-    theme: Theme,
+    /// The signed-in user's session data; absent when signed out. The
+    /// templates read the tutorial's values from it (`user_name`, `theme`).
+    user: Option<&'a D>,
     /// This page's path, so the theme toggle can come back to it.
     path: &'a str,
     /// The session's CSRF token, for the hidden field of every form that
@@ -152,7 +150,7 @@ pub(crate) fn readable_utc(at: OffsetDateTime) -> (String, String) {
 }
 
 /// The deadlines of `this`, the session of `record`, at `now`.
-fn deadlines(this: &ThisSession, record: &SessionRecord, now: OffsetDateTime) -> Deadlines {
+fn deadlines<D>(this: &ThisSession, record: &SessionRecord<D>, now: OffsetDateTime) -> Deadlines {
     let (idle, absolute) = (this.idle_deadline, this.absolute_deadline);
     Deadlines {
         sooner: if idle <= absolute { "idle" } else { "absolute" },
@@ -175,7 +173,7 @@ fn storage_name(storage: Storage) -> &'static str {
     }
 }
 
-impl PageContext<'_> {
+impl<D> PageContext<'_, D> {
     /// For a page answered without reading the session: its panel says so
     /// instead of "signed out".
     pub fn without_the_session(mut self) -> Self {
@@ -184,9 +182,9 @@ impl PageContext<'_> {
     }
 }
 
-impl<'r> Page<'r> {
+impl<'r, D: StoredData> Page<'r, D> {
     /// What the templates see of this page, under `page`.
-    pub fn context(&self) -> PageContext<'_> {
+    pub fn context(&self) -> PageContext<'_, D> {
         let mut context = page_context(
             self.chapter,
             self.session.view(),
@@ -211,13 +209,13 @@ impl<'r> Page<'r> {
 }
 
 /// The context of a page, also for error pages rendered outside a route.
-pub fn page_context<'a>(
+pub fn page_context<'a, D>(
     chapter: &Chapter,
     view: SessionView,
-    session: Option<&'a SessionRecord>,
+    session: Option<&'a SessionRecord<D>>,
     path: &'a str,
     store_unavailable: bool,
-) -> PageContext<'a> {
+) -> PageContext<'a, D> {
     let user = session.map(|s| &s.data);
     let this = view.this_session.as_ref();
     let panel = Panel {
@@ -244,7 +242,6 @@ pub fn page_context<'a>(
         chapter: chapter.number,
         section: chapter.section,
         user,
-        theme: user.map_or(Theme::Light, |u| u.theme),
         path,
         csrf_token: session.map(|s| s.csrf_token.as_str()),
         flash: None,

@@ -4,17 +4,32 @@
 
 use rocket::http::{uri::Origin, Status};
 use rocket::response::Redirect;
-use rocket::{catch, catchers, Catcher, FromForm, Request};
+use rocket::{catch, catchers, Catcher, FromForm, Orbit, Request, Rocket};
 use rocket_dyn_templates::{context, Template};
 
 use crate::csrf;
 use crate::page::{page_context, Page};
-use crate::Chapter;
-use crate::SessionManager;
+use crate::session::SessionView;
+use crate::{Chapter, SessionManager, StoredData};
 
 /// The site's error pages.
 pub fn catchers() -> Vec<Catcher> {
     catchers![any_error]
+}
+
+/// How an error page finds the view of a visitor with no session: the
+/// session manager in managed state is typed by the chapter's data, which
+/// a catcher cannot name, so [`site`](crate::site) leaves this beside it.
+pub(crate) struct SignedOutView(pub fn(&Rocket<Orbit>) -> SessionView);
+
+impl SignedOutView {
+    /// The one for a site whose session data is `D`.
+    pub(crate) fn of<D: StoredData>() -> Self {
+        SignedOutView(|rocket| {
+            let manager = rocket.state::<SessionManager<D>>().expect("managed by tutorial::site");
+            manager.signed_out_view()
+        })
+    }
 }
 
 // ANCHOR: sign_in_first
@@ -37,7 +52,10 @@ pub struct TokenForm<'r> {
 // ANCHOR: refuse_without_token
 /// `403` for a form without this session's token: another page made the
 /// browser send it, or it comes from before the current sign-in.
-pub fn refuse_without_token(page: &Page<'_>, given: Option<&str>) -> (Status, Template) {
+pub fn refuse_without_token<D: StoredData>(
+    page: &Page<'_, D>,
+    given: Option<&str>,
+) -> (Status, Template) {
     let reason = match given {
         None | Some("") => "The form carried no token.",
         Some(_) => "The form carried a token that is not this session's.",
@@ -48,7 +66,10 @@ pub fn refuse_without_token(page: &Page<'_>, given: Option<&str>) -> (Status, Te
 // ANCHOR_END: refuse_without_token
 
 /// `503` for a signed-in form or page whose store is out of order.
-pub fn unavailable(page: &Page<'_>, e: crate::store::StoreUnavailable) -> (Status, Template) {
+pub fn unavailable<D: StoredData>(
+    page: &Page<'_, D>,
+    e: crate::store::StoreUnavailable,
+) -> (Status, Template) {
     rocket::error!("the session store failed: {e}");
     (Status::ServiceUnavailable, page.render("unavailable"))
 }
@@ -58,19 +79,22 @@ pub fn unavailable(page: &Page<'_>, e: crate::store::StoreUnavailable) -> (Statu
 /// A `403` from [`SameOrigin`](csrf::SameOrigin) says which origin sent the form.
 #[catch(default)]
 fn any_error(status: Status, request: &Request<'_>) -> (Status, Template) {
-    let manager = request.rocket().state::<SessionManager>().expect("managed by tutorial::site");
-    let chapter = request.rocket().state::<Chapter>().expect("managed by tutorial::site");
+    let rocket = request.rocket();
+    let SignedOutView(signed_out) = rocket.state().expect("managed by tutorial::site");
+    let chapter = rocket.state::<Chapter>().expect("managed by tutorial::site");
     let path = request.uri().path().as_str();
+    // Nobody is shown signed in, so the page has no session data: `()`.
+    let page_of =
+        |unavailable| page_context::<()>(chapter, signed_out(rocket), None, path, unavailable);
     if let Some(csrf::Refused(reason)) = csrf::refusal(request) {
-        let page = page_context(chapter, manager.signed_out_view(), None, path, false)
-            .without_the_session();
+        let page = page_of(false).without_the_session();
         let form = context! { reason, layer: "origin" };
         return (status, Template::render("refused", context! { page, form }));
     }
     // A 503 here comes from `SignedIn`: a session cookie the store could
     // not look up.
     let unavailable = status == Status::ServiceUnavailable;
-    let page = page_context(chapter, manager.signed_out_view(), None, path, unavailable);
+    let page = page_of(unavailable);
     if unavailable {
         return (status, Template::render("unavailable", context! { page }));
     }

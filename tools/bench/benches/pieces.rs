@@ -8,11 +8,13 @@ use std::hint::black_box;
 
 use cookie::{Cookie, CookieJar, Key};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use launcher::SessionData;
 use rocket::time::{Duration, OffsetDateTime};
 use tutorial::policy::{ExpiryPolicy, Verdict};
 use tutorial::store::{Decision, FileStore, SessionId};
 use tutorial::username::Username;
-use tutorial::{SessionData, SessionRecord};
+
+type SessionRecord = tutorial::SessionRecord<SessionData>;
 
 const LIFETIME: Duration = Duration::minutes(5);
 
@@ -86,7 +88,7 @@ fn file_store(c: &mut Criterion) {
 
 fn sweep(c: &mut Criterion) {
     let root = tempfile::tempdir().unwrap();
-    let store = FileStore::<tutorial::SessionData>::new(root.path().join("store"), policy());
+    let store = FileStore::<SessionData>::new(root.path().join("store"), policy());
     store.ensure_dir().unwrap();
     let now = OffsetDateTime::now_utc();
     let json = serde_json::to_vec(&session(now)).unwrap();

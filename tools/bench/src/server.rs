@@ -8,10 +8,11 @@
 use std::path::{Path, PathBuf};
 
 use launcher::original::{self, Original};
+use launcher::SessionData;
 use launcher::{Chapter, KeySpace, Launch, Records};
 use rocket_db_pools::deadpool_redis::redis;
 use tutorial::store::SessionId;
-use tutorial::{SessionData, SessionRecord, Theme};
+use tutorial::{SessionRecord, Theme};
 
 /// Ports 24100 and up: away from the chapters' own 8001–8004, and below
 /// the kernel's ephemeral range (32768–60999), where a client connection

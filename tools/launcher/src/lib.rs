@@ -24,69 +24,112 @@ pub use redis_server::RedisServer;
 pub use server::{answers_within, poll_while_running, Launch, Server};
 pub use tutorial::{Chapter, CookieExpiry, Storage};
 
+use std::sync::Arc;
+
+use rocket::figment::Figment;
+use rocket::{Build, Rocket};
+
+/// The tutorial's session data, as every chapter defines it: chapter 1's,
+/// which the others repeat field for field (a test below checks that they
+/// store it alike). The tools that write records or sign in by themselves
+/// use it.
+pub use chapter_1::SessionData;
+
+/// What the tools take from one chapter's crate.
+struct ChapterCrate {
+    chapter: Chapter,
+    pages: fn() -> Vec<rocket::Route>,
+    forms: fn() -> Vec<rocket::Route>,
+    /// `tutorial::site_with` for the chapter's own session data.
+    site_with: fn(Chapter, Figment, Arc<dyn tutorial::Clock>) -> Rocket<Build>,
+    /// The chapter's own `app()`, as its binary builds it.
+    #[cfg(test)]
+    app: fn() -> Rocket<Build>,
+    /// Its data for a user who just signed in, as JSON: see [`SessionData`].
+    #[cfg(test)]
+    signed_in_json: fn(&str) -> String,
+}
+
+/// One row of [`CRATES`].
+macro_rules! chapter_crate {
+    ($chapter:ident) => {
+        ChapterCrate {
+            chapter: $chapter::CHAPTER,
+            pages: $chapter::pages,
+            forms: $chapter::forms,
+            site_with: tutorial::site_with::<$chapter::SessionData>,
+            #[cfg(test)]
+            app: $chapter::app,
+            #[cfg(test)]
+            signed_in_json: |name| {
+                let name = tutorial::username::Username::parse(name).expect("a valid name");
+                serde_json::to_string(&$chapter::SessionData::new(name)).expect("JSON")
+            },
+        }
+    };
+}
+
+/// Every chapter's crate, in order.
+const CRATES: [ChapterCrate; 6] = [
+    chapter_crate!(chapter_1),
+    chapter_crate!(chapter_2),
+    chapter_crate!(chapter_3),
+    chapter_crate!(chapter_4),
+    chapter_crate!(chapter_5),
+    chapter_crate!(chapter_6),
+];
+
 /// Every chapter, in order: each one's own [`Chapter`] value.
 pub const CHAPTERS: [Chapter; 6] = [
-    chapter_1::CHAPTER,
-    chapter_2::CHAPTER,
-    chapter_3::CHAPTER,
-    chapter_4::CHAPTER,
-    chapter_5::CHAPTER,
-    chapter_6::CHAPTER,
+    CRATES[0].chapter,
+    CRATES[1].chapter,
+    CRATES[2].chapter,
+    CRATES[3].chapter,
+    CRATES[4].chapter,
+    CRATES[5].chapter,
 ];
+
+/// The crate of the chapter numbered `number` (1 to 6).
+fn chapter_crate(number: u8) -> &'static ChapterCrate {
+    CRATES
+        .iter()
+        .find(|c| c.chapter.number == number)
+        .unwrap_or_else(|| panic!("there is no chapter {number}"))
+}
 
 /// The chapter numbered `number` (1 to 6).
 pub fn chapter(number: u8) -> Chapter {
-    *CHAPTERS
-        .iter()
-        .find(|c| c.number == number)
-        .unwrap_or_else(|| panic!("there is no chapter {number}"))
+    chapter_crate(number).chapter
 }
 
 /// Chapter `number`'s own pages (its `GET` routes).
 pub fn pages(number: u8) -> Vec<rocket::Route> {
-    match number {
-        1 => chapter_1::pages(),
-        2 => chapter_2::pages(),
-        3 => chapter_3::pages(),
-        4 => chapter_4::pages(),
-        5 => chapter_5::pages(),
-        6 => chapter_6::pages(),
-        _ => panic!("there is no chapter {number}"),
-    }
+    (chapter_crate(number).pages)()
 }
 
 /// Chapter `number`'s own forms (its `POST` routes).
 pub fn forms(number: u8) -> Vec<rocket::Route> {
-    match number {
-        1 => chapter_1::forms(),
-        2 => chapter_2::forms(),
-        3 => chapter_3::forms(),
-        4 => chapter_4::forms(),
-        5 => chapter_5::forms(),
-        6 => chapter_6::forms(),
-        _ => panic!("there is no chapter {number}"),
-    }
+    (chapter_crate(number).forms)()
 }
 
 /// What `chapter_N::app()` serves for `chapter`: configured from
 /// `Rocket.toml` and `ROCKET_*` environment variables, on the real clock.
-pub fn app(chapter: Chapter) -> rocket::Rocket<rocket::Build> {
+pub fn app(chapter: Chapter) -> Rocket<Build> {
     let figment = tutorial::chapter::figment(&chapter);
-    app_with(chapter, figment, std::sync::Arc::new(tutorial::SystemClock))
+    app_with(chapter, figment, Arc::new(tutorial::SystemClock))
 }
 
-/// [`app`], on `figment` and `clock`:
-/// the shared site with the sessions `chapter` describes, and the pages and
-/// forms of the chapter of its number. Tests use it to configure a chapter
+/// [`app`], on `figment` and `clock`: the shared site with the sessions
+/// `chapter` describes and the session data of the chapter of its number,
+/// and that chapter's pages and forms. Tests use it to configure a chapter
 /// and move its time on.
 pub fn app_with(
     chapter: Chapter,
-    figment: rocket::figment::Figment,
-    clock: std::sync::Arc<dyn tutorial::Clock>,
-) -> rocket::Rocket<rocket::Build> {
-    tutorial::site_with(chapter, figment, clock)
-        .mount("/", pages(chapter.number))
-        .mount("/", forms(chapter.number))
+    figment: Figment,
+    clock: Arc<dyn tutorial::Clock>,
+) -> Rocket<Build> {
+    let own = chapter_crate(chapter.number);
+    (own.site_with)(chapter, figment, clock).mount("/", (own.pages)()).mount("/", (own.forms)())
 }
 
 #[cfg(test)]
@@ -99,14 +142,7 @@ mod tests {
     fn each_chapter_is_built_as_its_binary_builds_it() {
         for chapter in CHAPTERS {
             let ours = app(chapter);
-            let theirs = match chapter.number {
-                1 => chapter_1::app(),
-                2 => chapter_2::app(),
-                3 => chapter_3::app(),
-                4 => chapter_4::app(),
-                5 => chapter_5::app(),
-                _ => chapter_6::app(),
-            };
+            let theirs = (chapter_crate(chapter.number).app)();
             let routes = |rocket: &rocket::Rocket<rocket::Build>| {
                 let mut all: Vec<String> = rocket.routes().map(|r| r.to_string()).collect();
                 all.sort();
@@ -114,6 +150,20 @@ mod tests {
             };
             assert_eq!(routes(&ours), routes(&theirs), "chapter {}", chapter.number);
             assert_eq!(ours.state::<Chapter>(), theirs.state::<Chapter>());
+        }
+    }
+
+    /// The tools use chapter 1's [`SessionData`] for every chapter: each
+    /// chapter's own type must store exactly what chapter 1's does.
+    #[test]
+    fn every_chapter_stores_its_session_data_alike() {
+        let ada = serde_json::to_string(&SessionData::new(
+            tutorial::username::Username::parse("ada").unwrap(),
+        ))
+        .unwrap();
+        assert_eq!(ada, r#"{"user_name":"ada","lang":"en","theme":"dark"}"#);
+        for own in &CRATES {
+            assert_eq!((own.signed_in_json)("ada"), ada, "chapter {}", own.chapter.number);
         }
     }
 }

@@ -13,7 +13,6 @@ use rocket_dyn_templates::Template;
 /// for a visitor on Products (the bench asks for that page signed out).
 /// No cookie is read, decrypted, looked up or written.
 fn page(path: &str, user: Option<Value>) -> Value {
-    let theme = if user.is_some() { "dark" } else { "light" };
     // A session signed in a moment ago, as the panel shows it.
     let deadline = |at: &str, seconds: i64, left: &str| json!({ "at": at, "datetime": at, "seconds_left": seconds, "left": left });
     let deadlines = user.is_some().then(|| {
@@ -31,7 +30,6 @@ fn page(path: &str, user: Option<Value>) -> Value {
         "chapter": 0,
         "section": "Baseline, no session",
         "user": user,
-        "theme": theme,
         "path": path,
         "panel": {
             "storage": "sealed-cookie",

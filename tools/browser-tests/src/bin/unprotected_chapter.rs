@@ -6,8 +6,10 @@
 //! page could be broken, the browser could never have sent the request, the
 //! test could look at the wrong thing. So the same test code also runs the
 //! same attacks against this program, which must let them through. It is
-//! the chapter's own site (`tutorial::site_with` and the chapter's pages:
-//! its sessions, cookie and catchers), with the three forms handled the way the
+//! the chapter's own site (`tutorial::site_with`: its sessions, cookie and
+//! catchers) with the tutorial's session data and the pages the attacks
+//! look at (`/home`, `/products`, `/login`), rendered from the same
+//! templates as the chapter's, and the three forms handled the way the
 //! Flask tutorial handles them: no look at `Origin` or `Sec-Fetch-Site`, no
 //! token, and a `GET /logout` that signs out. Only the session cookie's
 //! `SameSite=Lax`, which the chapter's cookie keeps, stands in the way.
@@ -36,9 +38,18 @@ use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::Redirect;
 use rocket::{get, post, routes, FromForm};
+use rocket_dyn_templates::{context, Template};
 use tutorial::safe_next::safe_next;
 use tutorial::username::Username;
-use tutorial::{Session, SessionManager, SignIn, SystemClock};
+use tutorial::{signed_in, theme_changed, SystemClock};
+
+/// Every chapter's session data is the tutorial's; the variant, one
+/// program for all of them, uses chapter 1's.
+use launcher::SessionData;
+
+type Session<'r> = tutorial::Session<'r, SessionData>;
+type SessionManager = tutorial::SessionManager<SessionData>;
+type Page<'r> = tutorial::page::Page<'r, SessionData>;
 
 /// The variable, or first argument, that names the chapter.
 const CHAPTER_VARIABLE: &str = "UNPROTECTED_CHAPTER";
@@ -59,8 +70,9 @@ fn rocket() -> _ {
             std::process::exit(2)
         });
     let chapter = launcher::chapter(number);
-    tutorial::site_with(chapter, tutorial::chapter::figment(&chapter), Arc::new(SystemClock))
-        .mount("/", launcher::pages(number))
+    let figment = tutorial::chapter::figment(&chapter);
+    tutorial::site_with::<SessionData>(chapter, figment, Arc::new(SystemClock))
+        .mount("/", routes![home, products, login_form])
         .mount("/", routes![login, toggle_theme, logout])
         .mount("/", logout_by_get_route())
 }
@@ -99,6 +111,22 @@ impl<'r> FromRequest<'r> for CookieSent {
     }
 }
 
+#[get("/home")]
+fn home(page: Page<'_>) -> Template {
+    page.render("home")
+}
+
+#[get("/products")]
+fn products(page: Page<'_>) -> Template {
+    page.render("products")
+}
+
+#[get("/login?<next>")]
+fn login_form(page: Page<'_>, next: Option<&str>) -> Template {
+    let next = next.and_then(safe_next).map(|n| n.to_string());
+    page.render_with("login", context! { next })
+}
+
 fn note(what: &str, sent: &CookieSent) {
     let number = sent.chapter;
     let sent = if sent.sent { "yes" } else { "no" };
@@ -125,7 +153,8 @@ async fn login(
     let name = Username::parse(form.username)
         .map_err(|e| (Status::UnprocessableEntity, format!("{e}\n")))?;
     let remember = form.remember == Some("on");
-    session.sign_in(name, remember).await.map_err(unavailable)?;
+    let message = signed_in(name.as_str());
+    session.start(SessionData::new(name), remember, Some(message)).await.map_err(unavailable)?;
     Ok(Redirect::to(form.next.and_then(safe_next).map_or("/home".into(), |n| n.to_string())))
 }
 
@@ -144,7 +173,11 @@ async fn toggle_theme(
     if session.data().is_none() {
         return Ok(Redirect::to("/login?next=/home"));
     }
-    session.toggle_theme().await.map_err(unavailable)?;
+    let toggle = |data: &mut SessionData| {
+        data.theme = data.theme.toggled();
+        Some(theme_changed(data.theme))
+    };
+    session.modify(toggle).await.map_err(unavailable)?;
     Ok(Redirect::to(form.next.and_then(safe_next).map_or("/home".into(), |n| n.to_string())))
 }
 
