@@ -28,12 +28,37 @@ use std::sync::Arc;
 
 use rocket::figment::Figment;
 use rocket::{Build, Rocket};
+use serde::{Deserialize, Serialize};
+use tutorial::username::Username;
+use tutorial::{SessionOwner, Theme};
 
-/// The tutorial's session data, as every chapter defines it: chapter 1's,
-/// which the others repeat field for field (a test below checks that they
-/// store it alike). The tools that write records or sign in by themselves
-/// use it.
-pub use chapter_1::SessionData;
+/// The tutorial's session data as the tools write and read it, for the
+/// tools that store records or sign in by themselves: the fields every
+/// chapter's own `SessionData` has. A chapter may add more (the exercise
+/// "Count the visits" does); a test below checks that every chapter reads
+/// what the tools write, and the tools what every chapter writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionData {
+    /// The name the user signed in with.
+    pub user_name: String,
+    /// The user's language: `"en"`.
+    pub lang: String,
+    /// The page colours the user chose.
+    pub theme: Theme,
+}
+
+impl SessionData {
+    /// The tutorial's three values for a user who just signed in.
+    pub fn new(user_name: Username) -> Self {
+        SessionData { user_name: user_name.into_string(), lang: "en".into(), theme: Theme::Dark }
+    }
+}
+
+impl SessionOwner for SessionData {
+    fn owner(&self) -> &str {
+        &self.user_name
+    }
+}
 
 /// What the tools take from one chapter's crate.
 struct ChapterCrate {
@@ -45,9 +70,13 @@ struct ChapterCrate {
     /// The chapter's own `app()`, as its binary builds it.
     #[cfg(test)]
     app: fn() -> Rocket<Build>,
-    /// Its data for a user who just signed in, as JSON: see [`SessionData`].
+    /// The chapter's data for a user who just signed in, as the tools read
+    /// it: see [`SessionData`].
     #[cfg(test)]
-    signed_in_json: fn(&str) -> String,
+    signed_in: fn(&str) -> SessionData,
+    /// The tools' data, read by the chapter, written again, and read back.
+    #[cfg(test)]
+    round_trip: fn(&SessionData) -> SessionData,
 }
 
 /// One row of [`CRATES`].
@@ -61,9 +90,18 @@ macro_rules! chapter_crate {
             #[cfg(test)]
             app: $chapter::app,
             #[cfg(test)]
-            signed_in_json: |name| {
-                let name = tutorial::username::Username::parse(name).expect("a valid name");
-                serde_json::to_string(&$chapter::SessionData::new(name)).expect("JSON")
+            signed_in: |name| {
+                let name = Username::parse(name).expect("a valid name");
+                let json = serde_json::to_string(&$chapter::SessionData::new(name)).unwrap();
+                serde_json::from_str(&json).expect("the tools read the chapter's data")
+            },
+            #[cfg(test)]
+            round_trip: |data| {
+                let json = serde_json::to_string(data).unwrap();
+                let theirs: $chapter::SessionData =
+                    serde_json::from_str(&json).expect("the chapter reads the tools' data");
+                let json = serde_json::to_string(&theirs).unwrap();
+                serde_json::from_str(&json).expect("the tools read it back")
             },
         }
     };
@@ -153,17 +191,18 @@ mod tests {
         }
     }
 
-    /// The tools use chapter 1's [`SessionData`] for every chapter: each
-    /// chapter's own type must store exactly what chapter 1's does.
+    /// The tools write records of their own [`SessionData`] for every
+    /// chapter and read every chapter's: each chapter's own type must read
+    /// the one and write what the other reads.
     #[test]
-    fn every_chapter_stores_its_session_data_alike() {
-        let ada = serde_json::to_string(&SessionData::new(
-            tutorial::username::Username::parse("ada").unwrap(),
-        ))
-        .unwrap();
-        assert_eq!(ada, r#"{"user_name":"ada","lang":"en","theme":"dark"}"#);
+    fn the_tools_and_every_chapter_read_each_others_session_data() {
+        let ada = SessionData::new(Username::parse("ada").unwrap());
+        let json = serde_json::to_string(&ada).unwrap();
+        assert_eq!(json, r#"{"user_name":"ada","lang":"en","theme":"dark"}"#);
         for own in &CRATES {
-            assert_eq!((own.signed_in_json)("ada"), ada, "chapter {}", own.chapter.number);
+            let number = own.chapter.number;
+            assert_eq!((own.signed_in)("ada"), ada, "chapter {number} signs Ada in");
+            assert_eq!((own.round_trip)(&ada), ada, "chapter {number} reads and writes");
         }
     }
 }
