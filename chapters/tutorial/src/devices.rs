@@ -44,6 +44,7 @@ pub fn routes<D: StoredData>() -> Vec<Route> {
         Route::new(Method::Post, "/sessions/end-others", Sessions::<D>::route(Action::EndOthers)),
     ]
 }
+// ANCHOR_END: routes
 
 /// The handler of the page and its forms.
 struct Sessions<D> {
@@ -97,6 +98,7 @@ macro_rules! form {
     };
 }
 
+// ANCHOR: handler
 #[rocket::async_trait]
 impl<D: StoredData> Handler for Sessions<D> {
     async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
@@ -129,7 +131,7 @@ impl<D: StoredData> Handler for Sessions<D> {
         }
     }
 }
-// ANCHOR_END: routes
+// ANCHOR_END: handler
 
 /// One session as the page lists it.
 #[derive(Serialize)]
