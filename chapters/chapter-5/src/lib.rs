@@ -203,8 +203,8 @@ async fn login(
         }
     };
     // ANCHOR: sign_in
-    // A fresh session, under a new id, whatever the request came with; and
-    // a message for the next page.
+    // A fresh session (in the server-side chapters, under a new id),
+    // whatever the request came with; and a message for the next page.
     let message = signed_in(user_name.as_str());
     let started = page.session.start(SessionData::new(user_name), false, Some(message));
     // ANCHOR_END: sign_in
