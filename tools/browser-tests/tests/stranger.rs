@@ -1,7 +1,7 @@
 //! The stranger's attacks (cross-site request forgery, `tools/stranger`) on
-//! every chapter, in headless Chromium and Firefox: signed in as Ada, the browser opens
-//! each attack page, from another site (`localhost`) and from the
-//! chapters' own site on another port (`127.0.0.1`), and the chapter's
+//! every chapter, in headless Chromium and Firefox: signed in as Ada, one
+//! browser opens each attack page, from another site (`localhost`), then
+//! from the chapters' own site on another port (`127.0.0.1`), and the chapter's
 //! `/home` must show that nothing changed: still Ada, same theme, nobody
 //! signed in as mallory. Each form attack must land on the chapter's 403.
 //!
@@ -11,7 +11,8 @@
 //! proof that the pages attack, the browser sends, and the test looks at
 //! the right thing, so that "nothing changed" means the protections held.
 //!
-//! Each test starts its own chapter (or variant), stranger and browser;
+//! Each test starts its own chapter (or variant), stranger and browser,
+//! and plays the attacks of both sites in them;
 //! chapter 5 needs the Redis of `scripts/with-redis`. Build the chapters
 //! and the stranger first (`cargo build -p chapter-1 … -p chapter-6 -p
 //! stranger`; cargo builds the variant, a binary of this crate, for its
@@ -24,51 +25,35 @@ use browser_tests::stranger::{
 };
 use browser_tests::{original, Browser, ChapterServer, Engine, Lifetime};
 
-/// One `#[test]` per engine, chapter, stranger and target:
-/// `chromium::chapter_3::same_site_attacks_refused`; for the chapters
-/// marked `+ original` (the tutorial's four sections), the same attacks on
-/// the Flask original too: `firefox::chapter_3::original::cross_site_attacks_work`.
+/// One `#[test]` per engine, chapter and target, each playing the attacks
+/// from both stranger sites in one browser:
+/// `chromium::chapter_3::attacks_refused`; for the chapters marked
+/// `+ original` (the tutorial's four sections), the same attacks on the
+/// Flask original too: `firefox::chapter_3::original::attacks_work`.
 macro_rules! stranger_suite {
     ($($chapter:ident => $number:literal $(+ $original:ident)?),* $(,)?) => {
         browser_tests::in_each_engine! {$(
             mod $chapter {
                 use super::ENGINE;
-                use super::super::{attacks, StrangerSite, Target};
+                use super::super::{attacks, Target};
 
                 #[tokio::test]
-                async fn cross_site_attacks_refused() {
-                    attacks(ENGINE, $number, Target::Chapter, StrangerSite::CrossSite).await
+                async fn attacks_refused() {
+                    attacks(ENGINE, $number, Target::Chapter).await
                 }
 
                 #[tokio::test]
-                async fn same_site_attacks_refused() {
-                    attacks(ENGINE, $number, Target::Chapter, StrangerSite::SameSite).await
-                }
-
-                #[tokio::test]
-                async fn unprotected_cross_site_attacks() {
-                    attacks(ENGINE, $number, Target::Unprotected, StrangerSite::CrossSite).await
-                }
-
-                #[tokio::test]
-                async fn unprotected_same_site_attacks() {
-                    attacks(ENGINE, $number, Target::Unprotected, StrangerSite::SameSite).await
+                async fn unprotected_attacks() {
+                    attacks(ENGINE, $number, Target::Unprotected).await
                 }
 
                 $(
                     mod $original {
-                        use super::{attacks, StrangerSite, Target, ENGINE};
+                        use super::{attacks, Target, ENGINE};
 
                         #[tokio::test]
-                        async fn cross_site_attacks_work() {
-                            attacks(ENGINE, $number, Target::Original, StrangerSite::CrossSite)
-                                .await
-                        }
-
-                        #[tokio::test]
-                        async fn same_site_attacks_work() {
-                            attacks(ENGINE, $number, Target::Original, StrangerSite::SameSite)
-                                .await
+                        async fn attacks_work() {
+                            attacks(ENGINE, $number, Target::Original).await
                         }
                     }
                 )?
@@ -182,11 +167,12 @@ fn expected_on_the_original(site: StrangerSite, attack: Attack) -> AttackRun {
     AttackRun { outcome, landed_status, cookie_sent: None }
 }
 
-/// Every attack from `site` against chapter `number`'s `target`, in one
-/// browser, signed in as Ada: again after each attack that changed
-/// something, so that each starts from Ada in her theme (on the original,
-/// before every attack).
-async fn attacks(engine: Engine, number: u8, target: Target, site: StrangerSite) {
+/// Every attack from each stranger site in turn (another site, then the
+/// chapters' own site on another port) against chapter `number`'s
+/// `target`, in one browser, signed in as Ada: again after each attack that
+/// changed something, so that each starts from Ada in her theme (on the
+/// original, before every attack).
+async fn attacks(engine: Engine, number: u8, target: Target) {
     let stranger = Stranger::start();
     let browser = Browser::fresh(engine).await;
     let mut runs = Vec::new();
@@ -197,32 +183,37 @@ async fn attacks(engine: Engine, number: u8, target: Target, site: StrangerSite)
                 _ => ChapterServer::start_from(&stranger::launch_unprotected(number)),
             };
             let mut victim = Victim::new(&browser);
-            for attack in Attack::ALL {
-                runs.push((attack, victim.attack(&mut server, &stranger, site, attack).await));
+            for (site, attack) in every_attack() {
+                let run = victim.attack(&mut server, &stranger, site, attack).await;
+                runs.push((site, attack, run));
             }
         }
         Target::Original => {
             let original = original::start(number);
-            for attack in Attack::ALL {
-                runs.push((
-                    attack,
-                    original::attack(&browser, &original, &stranger, site, attack).await,
-                ));
+            for (site, attack) in every_attack() {
+                let run = original::attack(&browser, &original, &stranger, site, attack).await;
+                runs.push((site, attack, run));
             }
         }
     }
     browser.close().await;
-    // All four at once, so that a failure shows every attack's result.
-    let wanted: Vec<(Attack, AttackRun)> =
-        Attack::ALL.iter().map(|&attack| (attack, expected(target, site, attack))).collect();
+    // All eight at once, so that a failure shows every attack's result.
+    let wanted: Vec<(StrangerSite, Attack, AttackRun)> = every_attack()
+        .map(|(site, attack)| (site, attack, expected(target, site, attack)))
+        .collect();
     assert_eq!(
         runs,
         wanted,
-        "chapter {number} ({target:?}): the attacks from {} ({}), as run (left) and as expected \
-         (right)",
-        stranger.origin(site),
-        site.label()
+        "chapter {number} ({target:?}): the attacks from {} and from {}, as run (left) and as \
+         expected (right)",
+        stranger.origin(StrangerSite::CrossSite),
+        stranger.origin(StrangerSite::SameSite),
     );
+}
+
+/// Every attack from one stranger site, then every attack from the other.
+fn every_attack() -> impl Iterator<Item = (StrangerSite, Attack)> {
+    StrangerSite::ALL.into_iter().flat_map(|site| Attack::ALL.map(|attack| (site, attack)))
 }
 
 // ANCHOR: book_table
