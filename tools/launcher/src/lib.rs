@@ -140,16 +140,6 @@ pub fn chapter(number: u8) -> Chapter {
     chapter_crate(number).chapter
 }
 
-/// Chapter `number`'s own pages (its `GET` routes).
-pub fn pages(number: u8) -> Vec<rocket::Route> {
-    (chapter_crate(number).pages)()
-}
-
-/// Chapter `number`'s own forms (its `POST` routes).
-pub fn forms(number: u8) -> Vec<rocket::Route> {
-    (chapter_crate(number).forms)()
-}
-
 /// What `chapter_N::app()` serves for `chapter`: configured from
 /// `Rocket.toml` and `ROCKET_*` environment variables, on the real clock.
 pub fn app(chapter: Chapter) -> Rocket<Build> {

@@ -43,8 +43,8 @@ use tutorial::safe_next::safe_next;
 use tutorial::username::Username;
 use tutorial::{signed_in, theme_changed, SystemClock};
 
-/// Every chapter's session data is the tutorial's; the variant, one
-/// program for all of them, uses chapter 1's.
+/// Every chapter's session data holds the tutorial's three values; the
+/// variant, one program for all of them, uses the tools' type of them.
 use launcher::SessionData;
 
 type Session<'r> = tutorial::Session<'r, SessionData>;
