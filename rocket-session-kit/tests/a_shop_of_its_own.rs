@@ -30,18 +30,6 @@ async fn start(customer: &str, session: Session<'_, Cart>) -> Status {
     }
 }
 
-#[post("/add/<item>")]
-async fn add(item: String, session: Session<'_, Cart>) -> Status {
-    let add = move |cart: &mut Cart| {
-        cart.items.push(item.clone());
-        None
-    };
-    match session.modify(add).await {
-        Ok(()) => Status::Ok,
-        Err(_) => Status::ServiceUnavailable,
-    }
-}
-
 /// Two changes in one request, as a handler may make them.
 #[post("/add/<first>/<second>")]
 async fn add_two(first: String, second: String, session: Session<'_, Cart>) -> Status {
@@ -80,9 +68,10 @@ fn shop_keeping_carts(
     folder: &std::path::Path,
 ) -> Client {
     let figment = rocket::Config::figment().merge(("session_dir", folder));
-    let rocket = rocket::custom(figment)
-        .attach(settings.fairing_with_clock::<Cart>(clock))
-        .mount("/", routes![start, add, add_two, leave_then_add, common::cart, common::no_cart]);
+    let rocket = rocket::custom(figment).attach(settings.fairing_with_clock::<Cart>(clock)).mount(
+        "/",
+        routes![start, common::add, add_two, leave_then_add, common::cart, common::no_cart],
+    );
     Client::tracked(rocket).expect("the shop launches")
 }
 
@@ -145,9 +134,11 @@ fn the_sessions_table_of_the_configuration_sets_the_limits() {
     let figment = rocket::Config::figment()
         .merge(("session_dir", folder.path()))
         .merge(("sessions", rocket::figment::util::map! { "lifetime" => 60 }));
-    let rocket = rocket::custom(figment)
-        .attach(SHOP.fairing_with_clock::<Cart>(clock.clone()))
-        .mount("/", routes![start, add, add_two, leave_then_add, common::cart, common::no_cart]);
+    let rocket =
+        rocket::custom(figment).attach(SHOP.fairing_with_clock::<Cart>(clock.clone())).mount(
+            "/",
+            routes![start, common::add, add_two, leave_then_add, common::cart, common::no_cart],
+        );
     let client = Client::tracked(rocket).expect("the shop launches");
     assert_eq!(client.post("/start/ada").dispatch().status(), Status::Ok);
     clock.advance(Duration::seconds(59));

@@ -387,8 +387,8 @@ fn a_killed_writer_never_leaves_a_torn_record(#[case] chapter: Chapter) {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-            if name == tutorial::store::file::INDEX_FOLDER {
-                continue; // the per-user index: empty markers, no records
+            if name == tutorial::store::file::INDEX_FOLDER || name.starts_with(".lock-") {
+                continue; // the per-user index, the lock files: no records
             }
             if name.starts_with(".tmp-") {
                 temp_files += 1;

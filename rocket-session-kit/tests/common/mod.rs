@@ -5,9 +5,10 @@
 // the cart.
 #![allow(dead_code)]
 
-use rocket::get;
+use rocket::http::Status;
+use rocket::{get, post};
 use rocket_session_kit::record::SessionOwner;
-use rocket_session_kit::SignedIn;
+use rocket_session_kit::{Session, SignedIn};
 use serde::{Deserialize, Serialize};
 
 /// A shop's session: whose cart it is, and what is in it.
@@ -33,4 +34,17 @@ pub fn cart(cart: SignedIn<'_, Cart>) -> String {
 #[get("/cart", rank = 2)]
 pub fn no_cart() -> &'static str {
     "no cart"
+}
+
+/// Adds `item` to the cart of the customer signed in.
+#[post("/add/<item>")]
+pub async fn add(item: String, session: Session<'_, Cart>) -> Status {
+    let add = move |cart: &mut Cart| {
+        cart.items.push(item.clone());
+        None
+    };
+    match session.modify(add).await {
+        Ok(()) => Status::Ok,
+        Err(_) => Status::ServiceUnavailable,
+    }
 }

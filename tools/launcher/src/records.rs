@@ -66,14 +66,17 @@ impl Records {
         }
     }
 
-    /// Every record's name (a path, or a key), sorted; the index of each
-    /// user's sessions (the `users` folder, the `user:` sets) is no record
-    /// and is left out. A folder that does not exist yet holds none.
+    /// Every record's name (a path, or a key), sorted. In a folder, a
+    /// record is a `.json` file: the index of each user's sessions (the
+    /// `users` folder's markers, the `user:` sets in Redis) is no record,
+    /// and neither are the store's lock files (`.lock-00` …) and
+    /// temporary files. A folder that does not exist yet holds none.
     pub fn names(&mut self) -> io::Result<Vec<String>> {
         let mut names: Vec<String> = match self {
             Records::Files(folder) => files_below(folder)?
                 .iter()
                 .filter(|file| !file.components().any(|c| c.as_os_str() == INDEX_FOLDER))
+                .filter(|file| file.extension().is_some_and(|ext| ext == "json"))
                 .map(|file| file.display().to_string())
                 .collect(),
             // A record key starts with a hex digit; an index's, with `user:`.

@@ -8,11 +8,10 @@ use launcher::Records;
 /// The command that lists the records (before normalisation).
 pub fn list_command(records: &Records) -> String {
     match records {
-        // The records without the index of each user's sessions (the
-        // `users` folder, the `user:` sets), as `Records::names` lists them.
-        Records::Files(dir) => {
-            format!("$ find {} -type f -not -path '*/users/*'", dir.display())
-        }
+        // The records (`*.json`), without the index of each user's
+        // sessions (the markers in the `users` folder, the `user:` sets)
+        // or the store's lock files, as `Records::names` lists them.
+        Records::Files(dir) => format!("$ find {} -name '*.json'", dir.display()),
         Records::Redis { prefix, .. } => {
             format!("$ redis-cli --scan --pattern '{prefix}[0-9a-f]*'")
         }
@@ -72,13 +71,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("chapter-4")).unwrap();
         std::fs::write(dir.path().join("chapter-4/a.json"), "{}").unwrap();
-        // The index of each user's sessions is no record, and `find` says so.
+        // The index of each user's sessions is no record, nor is a lock
+        // file, and `find` says so.
         std::fs::create_dir_all(dir.path().join("chapter-4/users/ada")).unwrap();
         std::fs::write(dir.path().join("chapter-4/users/ada/a"), "").unwrap();
+        std::fs::write(dir.path().join("chapter-4/.lock-00"), "").unwrap();
         let mut records = Records::folder(dir.path());
         let names = records.names().unwrap();
         assert_eq!(names.len(), 1, "{names:?}");
-        let command = format!("$ find {} -type f -not -path '*/users/*'", dir.path().display());
+        let command = format!("$ find {} -name '*.json'", dir.path().display());
         assert_eq!(list_command(&records), command);
         assert_eq!(read_command(&records, &names[0]), format!("$ cat {}", names[0]));
         assert_eq!(read(&mut records, &names[0]), "{}");

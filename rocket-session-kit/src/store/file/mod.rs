@@ -20,10 +20,15 @@
 //!   [`SessionId`] first and only its hash ever becomes a file name.
 //! - Cleanup deleting a live session: reading, refreshing and deleting a
 //!   record all hold the same lock, so the sweep never acts on a stale read.
+//! - Two servers on one folder (two workers behind a proxy): that lock is
+//!   the operating system's too, a lock file per shard of records
+//!   (`.lock-00` to `.lock-3f`), taken with [`File::lock`], so a process
+//!   never writes over another's change it did not read. The operating
+//!   system releases it when a process dies.
 //! - An index of each user's sessions that loses or resurrects none: see
 //!   [`FileStore::sessions_of`] for its layout and protocol.
 
-use std::fs;
+use std::fs::{self, File};
 use std::io::{self, Write};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
@@ -56,11 +61,21 @@ const TEMP_PREFIX: &str = ".tmp-";
 /// sessions: one folder per user, named by [`user_index_name`].
 pub const INDEX_FOLDER: &str = "users";
 
+/// The name of shard `shard`'s lock file in the store's folder.
+fn lock_file_name(shard: usize) -> String {
+    format!("{LOCK_PREFIX}{shard:02x}")
+}
+
+const LOCK_PREFIX: &str = ".lock-";
+
 /// A folder of session records, each holding the app's data `T`.
 #[derive(Debug)]
 pub struct FileStore<T> {
     dir: PathBuf,
-    locks: Vec<Mutex<()>>,
+    /// One lock per shard of records: the mutex for this process's
+    /// threads, and the shard's lock file, opened at its first use, for
+    /// the other processes on the same folder.
+    locks: Vec<Mutex<Option<File>>>,
     /// The server's limits: a file has no time-to-live of its own, so each
     /// record's modification time is set to its deadline, for the sweep.
     policy: ExpiryPolicy,
@@ -89,7 +104,7 @@ impl<T: StoredData> FileStore<T> {
     /// when first needed, so a store whose folder is missing or broken still
     /// serves public pages.
     pub fn new(dir: impl Into<PathBuf>, policy: ExpiryPolicy) -> Self {
-        let locks = (0..LOCK_SHARDS).map(|_| Mutex::new(())).collect();
+        let locks = (0..LOCK_SHARDS).map(|_| Mutex::new(None)).collect();
         FileStore { dir: dir.into(), locks, policy, data: PhantomData }
     }
 
@@ -119,7 +134,7 @@ impl<T: StoredData> FileStore<T> {
         self.ensure_dir()?;
         let id = SessionId::generate()?;
         let name = file_name(&id);
-        let _guard = self.lock(&name);
+        let _guard = self.lock(&name)?;
         // ANCHOR: create_marker
         // The marker first: a record is never without one, even if the
         // process dies between the two writes (a marker without a record
@@ -134,7 +149,7 @@ impl<T: StoredData> FileStore<T> {
     /// The record of `id`, read under its lock; most requests only read.
     pub fn get(&self, id: &SessionId) -> io::Result<Option<SessionRecord<T>>> {
         let name = file_name(id);
-        let _guard = self.lock(&name);
+        let _guard = self.lock(&name)?;
         self.read(&self.dir.join(&name))
     }
     // ANCHOR_END: get
@@ -148,7 +163,7 @@ impl<T: StoredData> FileStore<T> {
     ) -> io::Result<Option<SessionRecord<T>>> {
         let name = file_name(id);
         let path = self.dir.join(&name);
-        let _guard = self.lock(&name);
+        let _guard = self.lock(&name)?;
         let Some(mut record) = self.read(&path)? else {
             return Ok(None);
         };
@@ -169,7 +184,7 @@ impl<T: StoredData> FileStore<T> {
     pub fn delete(&self, id: &SessionId) -> io::Result<()> {
         let name = file_name(id);
         let path = self.dir.join(&name);
-        let _guard = self.lock(&name);
+        let _guard = self.lock(&name)?;
         match self.read(&path)? {
             Some(record) => self.remove(&path, &record, &RecordKey::of(id)),
             // An unreadable record is removed by `read`; its marker, if any,
@@ -209,7 +224,7 @@ impl<T: StoredData> FileStore<T> {
                 continue;
             };
             let name = format!("{}.json", key.as_str());
-            let _guard = self.lock(&name);
+            let _guard = self.lock(&name)?;
             match self.read(&self.dir.join(&name))? {
                 Some(record) if record.data.owner() == user_name => sessions.push((key, record)),
                 Some(_) => {}
@@ -226,7 +241,7 @@ impl<T: StoredData> FileStore<T> {
     pub fn delete_of_user(&self, user_name: &str, key: &RecordKey) -> io::Result<bool> {
         let name = format!("{}.json", key.as_str());
         let path = self.dir.join(&name);
-        let _guard = self.lock(&name);
+        let _guard = self.lock(&name)?;
         if !self.index_folder(user_name).join(key.as_str()).exists() {
             return Ok(false);
         }
@@ -295,7 +310,7 @@ impl<T: StoredData> FileStore<T> {
                 purge.kept += 1;
                 continue;
             }
-            let _guard = self.lock(name);
+            let _guard = self.lock(name)?;
             let path = entry.path();
             match self.read(&path)? {
                 Some(record) if !policy.is_expired(&record, now) => purge.kept += 1,
@@ -370,9 +385,37 @@ impl<T: StoredData> FileStore<T> {
     }
     // ANCHOR_END: write
 
-    fn lock(&self, file_name: &str) -> MutexGuard<'_, ()> {
+    /// Takes the lock of the shard the record `file_name` belongs to: its
+    /// mutex, then its lock file. Without a folder there is no lock file,
+    /// and no record to guard either: the mutex alone is taken then.
+    fn lock(&self, file_name: &str) -> io::Result<RecordLock<'_>> {
         let shard = u8::from_str_radix(&file_name[..2], 16).unwrap_or(0) as usize % LOCK_SHARDS;
-        self.locks[shard].lock().unwrap_or_else(PoisonError::into_inner)
+        let mut guard = self.locks[shard].lock().unwrap_or_else(PoisonError::into_inner);
+        if guard.is_none() {
+            match private::open_lock_file(&self.dir.join(lock_file_name(shard))) {
+                Ok(file) => *guard = Some(file),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(RecordLock(guard)),
+                Err(e) => return Err(e),
+            }
+        }
+        if let Some(file) = guard.as_ref() {
+            file.lock()?;
+        }
+        Ok(RecordLock(guard))
+    }
+}
+
+/// A shard's lock, held: released (the lock file's first, then the mutex)
+/// when dropped.
+struct RecordLock<'a>(MutexGuard<'a, Option<File>>);
+
+impl Drop for RecordLock<'_> {
+    fn drop(&mut self) {
+        if let Some(file) = self.0.as_ref() {
+            // Closing the process releases it too; an error here leaves
+            // nothing to undo.
+            let _ = file.unlock();
+        }
     }
 }
 
@@ -425,6 +468,28 @@ mod private {
     #[cfg(not(unix))]
     pub fn temp_file_in(dir: &Path, prefix: &str) -> io::Result<NamedTempFile> {
         tempfile::Builder::new().prefix(prefix).tempfile_in(dir)
+    }
+
+    /// Opens the lock file `path`, created empty if it is missing,
+    /// [`FILE_MODE`] on Unix. It is only ever locked, never written.
+    #[cfg(unix)]
+    pub fn open_lock_file(path: &Path) -> io::Result<std::fs::File> {
+        use std::os::unix::fs::OpenOptionsExt;
+        lock_file_options().mode(FILE_MODE).open(path)
+    }
+
+    /// Opens the lock file `path`, created empty if it is missing.
+    #[cfg(not(unix))]
+    pub fn open_lock_file(path: &Path) -> io::Result<std::fs::File> {
+        lock_file_options().open(path)
+    }
+
+    /// Read and write access: Windows locks a file only through a handle
+    /// that may read or write it (`LockFileEx`).
+    fn lock_file_options() -> std::fs::OpenOptions {
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        options
     }
 
     /// Creates the empty file `path` if it is missing, [`FILE_MODE`] on
@@ -515,12 +580,12 @@ mod tests {
         fs::File::options().write(true).open(path).unwrap().set_modified(time).unwrap();
     }
 
-    /// The files of `dir`, without the index's folder.
+    /// The files of `dir`, without the index's folder and the lock files.
     fn names(dir: &Path) -> Vec<String> {
         let mut names: Vec<_> = fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .filter(|name| name != INDEX_FOLDER)
+            .filter(|name| name != INDEX_FOLDER && !name.starts_with(LOCK_PREFIX))
             .collect();
         names.sort();
         names
