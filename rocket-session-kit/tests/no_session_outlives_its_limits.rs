@@ -19,7 +19,7 @@ use proptest::prelude::*;
 use rocket::http::{Cookie, Status};
 use rocket::local::blocking::Client;
 use rocket::time::Duration;
-use rocket::{post, routes};
+use rocket::{post, routes, Build, Rocket};
 
 use rocket_session_kit::policy::ExpiryPolicy;
 use rocket_session_kit::{ManualClock, Session, Sessions, Storage};
@@ -37,35 +37,25 @@ async fn start(customer: &str, session: Session<'_, Cart>) -> Status {
     }
 }
 
-/// The shop with `storage`, these limits and this clock; its files (if
-/// any) in `folder`.
-fn shop(
-    storage: Storage,
-    idle: Duration,
-    absolute: Duration,
-    clock: Arc<ManualClock>,
-    folder: &std::path::Path,
-) -> Client {
-    let sessions = Sessions::new(storage)
-        .with_cookie_name(COOKIE)
-        .with_store_name("shop")
-        .with_idle_limit(idle)
-        .with_absolute_limit(absolute);
-    let figment = rocket::Config::figment().merge(("session_dir", folder));
-    let rocket = rocket::custom(figment)
-        .attach(sessions.fairing_with_clock::<Cart>(clock))
-        .mount("/", routes![start, common::cart, common::no_cart]);
-    Client::tracked(rocket).expect("the shop launches")
+/// The shop's sessions in `storage`, with the crate's default limits (30
+/// minutes idle, 12 hours in all).
+fn sessions(storage: Storage) -> Sessions {
+    Sessions::new(storage).with_cookie_name(COOKIE).with_store_name("shop")
 }
 
-/// The same shop for a client that keeps no cookies: each request carries
-/// only the cookie the test gives it.
-fn shop_untracked(storage: Storage, folder: &std::path::Path) -> Client {
-    let sessions = Sessions::new(storage).with_cookie_name(COOKIE).with_store_name("shop");
+/// The shop, its sessions as `sessions` says, on `clock`; its files (if
+/// any) in `folder`.
+fn shop(sessions: Sessions, clock: Arc<ManualClock>, folder: &std::path::Path) -> Rocket<Build> {
     let figment = rocket::Config::figment().merge(("session_dir", folder));
-    let rocket = rocket::custom(figment)
-        .attach(sessions.fairing::<Cart>())
-        .mount("/", routes![start, common::cart, common::no_cart]);
+    rocket::custom(figment)
+        .attach(sessions.fairing_with_clock::<Cart>(clock))
+        .mount("/", routes![start, common::cart, common::no_cart])
+}
+
+/// The shop for a client that keeps no cookies: each request carries only
+/// the cookie the test gives it.
+fn shop_untracked(storage: Storage, folder: &std::path::Path) -> Client {
+    let rocket = shop(sessions(storage), Arc::new(ManualClock::default()), folder);
     Client::untracked(rocket).expect("the shop launches")
 }
 
@@ -119,7 +109,9 @@ proptest! {
         let refresh_step = ExpiryPolicy::new(idle, absolute).refresh_step;
         let folder = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::default());
-        let client = shop(storage, idle, absolute, clock.clone(), folder.path());
+        let limits = sessions(storage).with_idle_limit(idle).with_absolute_limit(absolute);
+        let client = Client::tracked(shop(limits, clock.clone(), folder.path()))
+            .expect("the shop launches");
 
         prop_assert_eq!(client.post("/start/ada").dispatch().status(), Status::Ok);
         let mut since_sign_in = Duration::ZERO;
@@ -198,13 +190,9 @@ proptest! {
     #[test]
     fn a_torn_record_is_no_session(cut in any::<prop::sample::Index>()) {
         let folder = tempfile::tempdir().unwrap();
-        let client = shop(
-            Storage::ServerFiles,
-            Duration::minutes(30),
-            Duration::hours(12),
-            Arc::new(ManualClock::default()),
-            folder.path(),
-        );
+        let rocket =
+            shop(sessions(Storage::ServerFiles), Arc::new(ManualClock::default()), folder.path());
+        let client = Client::tracked(rocket).expect("the shop launches");
         prop_assert_eq!(client.post("/start/ada").dispatch().status(), Status::Ok);
         let record = std::fs::read_dir(folder.path().join("shop"))
             .unwrap()
