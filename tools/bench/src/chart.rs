@@ -31,6 +31,9 @@ const COLOURS: [RGBColor; 5] = [
 /// The original's rows: Okabe and Ito's sky blue, apart from the chapters'.
 const ORIGINAL_COLOUR: RGBColor = RGBColor(86, 180, 233);
 
+/// The peer's rows: grey, apart from the project's own.
+const PEER_COLOUR: RGBColor = RGBColor(110, 110, 110);
+
 /// A line of the chart, top to bottom.
 enum Line {
     Heading(Subject),
@@ -140,6 +143,7 @@ fn colour(subject: Subject) -> RGBColor {
     match subject {
         Subject::Chapter(n) => COLOURS[usize::from(n - 1) % COLOURS.len()],
         Subject::Original(_) => ORIGINAL_COLOUR,
+        Subject::Peer(_) => PEER_COLOUR,
     }
 }
 

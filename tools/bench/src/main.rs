@@ -11,6 +11,12 @@
 //! two workers of four threads). The markdown table goes to stdout and, with
 //! `--out FILE`, to the book, with each section beside its chapter in
 //! `costs-original.md` next to it; `--svg FILE` draws the ratios as a chart.
+//!
+//! Last, it measures the peer: the same pages on rocket_flex_session
+//! (`tools/bench/peer`), with its cookie storage and with its Redis storage,
+//! each against the same app without a session, in rounds of its own. What
+//! compares two session crates is each one's own cost: CPU time per
+//! request over its own session-less app (see `report.rs`).
 
 mod chart;
 mod report;
@@ -27,7 +33,7 @@ use tutorial::Storage;
 use report::{Report, Row, Subject};
 use rounds::{Contender, Rounds};
 use scenario::Scenario;
-use server::Server;
+use server::{Peer, Server};
 
 /// Sessions stored before the extra signed-in rows of the chapters that
 /// keep them on the server.
@@ -41,7 +47,8 @@ const OVERHEAD: Duration = Duration::from_millis(300);
 /// - `--seconds N`: how long each server is driven per round (default 2);
 /// - `--rounds N`: rounds per row (default 5);
 /// - `--connections N` (default 16);
-/// - `--only 2,5` (or `chapter-2,chapter-5`): only these chapters' rows;
+/// - `--only 2,5` (or `chapter-2,chapter-5`, and `peer` for the peer's
+///   rows): only these rows;
 /// - `--compare-with DIR`: also run the chapter binaries in DIR, an older
 ///   build of the same chapters, in the same rounds;
 /// - `--out FILE`: the markdown table (and, beside it, `costs-original.md`:
@@ -50,7 +57,8 @@ struct Options {
     seconds: u64,
     rounds: u32,
     connections: u32,
-    only: Option<Vec<u8>>,
+    /// The chapters of `--only`, and whether it named the peer.
+    only: Option<(Vec<u8>, bool)>,
     compare_with: Option<PathBuf>,
     out: Option<PathBuf>,
     svg: Option<PathBuf>,
@@ -84,14 +92,44 @@ fn options() -> Options {
     options
 }
 
-/// `2,5` or `chapter-2,chapter-5`.
-fn chapter_list(list: &str) -> Vec<u8> {
-    list.split(',')
+/// `2,5` or `chapter-2,chapter-5`; `peer` among them for the peer.
+fn chapter_list(list: &str) -> (Vec<u8>, bool) {
+    let items: Vec<&str> = list.split(',').map(str::trim).collect();
+    let peer = items.contains(&"peer");
+    let chapters = items
+        .into_iter()
+        .filter(|item| *item != "peer")
         .map(|item| {
-            let number = item.trim().trim_start_matches("chapter-");
+            let number = item.trim_start_matches("chapter-");
             number.parse().unwrap_or_else(|_| panic!("--only: {item:?} is not a chapter"))
         })
-        .collect()
+        .collect();
+    (chapters, peer)
+}
+
+/// The peer's storages, each measured against the peer without a session.
+const PEERS: [Peer; 2] = [Peer::Cookie, Peer::Redis];
+
+/// The peer's rows, for each of its storages.
+const PEER_ROWS: [Scenario; 2] = [Scenario::SignedInPage, Scenario::SignIn];
+
+/// The peer with `peer` storage against the same app without a session,
+/// request by request.
+fn measure_peer(peer: Peer, rounds: &Rounds, progress: &mut Progress, report: &mut Report) {
+    let yardstick = Server::peer(Peer::NoSession);
+    let server = Server::peer(peer);
+    for scenario in PEER_ROWS {
+        let subject = Subject::Peer(peer);
+        let name = format!("{}, {}", subject.name(), scenario.label());
+        let contenders = [
+            Contender { server: &yardstick, script: scenario.baseline_script() },
+            Contender { server: &server, script: scenario.script(&server) },
+        ];
+        let mut measured = rounds.run(&name, &contenders, progress).into_iter();
+        let (baseline, current) = (measured.next().unwrap(), measured.next().unwrap());
+        report.row(Row { subject, scenario, stored: None, baseline, current, old: None });
+    }
+    report.rss(Subject::Peer(peer), server.peak_rss_kib());
 }
 
 /// The file, beside `--out`'s, of each section's rows beside its chapter's.
@@ -101,14 +139,18 @@ const ORIGINAL_TABLE: &str = "costs-original.md";
 const ORIGINAL_ROWS: [Scenario; 3] =
     [Scenario::PublicPage, Scenario::SignedInPage, Scenario::SignIn];
 
-/// The rows of chapter `number`: a request, and the sessions stored first.
+/// The rows of chapter `number`: a request, and the sessions stored first
+/// (a sign-in too, as the time it takes to write a record may grow with them).
 fn rows_of(number: u8) -> Vec<(Scenario, Option<usize>)> {
     let mut rows: Vec<_> = [Scenario::PublicPage, Scenario::SignedInPage, Scenario::SignIn]
         .into_iter()
         .map(|scenario| (scenario, None))
         .collect();
     if launcher::chapter(number).storage() != Storage::SealedCookie {
-        rows.extend(STORED.map(|stored| (Scenario::SignedInPage, Some(stored))));
+        for stored in STORED {
+            rows.push((Scenario::SignedInPage, Some(stored)));
+            rows.push((Scenario::SignIn, Some(stored)));
+        }
     }
     rows
 }
@@ -147,8 +189,12 @@ fn main() {
     let chapters: Vec<u8> = launcher::CHAPTERS
         .iter()
         .map(|c| c.number)
-        .filter(|n| options.only.as_ref().is_none_or(|only| only.contains(n)))
+        .filter(|n| options.only.as_ref().is_none_or(|(only, _)| only.contains(n)))
         .collect();
+    let peers: &[Peer] = match options.only {
+        Some((_, false)) => &[],
+        _ => &PEERS,
+    };
     let rounds = Rounds {
         rounds: options.rounds,
         duration: Duration::from_secs(options.seconds),
@@ -156,7 +202,8 @@ fn main() {
     };
     let servers_per_row = if options.compare_with.is_some() { 3 } else { 2 };
     let originals = |n: u8| if has_original(n) { ORIGINAL_ROWS.len() } else { 0 };
-    let steps: usize = chapters.iter().map(|&n| rows_of(n).len() + originals(n)).sum();
+    let steps: usize = chapters.iter().map(|&n| rows_of(n).len() + originals(n)).sum::<usize>()
+        + peers.len() * PEER_ROWS.len();
     let mut progress = Progress::new("bench", steps as u64 * u64::from(options.rounds))
         .with_estimate((rounds.duration + OVERHEAD) * servers_per_row);
     let mut report = Report::new(options.connections, options.seconds, options.rounds);
@@ -206,6 +253,9 @@ fn main() {
     }
     report.baseline_rss(baseline.peak_rss_kib());
     drop(baseline);
+    for &peer in peers {
+        measure_peer(peer, &rounds, &mut progress, &mut report);
+    }
     progress.finish();
 
     let table = report.markdown();

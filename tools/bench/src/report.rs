@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use crate::rounds::{median, Ratio};
 use crate::scenario::Scenario;
+use crate::server::Peer;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Measurement {
@@ -14,6 +15,9 @@ pub struct Measurement {
     /// Responses that were not 2xx or 3xx.
     pub bad_status: u64,
     pub socket_errors: u64,
+    /// The server's CPU time (user and system, with Redis's for a session
+    /// kept there) over the requests it answered, in microseconds.
+    pub cpu_us_per_request: f64,
 }
 
 impl Measurement {
@@ -28,6 +32,8 @@ impl Measurement {
 pub enum Subject {
     Chapter(u8),
     Original(u8),
+    /// rocket_flex_session, measured against the same app without it.
+    Peer(Peer),
 }
 
 impl Subject {
@@ -36,6 +42,9 @@ impl Subject {
         match self {
             Subject::Chapter(n) => format!("chapter-{n}"),
             Subject::Original(n) => format!("original-{n}"),
+            Subject::Peer(Peer::Cookie) => "rocket_flex_session, cookie".to_owned(),
+            Subject::Peer(Peer::Redis) => "rocket_flex_session, Redis".to_owned(),
+            Subject::Peer(Peer::NoSession) => "rocket_flex_session's app, no session".to_owned(),
         }
     }
 
@@ -48,6 +57,10 @@ impl Subject {
                     "The original, section {n}: Flask under gunicorn, two workers of four threads"
                 )
             }
+            Subject::Peer(_) => format!(
+                "{}, against its app without a session",
+                self.name().replace("rocket_flex_session", "The peer, rocket_flex_session 0.2")
+            ),
         }
     }
 }
@@ -68,6 +81,21 @@ impl Row {
     /// The chapter's requests/s as a ratio to the baseline's.
     pub fn to_baseline(&self) -> Ratio {
         Ratio::of(&self.current, &self.baseline)
+    }
+
+    /// The session's own cost: the median over the rounds of the CPU time
+    /// per request beyond the baseline's in the same round, in µs, with the
+    /// lowest and the highest.
+    pub fn own_cost(&self) -> (f64, f64, f64) {
+        let costs: Vec<f64> = self
+            .current
+            .iter()
+            .zip(&self.baseline)
+            .map(|(c, b)| c.cpu_us_per_request - b.cpu_us_per_request)
+            .collect();
+        let low = costs.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = costs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (median(costs), low, high)
     }
 
     /// What the row measures, as the table and the chart name it.
@@ -141,19 +169,28 @@ impl Report {
              and baseline req/s the baseline's; \
              × baseline is the median of the per-round ratios of the chapter's req/s to the baseline's, \
              and range the lowest and the highest of those ratios. Errors counts both servers' over all rounds. \
+             CPU µs is the server's CPU time per request (user and system, from `/proc`, with Redis's own for a session kept there), \
+             the median over the rounds; own µs is what the session adds to it: the median of the per-round differences \
+             from the baseline's, with their range. \
              The original-N rows are the Flask tutorial's app, section N (`scripts/flask-original N`), \
-             under gunicorn with two workers of four threads, in the same rounds against the same baseline.\n",
+             under gunicorn with two workers of four threads, in the same rounds against the same baseline. \
+             The rocket_flex_session rows are the peer (`tools/bench/peer`): the same pages and templates on that crate, \
+             measured against the same app without a session, its own baseline. \
+             A sign-in row with sessions stored starts from that many; each of its sign-ins adds one.\n",
             self.connections, self.rounds, self.seconds
         );
-        out.push_str("| chapter | request | req/s | baseline req/s | × baseline | range | p50 ms | p99 ms | errors |\n");
-        out.push_str("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        out.push_str("| chapter | request | req/s | baseline req/s | × baseline | range | CPU µs | own µs | range | p50 ms | p99 ms | errors |\n");
+        out.push_str(
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+        );
         for row in &self.rows {
             let ratio = row.to_baseline();
             let errors: u64 =
                 row.current.iter().chain(&row.baseline).map(Measurement::errors).sum();
+            let (own, own_low, own_high) = row.own_cost();
             let _ = writeln!(
                 out,
-                "| {} | {} | {:.0} | {:.0} | {:.2} | {:.2}–{:.2} | {:.2} | {:.2} | {} |",
+                "| {} | {} | {:.0} | {:.0} | {:.2} | {:.2}–{:.2} | {:.1} | {:.1} | {:.1} to {:.1} | {:.2} | {:.2} | {} |",
                 row.subject.name(),
                 row.request(),
                 median(row.current.iter().map(|m| m.requests_per_second)),
@@ -161,13 +198,70 @@ impl Report {
                 ratio.median,
                 ratio.low,
                 ratio.high,
+                median(row.current.iter().map(|m| m.cpu_us_per_request)),
+                own,
+                own_low,
+                own_high,
                 median(row.current.iter().map(|m| m.p50_ms)),
                 median(row.current.iter().map(|m| m.p99_ms)),
                 errors,
             );
         }
+        if let Some(own_costs) = self.own_costs() {
+            out.push('\n');
+            out.push_str(&own_costs);
+        }
         self.memory(&mut out);
         out
+    }
+
+    /// Each session's own cost beside the peer's, for the same kind of
+    /// storage and the same request: the sealed cookie (chapter 3) beside
+    /// rocket_flex_session's cookie storage, Redis (chapter 5) beside its
+    /// Redis storage. `None` when the run measured no peer.
+    pub fn own_costs(&self) -> Option<String> {
+        let row_of = |subject: Subject, scenario: Scenario| {
+            self.rows
+                .iter()
+                .find(|r| r.subject == subject && r.scenario == scenario && r.stored.is_none())
+        };
+        let mut out = String::from(
+            "Each session's own cost: CPU time per request over its own app without a session, \
+             measured in the same rounds (median over the rounds, and the range), with the requests/s as a ratio \
+             to that same app. Lower µs is cheaper.\n\n\
+             | session | request | own µs | range | its baseline's CPU µs | × its baseline |\n\
+             | --- | --- | ---: | ---: | ---: | ---: |\n",
+        );
+        let pairs = [
+            (Subject::Chapter(3), Subject::Peer(Peer::Cookie)),
+            (Subject::Chapter(5), Subject::Peer(Peer::Redis)),
+        ];
+        let mut any = false;
+        for (chapter, peer) in pairs {
+            for scenario in [Scenario::SignedInPage, Scenario::SignIn] {
+                let (Some(ours), Some(theirs)) =
+                    (row_of(chapter, scenario), row_of(peer, scenario))
+                else {
+                    continue;
+                };
+                any = true;
+                for (subject, row) in [(chapter, ours), (peer, theirs)] {
+                    let (own, low, high) = row.own_cost();
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {:.1} | {:.1} to {:.1} | {:.1} | {:.2} |",
+                        subject.name(),
+                        scenario.label(),
+                        own,
+                        low,
+                        high,
+                        median(row.baseline.iter().map(|m| m.cpu_us_per_request)),
+                        row.to_baseline().median,
+                    );
+                }
+            }
+        }
+        any.then_some(out)
     }
 
     fn memory(&self, out: &mut String) {
@@ -307,6 +401,7 @@ pub(crate) mod tests {
             p99_ms: 2.0,
             bad_status: 0,
             socket_errors: 0,
+            cpu_us_per_request: 1e6 / requests_per_second,
         }
     }
 
@@ -329,6 +424,23 @@ pub(crate) mod tests {
         assert!(table.contains("| 2 | 10.0 | 60.0 |"), "{table}");
         assert!(report.markdown().contains("| original-2 | POST /login |"));
         assert_eq!(Report::new(16, 2, 1).side_by_side(), None, "no original, no table");
+    }
+
+    #[test]
+    fn each_session_sits_beside_its_peer_by_its_own_cost() {
+        let mut report = Report::new(16, 2, 1);
+        // CPU µs per request is 1e6 / req/s in these figures: the baseline's
+        // 10 000, chapter 3's 20 000 (its own cost 10 000), the peer's
+        // 25 000 over its own baseline's 12 500.
+        report.row(row(Subject::Chapter(3), Scenario::SignedInPage, 50.0));
+        let mut peer = row(Subject::Peer(Peer::Cookie), Scenario::SignedInPage, 40.0);
+        peer.baseline = vec![at(80.0)];
+        report.row(peer);
+        let table = report.own_costs().expect("a peer was measured");
+        assert!(table.contains("| chapter-3 | GET /about, signed in | 10000.0 | 10000.0 to 10000.0 | 10000.0 | 0.50 |"), "{table}");
+        assert!(table.contains("| rocket_flex_session, cookie | GET /about, signed in | 12500.0 | 12500.0 to 12500.0 | 12500.0 | 0.50 |"), "{table}");
+        assert!(!table.contains("chapter-5"), "no Redis peer, no Redis pair: {table}");
+        assert_eq!(Report::new(16, 2, 1).own_costs(), None, "no peer, no table");
     }
 
     #[test]

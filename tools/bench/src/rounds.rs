@@ -107,6 +107,7 @@ mod tests {
             p99_ms: 0.0,
             bad_status: 0,
             socket_errors: 0,
+            cpu_us_per_request: 0.0,
         }
     }
 

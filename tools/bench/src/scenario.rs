@@ -31,15 +31,16 @@ impl Scenario {
         }
     }
 
-    /// The wrk script of the session-less baseline: the same page, with no
-    /// session at all (a sign-in, a redirect, is set against the signed-in
-    /// page).
+    /// The wrk script of the session-less baseline (ours, or the peer's
+    /// app without its session): the same request, with no session at all.
     pub fn baseline_script(self) -> String {
-        let path = match self {
-            Scenario::PublicPage => "/products",
-            _ => "/about",
-        };
-        format!("local path = {path:?}\n{PLAIN_GET}")
+        match self {
+            Scenario::PublicPage => format!("local path = \"/products\"\n{PLAIN_GET}"),
+            Scenario::SignedInPage => format!("local path = \"/about\"\n{PLAIN_GET}"),
+            Scenario::SignIn => {
+                format!("local body = {:?}\n{SIGN_IN}", "username=bench&password=x")
+            }
+        }
     }
 
     /// The wrk script for `server`. For the signed-in page this signs
@@ -60,7 +61,8 @@ impl Scenario {
     }
 }
 
-/// Signs user `i` in over HTTP and returns the `Cookie` header value to send.
+/// Signs user `i` in over HTTP and returns the `Cookie` header value to
+/// send: every session cookie the sign-in set.
 fn sign_in(server: &Server, i: usize) -> String {
     let agent: ureq::Agent = ureq::Agent::config_builder().max_redirects(0).build().into();
     let response = agent
@@ -70,16 +72,19 @@ fn sign_in(server: &Server, i: usize) -> String {
         .expect("sign-in answers");
     // 303 from the chapters, 302 (Flask's default) from the original.
     assert!(matches!(response.status().as_u16(), 302 | 303), "sign-in redirects");
-    let name = server.cookie_name();
-    response
+    let names = server.cookie_names();
+    let pairs: Vec<&str> = response
         .headers()
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .filter_map(|v| v.split(';').next())
-        .find(|pair| pair.starts_with(&format!("{name}=")))
-        .expect("a session cookie")
-        .to_owned()
+        .filter(|pair| {
+            pair.split_once('=').is_some_and(|(name, _)| names.iter().any(|n| n == name))
+        })
+        .collect();
+    assert!(!pairs.is_empty(), "{} set no session cookie", server.name);
+    pairs.join("; ")
 }
 
 /// Prints one machine-readable line when wrk is done.
@@ -117,6 +122,7 @@ pub fn wrk(server: &Server, duration: Duration, connections: u32, script: &str) 
     // Start every measurement with no dirty pages left by the one before
     // (a previous chapter's thousands of records being written back).
     Command::new("sync").status().expect("sync runs");
+    let cpu_before = server.cpu_time();
     let mut file = tempfile::Builder::new().suffix(".lua").tempfile().expect("a script file");
     std::io::Write::write_all(&mut file, format!("{script}\n{DONE}").as_bytes()).expect("write");
     let output = Command::new("wrk")
@@ -126,6 +132,7 @@ pub fn wrk(server: &Server, duration: Duration, connections: u32, script: &str) 
         .arg(server.url("/"))
         .output()
         .expect("wrk runs: scripts/bench installs it");
+    let cpu = server.cpu_time().saturating_sub(cpu_before);
     let mut stdout = String::new();
     output.stdout.as_slice().read_to_string(&mut stdout).expect("utf-8");
     let line = stdout.lines().find_map(|l| l.strip_prefix("RESULT ")).unwrap_or_else(|| {
@@ -138,5 +145,6 @@ pub fn wrk(server: &Server, duration: Duration, connections: u32, script: &str) 
         p99_ms: n[3] as f64 / 1e3,
         bad_status: n[4],
         socket_errors: n[5],
+        cpu_us_per_request: cpu.as_secs_f64() * 1e6 / n[0].max(1) as f64,
     }
 }

@@ -2,10 +2,12 @@
 //!
 //! The `launcher` starts them (environment, secret key, session folder,
 //! Redis key prefix, waiting for the port), and the Flask original under
-//! gunicorn (`launcher::original`); this adds the benchmark's ports,
-//! filling a store, and the memory figures.
+//! gunicorn (`launcher::original`); this adds the benchmark's ports, the
+//! peer (rocket_flex_session, `tools/bench/peer`), filling a store, and
+//! the CPU and memory figures.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use launcher::original::{self, Original};
 use launcher::SessionData;
@@ -24,7 +26,35 @@ pub struct Server {
     pub name: String,
     pub port: u16,
     pub chapter: Option<u8>,
+    /// The peer's storage, for the peer.
+    pub peer: Option<Peer>,
     process: Process,
+}
+
+/// How the peer, rocket_flex_session, keeps its sessions (`PEER_STORAGE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Peer {
+    /// The same app with no session: the peer's own yardstick.
+    NoSession,
+    /// Its cookie storage: an encrypted cookie, as chapter 3's.
+    Cookie,
+    /// Its Redis storage (fred), as chapter 5's.
+    Redis,
+}
+
+impl Peer {
+    fn storage(self) -> &'static str {
+        match self {
+            Peer::NoSession => "none",
+            Peer::Cookie => "cookie",
+            Peer::Redis => "redis",
+        }
+    }
+
+    /// Its Redis keys' prefix (`tools/bench/peer`'s `prefix`), in the test Redis.
+    fn key_space() -> KeySpace {
+        KeySpace::new(launcher::keys::test_redis_url(), "peer:sess:")
+    }
 }
 
 /// A Rocket program (a chapter, the baseline), or the Flask original.
@@ -68,7 +98,20 @@ impl Server {
         let name = format!("original-{section}");
         let started =
             Original::start_on(section, port).unwrap_or_else(|e| panic!("start {name}: {e}"));
-        Server { name, port, chapter: None, process: Process::Original(started) }
+        Server { name, port, chapter: None, peer: None, process: Process::Original(started) }
+    }
+
+    /// The peer, rocket_flex_session, keeping its sessions as `peer` says,
+    /// on port 24130 and up.
+    pub fn peer(peer: Peer) -> Server {
+        let launch = Launch::program(binary("peer"))
+            .expect("a temporary folder")
+            .env("PEER_STORAGE", peer.storage())
+            .env("PEER_REDIS_URL", Peer::key_space().url);
+        let port = BASE_PORT + 30 + peer as u16;
+        let mut server = Server::start(launch, format!("peer, {}", peer.storage()), port);
+        server.peer = Some(peer);
+        server
     }
 
     fn start_chapter(number: u8, binary: &Path, port: u16) -> Server {
@@ -88,7 +131,7 @@ impl Server {
             .start()
             .unwrap_or_else(|e| panic!("start {name}: {e}"));
         let chapter = server.chapter().map(|chapter| chapter.number);
-        Server { name, port, chapter, process: Process::Rocket(server) }
+        Server { name, port, chapter, peer: None, process: Process::Rocket(server) }
     }
 
     /// The chapter's server; `None` for the original.
@@ -113,11 +156,16 @@ impl Server {
         self.chapter.map(launcher::chapter)
     }
 
-    pub fn cookie_name(&self) -> String {
+    /// The cookies a signed-in browser sends back: the chapter's one, or
+    /// the peer's two (its id, and with its cookie storage the data).
+    pub fn cookie_names(&self) -> Vec<String> {
         if self.is_original() {
-            return original::COOKIE_NAME.to_owned();
+            return vec![original::COOKIE_NAME.to_owned()];
         }
-        self.facts().expect("a chapter").cookie_name().to_owned()
+        if self.peer.is_some() {
+            return vec!["rocket".to_owned(), "rocket_session".to_owned()];
+        }
+        vec![self.facts().expect("a chapter").cookie_name().to_owned()]
     }
 
     /// The sign-in form `user` sends. The tutorial's form has no password
@@ -141,11 +189,33 @@ impl Server {
         server.session_dir().join(self.facts().expect("a chapter").store_folder())
     }
 
-    /// Adds live records until the store holds `total`: what a busy site's
-    /// folder (or Redis) looks like. Written directly (one `fs::write` each,
-    /// without the store's temporary file and lock; a pipeline of `SET`s)
-    /// to keep set-up short.
+    /// Adds live records, or deletes some, until the store holds `total`:
+    /// what a busy site's folder (or Redis) looks like. Added directly (one
+    /// `fs::write` each, without the store's temporary file and lock; a
+    /// pipeline of `SET`s) to keep set-up short; deleted when a sign-in row
+    /// left more than the next row is about.
     pub fn fill_store(&self, total: usize) {
+        let mut records = match self.rocket().and_then(launcher::Server::key_space) {
+            Some(space) => Records::redis(space).expect("Redis"),
+            None => Records::folder(self.store_dir()),
+        };
+        let names = records.names().expect("the store's records");
+        if names.len() > total {
+            match self.rocket().and_then(launcher::Server::key_space) {
+                Some(space) => {
+                    let mut redis = space.connect().expect("Redis");
+                    for chunk in names[total..].chunks(10_000) {
+                        redis::cmd("DEL").arg(chunk).query::<()>(&mut redis).expect("DEL");
+                    }
+                }
+                None => {
+                    for name in &names[total..] {
+                        std::fs::remove_file(name).expect("delete a record");
+                    }
+                }
+            }
+            return;
+        }
         let data =
             SessionData { user_name: "stored".into(), lang: "en".into(), theme: Theme::Dark };
         let now = rocket::time::OffsetDateTime::now_utc();
@@ -162,6 +232,39 @@ impl Server {
             std::fs::write(dir.join(tutorial::store::file::file_name(&id)), &json)
                 .expect("seed a record");
         }
+    }
+
+    /// CPU time the server has used so far, user and system, over all its
+    /// threads (`/proc/PID/stat`; for the original, gunicorn's processes),
+    /// with Redis's own (`INFO cpu`) for the servers that keep sessions
+    /// there: the work one request costs wherever it is done. Only one
+    /// server is driven at a time, so Redis's time in a turn is that
+    /// server's.
+    pub fn cpu_time(&self) -> Duration {
+        let pids = match &self.process {
+            Process::Rocket(server) => vec![server.pid()],
+            Process::Original(original) => original.pids(),
+        };
+        let own: Duration = pids.into_iter().map(|pid| self.cpu_time_of(pid)).sum();
+        let redis = if self.uses_redis() { redis_cpu_time() } else { Duration::ZERO };
+        own + redis
+    }
+
+    fn uses_redis(&self) -> bool {
+        self.peer == Some(Peer::Redis)
+            || self.rocket().and_then(launcher::Server::key_space).is_some()
+    }
+
+    fn cpu_time_of(&self, pid: u32) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .unwrap_or_else(|e| panic!("{} is not running: {e}", self.name));
+        // After the command's name in parentheses (which may hold spaces):
+        // state is field 3, utime 14 and stime 15, in clock ticks.
+        let fields: Vec<&str> =
+            stat.rsplit_once(')').expect("(comm)").1.split_whitespace().collect();
+        let ticks: u64 =
+            fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
+        Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second())
     }
 
     /// Redis's own memory (`used_memory`, KiB) and its number of keys, for
@@ -197,6 +300,30 @@ impl Server {
     }
 }
 
+/// `getconf CLK_TCK`: the unit of `/proc/PID/stat`'s times (100 on Linux).
+fn clock_ticks_per_second() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        let output = std::process::Command::new("getconf").arg("CLK_TCK").output();
+        let text = output.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+        text.ok().and_then(|t| t.parse().ok()).expect("getconf CLK_TCK")
+    })
+}
+
+/// The CPU time the test Redis has used, user and system (`INFO cpu`,
+/// in seconds to the microsecond).
+fn redis_cpu_time() -> Duration {
+    let mut redis = Peer::key_space().connect().expect("Redis");
+    let info: String = redis::cmd("INFO").arg("cpu").query(&mut redis).expect("INFO cpu");
+    let seconds = |field: &str| -> f64 {
+        info.lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{field} in INFO cpu"))
+    };
+    Duration::from_secs_f64(seconds("used_cpu_sys:") + seconds("used_cpu_user:"))
+}
+
 /// Adds records to `space` until Redis holds `total` of them, each with
 /// the five-minute expiry chapter 5 gives its own.
 fn fill_redis(space: &KeySpace, total: usize, json: &[u8]) {
@@ -223,6 +350,9 @@ impl Drop for Server {
         // Leave the Redis as we found it.
         if let Some(space) = self.rocket().and_then(launcher::Server::key_space) {
             let _ = launcher::records::delete_keys(space);
+        }
+        if self.peer == Some(Peer::Redis) {
+            let _ = launcher::records::delete_keys(&Peer::key_space());
         }
     }
 }

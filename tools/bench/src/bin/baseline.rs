@@ -5,8 +5,10 @@
 //! Run with `cargo run --release -p bench --bin baseline` (the bench command
 //! starts it for you).
 
+use rocket::form::{Form, FromForm};
+use rocket::response::Redirect;
 use rocket::serde::json::{json, Value};
-use rocket::{get, routes};
+use rocket::{get, post, routes};
 use rocket_dyn_templates::Template;
 
 /// The context a chapter renders, frozen: for a signed-in user on About,
@@ -59,7 +61,22 @@ fn products() -> Template {
     Template::render("products", json!({ "page": page("/products", None) }))
 }
 
+/// The chapters' sign-in form.
+#[derive(FromForm)]
+struct SignIn<'r> {
+    username: &'r str,
+    password: &'r str,
+}
+
+/// Signing in without a session: the form is read, nothing is kept, and
+/// the browser is sent on as a chapter sends it.
+#[post("/login", data = "<form>")]
+fn login(form: Form<SignIn<'_>>) -> Redirect {
+    let _ = (form.username, form.password);
+    Redirect::to("/about")
+}
+
 #[rocket::launch]
 fn rocket() -> _ {
-    rocket::build().attach(Template::fairing()).mount("/", routes![about, products])
+    rocket::build().attach(Template::fairing()).mount("/", routes![about, products, login])
 }
