@@ -4,11 +4,13 @@
 # Prints a heading for the next step of a long script. Under a command that
 # times its steps (STEP_LOG, set by start_step_log), it also notes when the
 # step began, with the script's name: a script's steps, and those of the
-# scripts it runs, then end where the next one begins.
+# scripts it runs, then end where the next one begins. It also notes the
+# disk's free space then, so a run that fills the disk shows which steps
+# took it.
 step() {
     printf '\n==> %s\n' "$*"
     if [[ -n ${STEP_LOG:-} ]]; then
-        printf '%s\t%s\t%s\n' "$(date +%s.%N)" "$(basename "$0")" "$*" >>"$STEP_LOG"
+        printf '%s\t%s\t%s\t%s\n' "$(date +%s.%N)" "$(basename "$0")" "$*" "$(disk_free_gb)" >>"$STEP_LOG"
     fi
 }
 
@@ -22,7 +24,8 @@ start_step_log() {
 }
 
 # Prints where the time went: one line per step, in minutes and seconds,
-# each from its start to the next step's, and the total. With a non-zero
+# each from its start to the next step's, with the GB free on the disk of
+# target/ when it began, and the total. With a non-zero
 # exit status, it first says which step failed, after how long. Call it
 # from an EXIT trap: `trap 'report_steps $?' EXIT`.
 report_steps() {
@@ -30,19 +33,19 @@ report_steps() {
     [[ -n ${STEP_LOG:-} && -s $STEP_LOG ]] || return 0
     awk -F'\t' -v now="$(date +%s.%N)" -v status="$status" -v own="$(basename "$0")" '
         function clock(s) { s = int(s + 0.5); return sprintf("%d:%02d", int(s / 60), s % 60) }
-        { start[NR] = $1; script[NR] = $2; name[NR] = $3 }
+        { start[NR] = $1; script[NR] = $2; name[NR] = $3; free[NR] = $4 }
         END {
             if (NR == 0) exit
             for (i = 1; i <= NR; i++) seconds[i] = (i < NR ? start[i + 1] : now) - start[i]
             if (status != 0)
                 printf "\n==> FAILED (exit status %d) in step \"%s\", after %s in that step\n", status, name[NR], clock(seconds[NR])
-            printf "\n==> where the time went (minutes:seconds)\n"
+            printf "\n==> where the time went (minutes:seconds), and the GB free on the disk when each step began\n"
             for (i = 1; i <= NR; i++) {
                 label = (script[i] == own ? "" : "  " script[i] ": ") name[i]
-                if (length(label) > 110) label = substr(label, 1, 107) "..."
-                printf "%7s  %s\n", clock(seconds[i]), label
+                if (length(label) > 100) label = substr(label, 1, 97) "..."
+                printf "%7s  %6s GB  %s\n", clock(seconds[i]), free[i], label
             }
-            printf "%7s  total%s\n", clock(now - start[1]), (status != 0 ? " (failed)" : "")
+            printf "%7s  %6s     total%s\n", clock(now - start[1]), "", (status != 0 ? " (failed)" : "")
         }' "$STEP_LOG" >&2
     rm -f "$STEP_LOG"
 }
@@ -95,6 +98,8 @@ install_debian_packages() {
         export APT_UPDATED=1
     fi
     "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
+    # The downloaded packages are of no more use, and take hundreds of MB.
+    "${as_root[@]}" apt-get clean
 }
 
 # Installs those of the named Debian packages that are not installed yet,
