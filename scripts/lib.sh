@@ -130,6 +130,13 @@ cargo_install_pinned() {
         cargo install --locked --debug "$@"
 }
 
+# Removes that shared target folder, of no more use once the tools are
+# installed (the book's three leave about 1 GB in it): a script calls it
+# after its last cargo_install_pinned.
+forget_tool_builds() {
+    rm -rf "$PWD/target/tool-builds"
+}
+
 # The chapters' package names, one a line: every chapters/chapter-N.
 chapter_packages() {
     local dir
