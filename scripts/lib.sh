@@ -69,11 +69,14 @@ warn_if_disk_short() {
     fi
 }
 
+# GB the folder $1 holds, to one decimal.
+gb_held() {
+    du -s --block-size=1M "$1" 2>/dev/null | awk '{ printf "%.1f", $1 / 1024 }'
+}
+
 # Prints how much target/ holds and how much its disk has free, in GB.
 report_disk() {
-    local held
-    held=$(du -s --block-size=1M target 2>/dev/null | awk '{ printf "%.1f", $1 / 1024 }')
-    printf '==> disk: target/ holds %s GB; %s GB free\n' "$held" "$(disk_free_gb)" >&2
+    printf '==> disk: target/ holds %s GB; %s GB free\n' "$(gb_held target)" "$(disk_free_gb)" >&2
 }
 
 # Prints what a script is doing within a step.
