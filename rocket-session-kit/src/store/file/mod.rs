@@ -131,10 +131,16 @@ impl<T: StoredData> FileStore<T> {
     /// time-to-live of its own: the sweep deletes it once the policy says
     /// it has expired.
     pub fn create(&self, record: &SessionRecord<T>) -> io::Result<SessionId> {
-        self.ensure_dir()?;
         let id = SessionId::generate()?;
         let name = file_name(&id);
-        let _guard = self.lock(&name)?;
+        // The folder is made only when its lock file is missing: checking
+        // it at every sign-in would cost three system calls more.
+        let mut guard = self.lock(&name)?;
+        if !guard.holds_lock_file() {
+            drop(guard);
+            self.ensure_dir()?;
+            guard = self.lock(&name)?;
+        }
         // ANCHOR: create_marker
         // The marker first: a record is never without one, even if the
         // process dies between the two writes (a marker without a record
@@ -142,6 +148,7 @@ impl<T: StoredData> FileStore<T> {
         self.write_marker(record.data.owner(), &RecordKey::of(&id))?;
         self.write(&self.dir.join(&name), record)?;
         // ANCHOR_END: create_marker
+        drop(guard);
         Ok(id)
     }
 
@@ -264,8 +271,16 @@ impl<T: StoredData> FileStore<T> {
     /// record's lock.
     fn write_marker(&self, user_name: &str, key: &RecordKey) -> io::Result<()> {
         let folder = self.index_folder(user_name);
-        private::create_dir_all(&folder)?;
-        private::create_empty(&folder.join(key.as_str()))
+        let marker = folder.join(key.as_str());
+        // The user's folder is made at their first sign-in, or when it has
+        // gone: not checked at every one.
+        match private::create_empty(&marker) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                private::create_dir_all(&folder)?;
+                private::create_empty(&marker)
+            }
+            done => done,
+        }
     }
 
     /// Removes the record at `path`, then its marker. The caller holds the
@@ -371,8 +386,11 @@ impl<T: StoredData> FileStore<T> {
     /// came (usually in the future).
     fn write(&self, path: &Path, record: &SessionRecord<T>) -> io::Result<()> {
         let mut temp = private::temp_file_in(&self.dir, TEMP_PREFIX)?;
-        serde_json::to_writer_pretty(&mut temp, record)?;
-        temp.write_all(b"\n")?;
+        // Serialised in memory, then written at once: the file is not
+        // buffered, and serde_json writes a record token by token.
+        let mut json = serde_json::to_vec_pretty(record)?;
+        json.push(b'\n');
+        temp.write_all(&json)?;
         temp.as_file().set_modified(file_time(self.policy.deadline(record), record))?;
         // `std::fs::rename`, not `persist`: on Windows it replaces a record
         // that a reader has open (POSIX semantics, Windows 10 and later),
@@ -408,6 +426,14 @@ impl<T: StoredData> FileStore<T> {
 /// A shard's lock, held: released (the lock file's first, then the mutex)
 /// when dropped.
 struct RecordLock<'a>(MutexGuard<'a, Option<File>>);
+
+impl RecordLock<'_> {
+    /// Whether the shard's lock file is held as well as the mutex: it is
+    /// not when the store's folder was missing.
+    fn holds_lock_file(&self) -> bool {
+        self.0.is_some()
+    }
+}
 
 impl Drop for RecordLock<'_> {
     fn drop(&mut self) {
@@ -774,6 +800,28 @@ mod tests {
         assert!(store.get(&id).is_err());
         fs::remove_file(root.path().join("a-file")).unwrap();
         assert!(store.get(&id).unwrap().is_none(), "a missing folder: no session");
+    }
+
+    #[test]
+    fn a_folder_removed_under_a_running_store_is_made_again_at_the_next_sign_in() {
+        let (_root, store) = store();
+        let now = OffsetDateTime::now_utc();
+        store.create(&session("ada", now)).unwrap();
+        // Every shard's lock file open, as in a server that has run a while:
+        // a sign-in then finds no lock file missing to tell it the folder is.
+        for shard in 0..LOCK_SHARDS {
+            drop(store.lock(&format!("{shard:02x}")).unwrap());
+        }
+        fs::remove_dir_all(store.dir()).unwrap();
+        let id = store.create(&session("ada", now)).unwrap();
+        assert_eq!(store.get(&id).unwrap().unwrap().data.user_name, "ada");
+        assert_eq!(keys(&store.sessions_of("ada").unwrap()), [RecordKey::of(&id)]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(store.dir()).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, private::DIR_MODE, "made again owner-only");
+        }
     }
 
     #[test]
