@@ -61,7 +61,10 @@ pub fn draw(report: &Report, path: &Path) {
     // Line `i` from the top is centred on y = count - 1 - i.
     let y_of = |i: usize| (count - 1 - i) as f64;
     let mut chart = ChartBuilder::on(&root)
-        .caption("Requests per second, as a ratio to the session-less baseline", ("sans-serif", 18))
+        .caption(
+            "Requests per second, as a ratio to the same app without a session",
+            ("sans-serif", 18),
+        )
         .margin(12)
         .x_label_area_size(50)
         .y_label_area_size(300)

@@ -33,7 +33,7 @@ use tutorial::Storage;
 use report::{Report, Row, Subject};
 use rounds::{Contender, Rounds};
 use scenario::Scenario;
-use server::{Peer, Server};
+use server::{Peer, Server, SetAside};
 
 /// Sessions stored before the extra signed-in rows of the chapters that
 /// keep them on the server.
@@ -208,6 +208,7 @@ fn main() {
         .with_estimate((rounds.duration + OVERHEAD) * servers_per_row);
     let mut report = Report::new(options.connections, options.seconds, options.rounds);
 
+    let set_aside = SetAside::new();
     let baseline = Server::baseline();
     for number in chapters {
         let current = Server::chapter(number);
@@ -217,9 +218,9 @@ fn main() {
             if let Some(stored) = stored {
                 assert!(current.is_server_side(), "only a store on the server is filled");
                 progress.println(format!("{name}: storing {stored} sessions"));
-                current.fill_store(stored);
+                current.fill_store(stored, &set_aside);
                 if let Some(old) = &old {
-                    old.fill_store(stored);
+                    old.fill_store(stored, &set_aside);
                 }
             }
             let mut contenders = vec![
@@ -242,11 +243,13 @@ fn main() {
         }
         report.rss(Subject::Chapter(number), current.peak_rss_kib());
         // The older build's records would count as chapter 5's in Redis.
-        drop(old);
+        if let Some(old) = old {
+            old.stop(&set_aside);
+        }
         if let Some((kib, keys)) = current.redis_memory() {
             report.redis_memory(kib, keys);
         }
-        drop(current);
+        current.stop(&set_aside);
         if has_original(number) {
             measure_original(number, &baseline, &rounds, &mut progress, &mut report);
         }
@@ -257,6 +260,8 @@ fn main() {
         measure_peer(peer, &rounds, &mut progress, &mut report);
     }
     progress.finish();
+    eprintln!("deleting the records set aside");
+    set_aside.delete();
 
     let table = report.markdown();
     println!("{table}");

@@ -189,32 +189,39 @@ impl Server {
         server.session_dir().join(self.facts().expect("a chapter").store_folder())
     }
 
-    /// Adds live records, or deletes some, until the store holds `total`:
-    /// what a busy site's folder (or Redis) looks like. Added directly (one
-    /// `fs::write` each, without the store's temporary file and lock; a
-    /// pipeline of `SET`s) to keep set-up short; deleted when a sign-in row
-    /// left more than the next row is about.
-    pub fn fill_store(&self, total: usize) {
-        let mut records = match self.rocket().and_then(launcher::Server::key_space) {
+    /// Stops the server, its store's folder moved into `set_aside` first
+    /// rather than deleted with the server's own folder.
+    pub fn stop(self, set_aside: &SetAside) {
+        if self.rocket().is_some_and(|_| self.facts().is_some()) {
+            let dir = self.store_dir();
+            if dir.exists() {
+                set_aside.take(&dir);
+            }
+        }
+    }
+
+    /// Adds live records, or takes some away, until the store holds
+    /// `total`: what a busy site's folder (or Redis) looks like. Added
+    /// directly (one `fs::write` each, without the store's temporary file
+    /// and lock; a pipeline of `SET`s) to keep set-up short; taken away when
+    /// a sign-in row left more than the next row is about: deleted from
+    /// Redis, and moved into `set_aside` from a folder (see [`SetAside`]).
+    pub fn fill_store(&self, total: usize, set_aside: &SetAside) {
+        let space = self.rocket().and_then(launcher::Server::key_space);
+        let mut records = match space {
             Some(space) => Records::redis(space).expect("Redis"),
             None => Records::folder(self.store_dir()),
         };
         let names = records.names().expect("the store's records");
         if names.len() > total {
-            match self.rocket().and_then(launcher::Server::key_space) {
-                Some(space) => {
-                    let mut redis = space.connect().expect("Redis");
-                    for chunk in names[total..].chunks(10_000) {
-                        redis::cmd("DEL").arg(chunk).query::<()>(&mut redis).expect("DEL");
-                    }
-                }
+            return match space {
+                Some(space) => delete_keys(space, &names[total..]),
                 None => {
                     for name in &names[total..] {
-                        std::fs::remove_file(name).expect("delete a record");
+                        set_aside.take(Path::new(name));
                     }
                 }
-            }
-            return;
+            };
         }
         let data =
             SessionData { user_name: "stored".into(), lang: "en".into(), theme: Theme::Dark };
@@ -222,15 +229,17 @@ impl Server {
         let token = tutorial::csrf::CsrfToken::generate().expect("a token");
         let record = SessionRecord::new(data, now, token);
         let json = rocket::serde::json::serde_json::to_vec(&record).expect("json");
-        if let Some(space) = self.rocket().and_then(launcher::Server::key_space) {
-            return fill_redis(space, total, &json);
-        }
-        let dir = self.store_dir();
-        let present = Records::folder(&dir).names().expect("the store's folder").len();
-        for _ in present..total {
-            let id = SessionId::generate().expect("randomness");
-            std::fs::write(dir.join(tutorial::store::file::file_name(&id)), &json)
-                .expect("seed a record");
+        let missing = total - names.len();
+        match space {
+            Some(space) => fill_redis(space, missing, &json),
+            None => {
+                let dir = self.store_dir();
+                for _ in 0..missing {
+                    let id = SessionId::generate().expect("randomness");
+                    std::fs::write(dir.join(tutorial::store::file::file_name(&id)), &json)
+                        .expect("seed a record");
+                }
+            }
         }
     }
 
@@ -241,11 +250,7 @@ impl Server {
     /// server is driven at a time, so Redis's time in a turn is that
     /// server's.
     pub fn cpu_time(&self) -> Duration {
-        let pids = match &self.process {
-            Process::Rocket(server) => vec![server.pid()],
-            Process::Original(original) => original.pids(),
-        };
-        let own: Duration = pids.into_iter().map(|pid| self.cpu_time_of(pid)).sum();
+        let own: Duration = self.pids().into_iter().map(|pid| self.cpu_time_of(pid)).sum();
         let redis = if self.uses_redis() { redis_cpu_time() } else { Duration::ZERO };
         own + redis
     }
@@ -282,11 +287,15 @@ impl Server {
     /// the original, the sum of its processes' peaks (gunicorn and its two
     /// workers), which is at least what they held at once.
     pub fn peak_rss_kib(&self) -> u64 {
-        let pids = match &self.process {
+        self.pids().into_iter().map(|pid| self.peak_rss_of(pid)).sum()
+    }
+
+    /// The server's processes: one, or gunicorn's and its workers'.
+    fn pids(&self) -> Vec<u32> {
+        match &self.process {
             Process::Rocket(server) => vec![server.pid()],
             Process::Original(original) => original.pids(),
-        };
-        pids.into_iter().map(|pid| self.peak_rss_of(pid)).sum()
+        }
     }
 
     fn peak_rss_of(&self, pid: u32) -> u64 {
@@ -313,7 +322,7 @@ fn clock_ticks_per_second() -> f64 {
 /// The CPU time the test Redis has used, user and system (`INFO cpu`,
 /// in seconds to the microsecond).
 fn redis_cpu_time() -> Duration {
-    let mut redis = Peer::key_space().connect().expect("Redis");
+    let mut redis = launcher::keys::connect(&launcher::keys::test_redis_url()).expect("Redis");
     let info: String = redis::cmd("INFO").arg("cpu").query(&mut redis).expect("INFO cpu");
     let seconds = |field: &str| -> f64 {
         info.lines()
@@ -324,15 +333,15 @@ fn redis_cpu_time() -> Duration {
     Duration::from_secs_f64(seconds("used_cpu_sys:") + seconds("used_cpu_user:"))
 }
 
-/// Adds records to `space` until Redis holds `total` of them, each with
-/// the five-minute expiry chapter 5 gives its own.
-fn fill_redis(space: &KeySpace, total: usize, json: &[u8]) {
-    let present = Records::redis(space).and_then(|mut keys| keys.names()).expect("Redis").len();
+/// Adds `count` records to `space`, each with the five-minute expiry
+/// chapter 5 gives its own.
+fn fill_redis(space: &KeySpace, count: usize, json: &[u8]) {
     let mut redis = space.connect().expect("Redis");
-    let missing: Vec<usize> = (present..total).collect();
-    for chunk in missing.chunks(10_000) {
+    let mut left = count;
+    while left > 0 {
+        let chunk = left.min(10_000);
         let mut pipe = redis::pipe();
-        for _ in chunk {
+        for _ in 0..chunk {
             let id = SessionId::generate().expect("randomness");
             pipe.cmd("SET")
                 .arg(format!("{}{}", space.prefix, id.hashed()))
@@ -342,6 +351,15 @@ fn fill_redis(space: &KeySpace, total: usize, json: &[u8]) {
                 .ignore();
         }
         pipe.query::<()>(&mut redis).expect("seed records");
+        left -= chunk;
+    }
+}
+
+/// Deletes the keys `names` from `space`'s Redis.
+fn delete_keys(space: &KeySpace, names: &[String]) {
+    let mut redis = space.connect().expect("Redis");
+    for chunk in names.chunks(10_000) {
+        redis::cmd("DEL").arg(chunk).query::<()>(&mut redis).expect("DEL");
     }
 }
 
@@ -354,5 +372,39 @@ impl Drop for Server {
         if self.peer == Some(Peer::Redis) {
             let _ = launcher::records::delete_keys(&Peer::key_space());
         }
+    }
+}
+
+/// Where the bench puts the records it takes away from a store, until the
+/// last round is done.
+///
+/// Deleting them at once would slow down the file chapters' next sign-ins:
+/// on an ext4 file system without a journal (this machine's, and many a
+/// virtual machine's), a new file is not given an inode freed in the last
+/// minute or more, and the search skips over each such inode one by one;
+/// after a burst of deletions, every file a sign-in creates pays for that.
+/// A rename into this folder frees no inode.
+pub struct SetAside {
+    dir: tempfile::TempDir,
+    count: std::cell::Cell<usize>,
+}
+
+impl SetAside {
+    pub fn new() -> SetAside {
+        let dir = tempfile::Builder::new().prefix("bench-set-aside-").tempdir().expect("a folder");
+        SetAside { dir, count: std::cell::Cell::new(0) }
+    }
+
+    /// Moves the file or folder `path` here, under a name of its own.
+    fn take(&self, path: &Path) {
+        let n = self.count.get();
+        self.count.set(n + 1);
+        std::fs::rename(path, self.dir.path().join(n.to_string()))
+            .unwrap_or_else(|e| panic!("set {} aside: {e}", path.display()));
+    }
+
+    /// Deletes everything set aside: once nothing is measured any more.
+    pub fn delete(self) {
+        self.dir.close().expect("delete the records set aside");
     }
 }
