@@ -32,6 +32,8 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
+#[cfg(target_os = "linux")]
+use std::sync::TryLockError;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration as StdDuration, SystemTime};
 
@@ -41,6 +43,8 @@ use super::{user_index_name, Decision, RecordKey, SessionId};
 use crate::policy::ExpiryPolicy;
 use crate::record::{SessionRecord, StoredData};
 
+#[cfg(target_os = "linux")]
+mod nowait;
 mod setup;
 mod threaded;
 
@@ -160,6 +164,19 @@ impl<T: StoredData> FileStore<T> {
         self.read(&self.dir.join(&name))
     }
     // ANCHOR_END: get
+
+    // ANCHOR: get_if_cached
+    /// The record of `id` if it can be read without waiting: its lock free
+    /// and its file in memory. `None` says only that this could not be
+    /// done; [`FileStore::get`] then gives the answer.
+    #[cfg(target_os = "linux")]
+    pub fn get_if_cached(&self, id: &SessionId) -> Option<SessionRecord<T>> {
+        let name = file_name(id);
+        let _guard = self.try_lock(&name)?;
+        let bytes = nowait::read_if_cached(&self.dir.join(&name))?;
+        SessionRecord::<T>::from_json(&bytes)
+    }
+    // ANCHOR_END: get_if_cached
 
     /// Reads the record of `id` under its lock, lets `decide` change it,
     /// and writes it back or deletes it as `decide` says.
@@ -407,7 +424,7 @@ impl<T: StoredData> FileStore<T> {
     /// mutex, then its lock file. Without a folder there is no lock file,
     /// and no record to guard either: the mutex alone is taken then.
     fn lock(&self, file_name: &str) -> io::Result<RecordLock<'_>> {
-        let shard = u8::from_str_radix(&file_name[..2], 16).unwrap_or(0) as usize % LOCK_SHARDS;
+        let shard = shard_of(file_name);
         let mut guard = self.locks[shard].lock().unwrap_or_else(PoisonError::into_inner);
         if guard.is_none() {
             match private::open_lock_file(&self.dir.join(lock_file_name(shard))) {
@@ -420,6 +437,20 @@ impl<T: StoredData> FileStore<T> {
             file.lock()?;
         }
         Ok(RecordLock(guard))
+    }
+
+    /// Takes the lock of the shard the record `file_name` belongs to if no
+    /// thread or process holds it, and its lock file is open already.
+    #[cfg(target_os = "linux")]
+    fn try_lock(&self, file_name: &str) -> Option<RecordLock<'_>> {
+        let shard = shard_of(file_name);
+        let guard = match self.locks[shard].try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return None,
+        };
+        guard.as_ref()?.try_lock().ok()?;
+        Some(RecordLock(guard))
     }
 }
 
@@ -533,6 +564,12 @@ mod private {
     }
 }
 // ANCHOR_END: private
+
+/// The shard of locks the record `file_name` belongs to, from the first
+/// two hex digits of its name.
+fn shard_of(file_name: &str) -> usize {
+    u8::from_str_radix(&file_name[..2], 16).unwrap_or(0) as usize % LOCK_SHARDS
+}
 
 /// `<64 lowercase hex digits>.json`: the only names this store writes.
 fn is_record_name(name: &str) -> bool {
@@ -931,5 +968,70 @@ mod tests {
         let mut listed = keys(&store.sessions_of("ada").unwrap());
         listed.sort();
         assert_eq!(listed, kept);
+    }
+
+    /// Evicts the file at `path` from the page cache: written to the disk
+    /// first, its clean pages are then dropped.
+    #[cfg(target_os = "linux")]
+    fn evict_from_memory(path: &Path) {
+        let file = fs::File::open(path).unwrap();
+        file.sync_all().unwrap();
+        rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::DontNeed).unwrap();
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn on_linux_a_record_in_memory_is_read_without_waiting() {
+        let (_root, store) = store();
+        let start = OffsetDateTime::now_utc();
+        let id = store.create(&session("ada", start)).unwrap();
+        assert_eq!(store.get_if_cached(&id), Some(session("ada", start)));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn on_linux_a_record_on_the_disk_only_is_left_to_the_blocking_read() {
+        let (_root, store) = store();
+        let start = OffsetDateTime::now_utc();
+        let id = store.create(&session("ada", start)).unwrap();
+        evict_from_memory(&store.path_of(&id));
+        assert_eq!(store.get_if_cached(&id), None, "reading it would wait on the disk");
+        assert_eq!(store.get(&id).unwrap(), Some(session("ada", start)));
+        assert_eq!(store.get_if_cached(&id), Some(session("ada", start)), "in memory again");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn on_linux_a_held_lock_is_left_to_the_blocking_read() {
+        let (_root, store) = store();
+        let start = OffsetDateTime::now_utc();
+        let id = store.create(&session("ada", start)).unwrap();
+        let name = file_name(&id);
+
+        let this_process = store.lock(&name).unwrap();
+        assert_eq!(store.get_if_cached(&id), None, "another thread holds the lock");
+        drop(this_process);
+
+        // The lock file, opened again, is locked as another process would.
+        let lock_file = store.dir().join(lock_file_name(shard_of(&name)));
+        let other_process = private::open_lock_file(&lock_file).unwrap();
+        other_process.lock().unwrap();
+        assert_eq!(store.get_if_cached(&id), None, "another process holds the lock");
+        other_process.unlock().unwrap();
+        assert_eq!(store.get_if_cached(&id), Some(session("ada", start)));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn on_linux_missing_and_corrupt_records_are_left_to_the_blocking_read() {
+        let (_root, store) = store();
+        let missing = store.create(&session("ada", OffsetDateTime::now_utc())).unwrap();
+        store.delete(&missing).unwrap();
+        assert_eq!(store.get_if_cached(&missing), None);
+
+        let torn = SessionId::generate().unwrap();
+        fs::write(store.path_of(&torn), br#"{"user_name":"ad"#).unwrap();
+        assert_eq!(store.get_if_cached(&torn), None);
+        assert!(store.path_of(&torn).exists(), "the blocking read removes it, not this one");
     }
 }
