@@ -166,9 +166,10 @@ impl<T: StoredData> FileStore<T> {
     // ANCHOR_END: get
 
     // ANCHOR: get_if_cached
-    /// The record of `id` if it can be read without waiting: its lock free
-    /// and its file in memory. `None` says only that this could not be
-    /// done; [`FileStore::get`] then gives the answer.
+    /// The record of `id` if it can be read with calls that fail rather
+    /// than wait: its lock free (and its shard's lock file opened by an
+    /// earlier call), its file in memory. `None` says only that this could
+    /// not be done; [`FileStore::get`] then gives the answer.
     #[cfg(target_os = "linux")]
     pub fn get_if_cached(&self, id: &SessionId) -> Option<SessionRecord<T>> {
         let name = file_name(id);
@@ -440,7 +441,8 @@ impl<T: StoredData> FileStore<T> {
     }
 
     /// Takes the lock of the shard the record `file_name` belongs to if no
-    /// thread or process holds it, and its lock file is open already.
+    /// thread or process holds it and its lock file is open already: never
+    /// waits.
     #[cfg(target_os = "linux")]
     fn try_lock(&self, file_name: &str) -> Option<RecordLock<'_>> {
         let shard = shard_of(file_name);
@@ -970,6 +972,19 @@ mod tests {
         assert_eq!(listed, kept);
     }
 
+    /// A store in a folder below this crate's, which is on a disk: tmpfs,
+    /// where `tempfile` may put its folders, cannot read without waiting
+    /// and ignores eviction, so the reads below would all be handed off.
+    #[cfg(target_os = "linux")]
+    fn store_on_disk() -> (tempfile::TempDir, FileStore<Visitor>) {
+        let root = tempfile::Builder::new()
+            .prefix(".test-sessions-")
+            .tempdir_in(env!("CARGO_MANIFEST_DIR"))
+            .unwrap();
+        let store = FileStore::new(root.path().join("chapter-x"), policy());
+        (root, store)
+    }
+
     /// Evicts the file at `path` from the page cache: written to the disk
     /// first, its clean pages are then dropped.
     #[cfg(target_os = "linux")]
@@ -982,16 +997,37 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn on_linux_a_record_in_memory_is_read_without_waiting() {
-        let (_root, store) = store();
+        let (_root, store) = store_on_disk();
         let start = OffsetDateTime::now_utc();
         let id = store.create(&session("ada", start)).unwrap();
         assert_eq!(store.get_if_cached(&id), Some(session("ada", start)));
+
+        let long_name = "a".repeat(3 * nowait::FIRST_READ);
+        let long = store.create(&session(&long_name, start)).unwrap();
+        assert!(fs::metadata(store.path_of(&long)).unwrap().len() > 2 * nowait::FIRST_READ as u64);
+        assert_eq!(store.get_if_cached(&long), Some(session(&long_name, start)), "read whole");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn on_linux_a_read_from_memory_leaves_the_access_time_as_it_was() {
+        let (_root, store) = store_on_disk();
+        let id = store.create(&session("ada", OffsetDateTime::now_utc())).unwrap();
+        let path = store.path_of(&id);
+        let long_ago = SystemTime::now() - StdDuration::from_secs(3600);
+        fs::File::open(&path)
+            .unwrap()
+            .set_times(fs::FileTimes::new().set_accessed(long_ago))
+            .unwrap();
+        assert!(store.get_if_cached(&id).is_some());
+        let accessed = fs::metadata(&path).unwrap().accessed().unwrap();
+        assert_eq!(accessed, long_ago, "the read wrote the access time");
     }
 
     #[cfg(target_os = "linux")]
     #[test]
     fn on_linux_a_record_on_the_disk_only_is_left_to_the_blocking_read() {
-        let (_root, store) = store();
+        let (_root, store) = store_on_disk();
         let start = OffsetDateTime::now_utc();
         let id = store.create(&session("ada", start)).unwrap();
         evict_from_memory(&store.path_of(&id));
@@ -1003,14 +1039,22 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn on_linux_a_held_lock_is_left_to_the_blocking_read() {
-        let (_root, store) = store();
+        let (_root, store) = store_on_disk();
         let start = OffsetDateTime::now_utc();
         let id = store.create(&session("ada", start)).unwrap();
         let name = file_name(&id);
 
-        let this_process = store.lock(&name).unwrap();
-        assert_eq!(store.get_if_cached(&id), None, "another thread holds the lock");
-        drop(this_process);
+        let held = std::sync::Barrier::new(2);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let _lock = store.lock(&name).unwrap();
+                held.wait();
+                held.wait();
+            });
+            held.wait();
+            assert_eq!(store.get_if_cached(&id), None, "another thread holds the lock");
+            held.wait();
+        });
 
         // The lock file, opened again, is locked as another process would.
         let lock_file = store.dir().join(lock_file_name(shard_of(&name)));
@@ -1023,13 +1067,28 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[test]
+    fn on_linux_a_lock_file_not_yet_opened_is_left_to_the_blocking_read() {
+        let (_root, writer) = store_on_disk();
+        let start = OffsetDateTime::now_utc();
+        let id = writer.create(&session("ada", start)).unwrap();
+        // A second store on the folder, as after a restart: no lock file open.
+        let restarted = FileStore::<Visitor>::new(writer.dir(), policy());
+        assert_eq!(restarted.get_if_cached(&id), None);
+        assert_eq!(restarted.get(&id).unwrap(), Some(session("ada", start)));
+        assert_eq!(restarted.get_if_cached(&id), Some(session("ada", start)));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
     fn on_linux_missing_and_corrupt_records_are_left_to_the_blocking_read() {
-        let (_root, store) = store();
-        let missing = store.create(&session("ada", OffsetDateTime::now_utc())).unwrap();
+        let (_root, store) = store_on_disk();
+        let now = OffsetDateTime::now_utc();
+        let missing = store.create(&session("ada", now)).unwrap();
         store.delete(&missing).unwrap();
         assert_eq!(store.get_if_cached(&missing), None);
 
-        let torn = SessionId::generate().unwrap();
+        let torn = store.create(&session("ada", now)).unwrap();
+        assert!(store.get_if_cached(&torn).is_some(), "its lock and file are in reach");
         fs::write(store.path_of(&torn), br#"{"user_name":"ad"#).unwrap();
         assert_eq!(store.get_if_cached(&torn), None);
         assert!(store.path_of(&torn).exists(), "the blocking read removes it, not this one");

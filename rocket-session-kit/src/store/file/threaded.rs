@@ -17,10 +17,11 @@ use crate::store::{Decide, RecordKey, SessionId, SessionStore, StoreUnavailable}
 /// grows with every one. Requests beyond the bound wait their turn.
 const MAX_CONCURRENT_FILE_IO: usize = 16;
 
-/// A [`FileStore`] whose blocking file I/O runs on Tokio's blocking
-/// threads, never on the async workers that serve requests: a read runs on
-/// the worker only where it cannot block (on Linux, a record in memory
-/// under a lock no one holds; see [`FileStore::get_if_cached`]).
+/// A [`FileStore`] whose file operations run on Tokio's blocking threads,
+/// off the async workers that serve requests, with one exception: on
+/// Linux, `get` first tries the read on the worker with calls that fail
+/// rather than wait for the disk or a lock (see
+/// [`FileStore::get_if_cached`]), and hands it off if they fail.
 pub struct ThreadedFileStore<T> {
     files: Arc<FileStore<T>>,
     io: Semaphore,
@@ -108,21 +109,22 @@ impl<T: StoredData> SessionStore<T> for ThreadedFileStore<T> {
     }
 }
 
-// The one behaviour of its own, beside the file store's: Linux's reads
-// from memory.
-#[cfg(all(test, target_os = "linux"))]
+#[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::csrf::CsrfToken;
-    use crate::policy::ExpiryPolicy;
-    use crate::test_data::Visitor;
-
     /// On Linux, a read of a record in memory happens on the worker: it
     /// needs no blocking thread, so it is served even when every one of
     /// the store's turns at the blocking threads is taken.
+    #[cfg(target_os = "linux")]
     #[rocket::async_test]
     async fn on_linux_a_read_from_memory_takes_no_blocking_turn() {
-        let root = tempfile::tempdir().unwrap();
+        use super::*;
+        use crate::csrf::CsrfToken;
+        use crate::policy::ExpiryPolicy;
+        use crate::test_data::Visitor;
+
+        // Below this crate's folder, on a disk: tmpfs cannot read without
+        // waiting.
+        let root = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
         let lifetime = Duration::minutes(5);
         let policy = ExpiryPolicy::new(lifetime, Duration::hours(12));
         let store = ThreadedFileStore::new(FileStore::new(root.path(), policy));
