@@ -171,7 +171,7 @@ impl<T: StoredData> FileStore<T> {
     /// earlier call), its file in memory. `None` says only that this could
     /// not be done; [`FileStore::get`] then gives the answer.
     #[cfg(target_os = "linux")]
-    pub fn get_if_cached(&self, id: &SessionId) -> Option<SessionRecord<T>> {
+    pub(crate) fn get_if_cached(&self, id: &SessionId) -> Option<SessionRecord<T>> {
         let name = file_name(id);
         let _guard = self.try_lock(&name)?;
         let bytes = nowait::read_if_cached(&self.dir.join(&name))?;

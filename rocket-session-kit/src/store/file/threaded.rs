@@ -20,8 +20,7 @@ const MAX_CONCURRENT_FILE_IO: usize = 16;
 /// A [`FileStore`] whose file operations run on Tokio's blocking threads,
 /// off the async workers that serve requests, with one exception: on
 /// Linux, `get` first tries the read on the worker with calls that fail
-/// rather than wait for the disk or a lock (see
-/// [`FileStore::get_if_cached`]), and hands it off if they fail.
+/// rather than wait for the disk or a lock, and hands it off if they fail.
 pub struct ThreadedFileStore<T> {
     files: Arc<FileStore<T>>,
     io: Semaphore,
@@ -124,7 +123,10 @@ mod tests {
 
         // Below this crate's folder, on a disk: tmpfs cannot read without
         // waiting.
-        let root = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
+        let root = tempfile::Builder::new()
+            .prefix(".test-sessions-")
+            .tempdir_in(env!("CARGO_MANIFEST_DIR"))
+            .unwrap();
         let lifetime = Duration::minutes(5);
         let policy = ExpiryPolicy::new(lifetime, Duration::hours(12));
         let store = ThreadedFileStore::new(FileStore::new(root.path(), policy));
