@@ -974,9 +974,10 @@ mod tests {
 
     /// A store in a folder below this crate's, which is on a disk: tmpfs,
     /// where `tempfile` may put its folders, cannot read without waiting
-    /// and ignores eviction, so the reads below would all be handed off.
+    /// and ignores eviction, so the reads below would all be handed off
+    /// (and so would the threaded store's in its own test).
     #[cfg(target_os = "linux")]
-    fn store_on_disk() -> (tempfile::TempDir, FileStore<Visitor>) {
+    pub(super) fn store_on_disk() -> (tempfile::TempDir, FileStore<Visitor>) {
         let root = tempfile::Builder::new()
             .prefix(".test-sessions-")
             .tempdir_in(env!("CARGO_MANIFEST_DIR"))

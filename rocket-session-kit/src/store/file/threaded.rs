@@ -118,21 +118,13 @@ mod tests {
     async fn on_linux_a_read_from_memory_takes_no_blocking_turn() {
         use super::*;
         use crate::csrf::CsrfToken;
-        use crate::policy::ExpiryPolicy;
         use crate::test_data::Visitor;
 
-        // Below this crate's folder, on a disk: tmpfs cannot read without
-        // waiting.
-        let root = tempfile::Builder::new()
-            .prefix(".test-sessions-")
-            .tempdir_in(env!("CARGO_MANIFEST_DIR"))
-            .unwrap();
-        let lifetime = Duration::minutes(5);
-        let policy = ExpiryPolicy::new(lifetime, Duration::hours(12));
-        let store = ThreadedFileStore::new(FileStore::new(root.path(), policy));
+        let (_root, files) = crate::store::file::tests::store_on_disk();
+        let store = ThreadedFileStore::new(files);
         let now = OffsetDateTime::now_utc();
         let record = SessionRecord::new(Visitor::named("ada"), now, CsrfToken::for_tests());
-        let id = store.create(&record, lifetime).await.unwrap();
+        let id = store.create(&record, Duration::minutes(5)).await.unwrap();
 
         let every_turn = store.io.acquire_many(MAX_CONCURRENT_FILE_IO as u32).await.unwrap();
         let read = rocket::tokio::time::timeout(std::time::Duration::from_secs(10), store.get(&id));
