@@ -987,12 +987,56 @@ mod tests {
     }
 
     /// Evicts the file at `path` from the page cache: written to the disk
-    /// first, its clean pages are then dropped.
+    /// first, its clean pages are then dropped, until the kernel reports
+    /// none of them in memory. Dropping them is advice, which the kernel
+    /// passes over for a page that someone holds at that moment (reclaim
+    /// or compaction moving it, on a machine busy writing), so it is given
+    /// again until it took, within a budget.
     #[cfg(target_os = "linux")]
     fn evict_from_memory(path: &Path) {
         let file = fs::File::open(path).unwrap();
         file.sync_all().unwrap();
-        rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::DontNeed).unwrap();
+        let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+        loop {
+            rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::DontNeed).unwrap();
+            let in_memory = pages_in_memory(&file);
+            if in_memory == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{in_memory} page(s) of {path:?} still in memory after 10 s of evictions"
+            );
+            std::thread::sleep(StdDuration::from_millis(10));
+        }
+    }
+
+    /// How many pages of `file` are in the page cache, as `mincore` reports
+    /// them for a mapping of the file that is never touched, so that the
+    /// count reads the cache without filling it.
+    #[cfg(target_os = "linux")]
+    fn pages_in_memory(file: &fs::File) -> usize {
+        use std::os::fd::AsRawFd;
+
+        let len = usize::try_from(file.metadata().unwrap().len()).unwrap();
+        assert!(len > 0, "an empty file has no pages to count");
+        // SAFETY: `sysconf` reads a constant of the system.
+        let page_size = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap();
+        let mut resident = vec![0u8; len.div_ceil(page_size)];
+        // SAFETY: a read-only mapping of `len` bytes of an open file, which
+        // nothing reads through; `mincore` writes one byte for each of its
+        // pages into `resident`, sized for them, before it is unmapped.
+        unsafe {
+            let fd = file.as_raw_fd();
+            let map =
+                libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_SHARED, fd, 0);
+            assert_ne!(map, libc::MAP_FAILED, "{}", io::Error::last_os_error());
+            let counted = libc::mincore(map, len, resident.as_mut_ptr());
+            let error = io::Error::last_os_error();
+            libc::munmap(map, len);
+            assert_eq!(counted, 0, "{error}");
+        }
+        resident.iter().filter(|page| *page & 1 == 1).count()
     }
 
     #[cfg(target_os = "linux")]
